@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+# These ways in authenticate themselves (tokens, signatures) or are public by design.
+OPEN_PREFIXES = ("/healthz", "/static/", "/login/", "/api/", "/fhir/", "/hooks/", "/admin/")
+
+
+class StaffLoginRequiredMiddleware:
+    """Login is required for every page except the open prefixes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(OPEN_PREFIXES) and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

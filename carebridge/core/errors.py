@@ -1,0 +1,53 @@
+"""Domain errors with stable codes; every way in translates them to its own format."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; `code` is stable, `field` names the input at fault."""
+
+    code = "invalid"
+    http_status = 422
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+class InvalidInput(DomainError):
+    """The request itself is malformed or a value is out of range."""
+
+    code = "invalid"
+    http_status = 400
+
+
+class NotFound(DomainError):
+    """Missing, or belonging to another organization: the two look the same on purpose."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """The change collides with the current state (a taken slot, an overlapping visit)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class StaleVersion(DomainError):
+    """Someone else changed the record since the caller read it."""
+
+    code = "stale_version"
+    http_status = 412
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    http_status = 403

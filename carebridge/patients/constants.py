@@ -1,0 +1,15 @@
+from django.db import models
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", "Text message"  # mobile phone, needs SMS consent
+    EMAIL = "email", "Email"  # needs email consent
+    PHONE = "phone", "Phone call"  # a person calls
+    NONE = "none", "Do not contact"  # no outreach at all

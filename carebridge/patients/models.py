@@ -1,0 +1,75 @@
+from django.db import models
+
+from carebridge.core.models import TenantModel
+from carebridge.patients.constants import ContactChannel, Sex
+
+
+class Patient(TenantModel):
+    """A person the clinic cares for. The MRN is unique within the organization."""
+
+    mrn = models.CharField("MRN", max_length=40)
+    given_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    phone_mobile = models.CharField(max_length=30, blank=True, help_text="E.164, e.g. +16175550100")
+    phone_home = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    preferred_language = models.CharField(max_length=20, default="en", help_text="BCP 47 code")
+    preferred_channel = models.CharField(
+        max_length=10, choices=ContactChannel.choices, default=ContactChannel.SMS
+    )
+    consent_sms = models.BooleanField("may be texted", default=False)
+    consent_email = models.BooleanField("may be emailed", default=False)
+    consent_phone = models.BooleanField("may be phoned", default=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=50, blank=True)
+    active = models.BooleanField(default=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    # Folded copies for search: lower-case, accents removed, digits only.
+    search_family = models.CharField(max_length=100, editable=False, db_index=True)
+    search_given = models.CharField(max_length=100, editable=False, db_index=True)
+    search_phone = models.CharField(max_length=30, editable=False, blank=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "mrn"], name="patient_mrn_per_org")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "search_family", "search_given"]),
+            models.Index(fields=["organization", "birth_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.mrn})"
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in [self.given_name, self.middle_name, self.family_name] if p)
+
+
+class PatientIdentifier(models.Model):
+    """Another system's id for the patient (e.g. a Synthea id, an SSN system, a payer id)."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=200)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "system", "value"], name="patient_identifier_per_org"
+            )
+        ]

@@ -1,0 +1,184 @@
+"""Creating and changing patient records."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from unidecode import unidecode
+
+from carebridge.accounts.models import Organization, User
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.core import clock
+from carebridge.core.errors import Conflict, InvalidInput, StaleVersion
+from carebridge.core.validation import clean_or_raise
+from carebridge.patients.models import Patient, PatientIdentifier
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "mrn",
+        "given_name",
+        "middle_name",
+        "family_name",
+        "birth_date",
+        "sex",
+        "phone_mobile",
+        "phone_home",
+        "email",
+        "address_line",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "preferred_language",
+        "preferred_channel",
+        "consent_sms",
+        "consent_email",
+        "consent_phone",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+        "active",
+    }
+)
+PHONE_FIELDS = ("phone_mobile", "phone_home", "emergency_contact_phone")
+
+
+def fold_text(value: str) -> str:
+    """Lower-case without accents: how names are stored and searched."""
+    return unidecode(value or "").lower().strip()
+
+
+def digits_only(value: str) -> str:
+    return "".join(ch for ch in value or "" if ch.isdigit())
+
+
+def normalize_phone(value: str, *, field: str, region: str = "US") -> str:
+    """A phone number in E.164, or InvalidInput naming the field."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidInput(f"{field}: {value!r} is not a phone number", field=field) from error
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(f"{field}: {value!r} is not a possible phone number", field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _apply(patient: Patient, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidInput(f"{name}: not a patient field", field=name)
+    for name, value in fields.items():
+        if name in PHONE_FIELDS:
+            value = normalize_phone(value, field=name, region=fields.get("country") or "US")
+        setattr(patient, name, value)
+    if isinstance(patient.birth_date, datetime.date) and patient.birth_date > clock.now().date():
+        raise InvalidInput("birth_date: cannot be in the future", field="birth_date")
+    patient.search_family = fold_text(patient.family_name)
+    patient.search_given = fold_text(patient.given_name)
+    patient.search_phone = digits_only(patient.phone_mobile or patient.phone_home)
+
+
+def _validate(patient: Patient) -> None:
+    clean_or_raise(patient, exclude=["organization", "merged_into"], validate_unique=False)
+
+
+def _save_unique(patient: Patient, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            patient.save(**save_kwargs)
+    except IntegrityError as error:
+        raise Conflict(f"mrn: {patient.mrn!r} is already in use", field="mrn") from error
+
+
+def new_mrn() -> str:
+    return f"M{secrets.randbelow(10**9):09d}"
+
+
+def _audit(patient: Patient, actor: User | None, action: str, detail: str = "") -> None:
+    audit_record(
+        organization_id=patient.organization_id,
+        actor=actor,
+        action=action,
+        target=AuditTarget("Patient", str(patient.public_id), str(patient.public_id)),
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    organization: Organization,
+    actor: User | None,
+    fields: dict[str, Any],
+    identifiers: list[tuple[str, str]] | None = None,
+) -> Patient:
+    """Register a patient. Without an MRN one is assigned; MRNs are unique per organization.
+
+    Side effects: identifier rows, an audit entry.
+    """
+    patient = Patient(organization=organization)
+    _apply(patient, fields)
+    if not patient.mrn:
+        patient.mrn = new_mrn()
+    _validate(patient)
+    _save_unique(patient)
+    for system, value in identifiers or []:
+        identifier_add(patient=patient, system=system, value=value)
+    _audit(patient, actor, AuditAction.CREATE)
+    return patient
+
+
+def identifier_add(*, patient: Patient, system: str, value: str) -> PatientIdentifier:
+    """Attach another system's id; the pair is unique within the organization."""
+    if not system or not value:
+        raise InvalidInput("identifier: system and value are both required", field="identifier")
+    try:
+        with transaction.atomic():
+            return PatientIdentifier.objects.create(
+                organization_id=patient.organization_id,
+                patient=patient,
+                system=system,
+                value=value,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            f"identifier: {system}|{value} belongs to another patient", field="identifier"
+        ) from error
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    patient: Patient,
+    actor: User | None,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+) -> Patient:
+    """Change demographics. With `expected_version`, a concurrent change raises StaleVersion.
+
+    Side effects: the version goes up by one; an audit entry names the changed fields.
+    """
+    changed = sorted(
+        name for name, value in fields.items() if getattr(patient, name, None) != value
+    )
+    _apply(patient, fields)
+    _validate(patient)
+    version = patient.version if expected_version is None else expected_version
+    claimed = Patient.objects.filter(pk=patient.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleVersion("the patient was changed by someone else; reload and try again")
+    patient.version = version + 1
+    _save_unique(patient)
+    _audit(patient, actor, AuditAction.UPDATE, detail="changed: " + ", ".join(changed))
+    return patient

@@ -1,0 +1,59 @@
+import datetime
+
+import pytest
+
+from carebridge.audit.models import AuditEntry
+from carebridge.core.errors import Conflict, InvalidInput
+from carebridge.patients.services import patient_create
+
+
+def test_patient_create_normalizes_phone_and_folds_names(patient_a):
+    assert patient_a.phone_mobile == "+16175550101"
+    assert patient_a.search_family == "alvarez"
+    assert patient_a.search_given == "jose"
+    assert AuditEntry.objects.filter(patient_ref=str(patient_a.public_id), action="create").exists()
+
+
+def test_patient_create_rejects_duplicate_mrn_in_same_org(org_a, patient_a):
+    with pytest.raises(Conflict) as error:
+        patient_create(
+            organization=org_a,
+            actor=None,
+            fields={
+                "given_name": "X",
+                "family_name": "Y",
+                "birth_date": datetime.date(2000, 1, 1),
+                "mrn": "A-1001",
+            },
+        )
+    assert error.value.field == "mrn"
+
+
+def test_same_mrn_is_fine_in_another_org(org_b, patient_a):
+    other = patient_create(
+        organization=org_b,
+        actor=None,
+        fields={
+            "given_name": "X",
+            "family_name": "Y",
+            "birth_date": datetime.date(2000, 1, 1),
+            "mrn": "A-1001",
+        },
+    )
+    assert other.mrn == patient_a.mrn
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"phone_mobile": "not a phone"}, "phone_mobile"),
+        ({"birth_date": datetime.date(2999, 1, 1)}, "birth_date"),
+        ({"email": "nope"}, "email"),
+        ({"shoe_size": 42}, "shoe_size"),
+    ],
+)
+def test_patient_create_names_the_bad_field(org_a, fields, field):
+    base = {"given_name": "X", "family_name": "Y", "birth_date": datetime.date(2000, 1, 1)}
+    with pytest.raises(InvalidInput) as error:
+        patient_create(organization=org_a, actor=None, fields=base | fields)
+    assert error.value.field == field

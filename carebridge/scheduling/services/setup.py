@@ -1,0 +1,131 @@
+"""Visit types and the rules that say when practitioners can be booked."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from carebridge.accounts.models import Organization
+from carebridge.core.errors import InvalidInput
+from carebridge.core.validation import clean_or_raise
+from carebridge.directory.models import Location, Practitioner, Specialty
+from carebridge.scheduling.constants import ExceptionKind, PatientKind, RuleKind
+from carebridge.scheduling.models import (
+    AvailabilityException,
+    AvailabilityRule,
+    ClosedDay,
+    VisitType,
+)
+
+
+@transaction.atomic
+def visit_type_create(
+    *,
+    organization: Organization,
+    name: str,
+    code: str,
+    duration_minutes: int,
+    buffer_before_minutes: int = 0,
+    buffer_after_minutes: int = 0,
+    allowed_specialties: list[Specialty] | None = None,
+    patient_kind: str = PatientKind.ANY,
+    telehealth: bool = False,
+    preparation_instructions: str = "",
+    colour: str = "#4f7cac",
+) -> VisitType:
+    """A kind of visit with its length, buffers and who may be booked for it."""
+    visit_type = VisitType(
+        organization=organization,
+        name=name,
+        code=code,
+        duration_minutes=duration_minutes,
+        buffer_before_minutes=buffer_before_minutes,
+        buffer_after_minutes=buffer_after_minutes,
+        patient_kind=patient_kind,
+        telehealth=telehealth,
+        preparation_instructions=preparation_instructions,
+        colour=colour,
+    )
+    clean_or_raise(visit_type, exclude=["organization"], validate_unique=False)
+    visit_type.save()
+    visit_type.allowed_specialties.set(allowed_specialties or [])
+    return visit_type
+
+
+@transaction.atomic
+def availability_rule_create(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    weekday: int,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    kind: str = RuleKind.WORKING,
+    effective_from: datetime.date | None = None,
+    effective_until: datetime.date | None = None,
+) -> AvailabilityRule:
+    """Weekly hours (or a break) in the location's wall-clock time."""
+    if practitioner.organization_id != location.organization_id:
+        raise InvalidInput("location: not found", field="location")
+    if effective_from and effective_until and effective_until < effective_from:
+        raise InvalidInput("effective_until: before effective_from", field="effective_until")
+    rule = AvailabilityRule(
+        organization_id=practitioner.organization_id,
+        practitioner=practitioner,
+        location=location,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        kind=kind,
+        effective_from=effective_from,
+        effective_until=effective_until,
+    )
+    if end_time <= start_time:
+        raise InvalidInput("end_time: must be after start_time", field="end_time")
+    clean_or_raise(rule, exclude=["organization", "practitioner", "location"])
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def availability_exception_create(
+    *,
+    practitioner: Practitioner,
+    kind: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    location: Location | None = None,
+    reason: str = "",
+) -> AvailabilityException:
+    """Time off (anywhere, or at one location) or extra hours (at one location)."""
+    if end <= start:
+        raise InvalidInput("end: must be after start", field="end")
+    if kind == ExceptionKind.EXTRA_HOURS and location is None:
+        raise InvalidInput("location: extra hours need a location", field="location")
+    exception = AvailabilityException(
+        organization_id=practitioner.organization_id,
+        practitioner=practitioner,
+        location=location,
+        kind=kind,
+        start=start,
+        end=end,
+        reason=reason,
+    )
+    clean_or_raise(exception, exclude=["organization", "practitioner", "location"])
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def closed_day_create(
+    *,
+    organization: Organization,
+    date: datetime.date,
+    reason: str,
+    location: Location | None = None,
+) -> ClosedDay:
+    """Close one location, or the whole clinic, for a day."""
+    return ClosedDay.objects.create(
+        organization=organization, location=location, date=date, reason=reason
+    )
