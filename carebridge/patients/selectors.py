@@ -6,13 +6,13 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core.errors import NotFound
+from carebridge.core.selectors import get_in_organization
 from carebridge.patients.models import Patient
 from carebridge.patients.services import digits_only, fold_text
 
@@ -124,7 +124,7 @@ def access_patient(
     *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
 ) -> Patient:
     """One patient by public id, or NotFound (also for another organization's patient)."""
-    patient = _find(organization, public_id=public_id)
+    patient = get_in_organization(Patient.objects.all(), organization, public_id)
     audit_record(
         organization_id=organization.pk,
         actor=actor,
@@ -136,14 +136,9 @@ def access_patient(
 
 def patient_by_mrn(*, organization: Organization, mrn: str) -> Patient:
     """For commands that name a patient by MRN; no audit (the caller audits what it shows)."""
-    return _find(organization, mrn=mrn)
-
-
-def _find(organization: Organization, **lookup) -> Patient:
     try:
-        return _scoped(organization).get(**lookup)
-    except (Patient.DoesNotExist, ValueError, ValidationError) as error:
-        # A malformed id is as unknown as a missing one.
+        return _scoped(organization).get(mrn=mrn)
+    except Patient.DoesNotExist as error:
         raise NotFound("patient not found") from error
 
 

@@ -1,0 +1,100 @@
+"""Reads of the clinic directory, scoped to one organization. No PHI here, so no audit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from carebridge.accounts.models import Organization
+from carebridge.core.selectors import get_in_organization
+from carebridge.directory.models import (
+    Location,
+    Practitioner,
+    PractitionerLanguage,
+    PractitionerRole,
+    Specialty,
+)
+
+
+def location_list(*, organization: Organization, active_only: bool = True) -> QuerySet[Location]:
+    locations = Location.objects.filter(organization=organization).prefetch_related("opening_hours")
+    return locations.filter(active=True) if active_only else locations
+
+
+def access_location(*, organization: Organization, public_id: uuid.UUID | str) -> Location:
+    return get_in_organization(Location.objects.all(), organization, public_id)
+
+
+def specialty_list(*, organization: Organization) -> QuerySet[Specialty]:
+    return Specialty.objects.filter(organization=organization)
+
+
+@dataclass(frozen=True)
+class PractitionerQuery:
+    name: str = ""
+    specialty_id: int | None = None
+    location_id: int | None = None
+    language: str = ""
+    identifier: str = ""
+    public_ids: tuple[uuid.UUID, ...] = ()
+    active_only: bool = True
+
+
+def _practitioners(organization: Organization) -> QuerySet[Practitioner]:
+    return Practitioner.objects.filter(organization=organization).prefetch_related(
+        "specialties", Prefetch("languages", queryset=PractitionerLanguage.objects.order_by("code"))
+    )
+
+
+def practitioner_list(
+    *, organization: Organization, query: PractitionerQuery | None = None
+) -> QuerySet[Practitioner]:
+    """Practitioners matching every given criterion, in name order."""
+    query = query or PractitionerQuery()
+    condition = Q()
+    for term in query.name.split():
+        condition &= Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+    if query.specialty_id:
+        condition &= Q(specialties__id=query.specialty_id)
+    if query.location_id:
+        condition &= Q(roles__location_id=query.location_id, roles__active=True)
+    if query.language:
+        condition &= Q(languages__code__iexact=query.language)
+    if query.identifier:
+        condition &= Q(npi=query.identifier) | Q(identifier=query.identifier)
+    if query.public_ids:
+        condition &= Q(public_id__in=query.public_ids)
+    if query.active_only:
+        condition &= Q(active=True)
+    matching = Practitioner.objects.filter(organization=organization).filter(condition)
+    return _practitioners(organization).filter(pk__in=matching.values("pk"))
+
+
+def access_practitioner(*, organization: Organization, public_id: uuid.UUID | str) -> Practitioner:
+    return get_in_organization(_practitioners(organization), organization, public_id)
+
+
+def practitioner_role_list(
+    *,
+    organization: Organization,
+    practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    specialty: Specialty | None = None,
+) -> QuerySet[PractitionerRole]:
+    roles = PractitionerRole.objects.filter(organization=organization, active=True)
+    if practitioner:
+        roles = roles.filter(practitioner=practitioner)
+    if location:
+        roles = roles.filter(location=location)
+    if specialty:
+        roles = roles.filter(specialty=specialty)
+    return roles.select_related("practitioner", "location", "specialty").order_by("id")
+
+
+def access_practitioner_role(
+    *, organization: Organization, public_id: uuid.UUID | str
+) -> PractitionerRole:
+    roles = PractitionerRole.objects.select_related("practitioner", "location", "specialty")
+    return get_in_organization(roles, organization, public_id)
