@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "carebridge.scheduling",
     "carebridge.fhir_api",
     "carebridge.web",
+    "carebridge.demo",
 ]
 
 MIDDLEWARE = [

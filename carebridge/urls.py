@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from carebridge.api import api
 from carebridge.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("fhir/", include("carebridge.fhir_api.urls")),
+    path("", include("carebridge.web.urls")),
 ]
