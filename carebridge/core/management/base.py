@@ -1,0 +1,18 @@
+"""The base of CareBridge's commands: a domain error becomes a one-line error and exit code 1."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from carebridge.core.errors import DomainError
+
+
+class DomainCommand(BaseCommand):
+    """Commands implement `run`; a DomainError it raises is reported without a traceback."""
+
+    def handle(self, *args, **options):
+        try:
+            return self.run(*args, **options)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+
+    def run(self, *args, **options):
+        raise NotImplementedError
