@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -131,8 +132,10 @@ def _databases() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        # A file, not shared memory, so that races in tests lock like production does.
-        config["TEST"] = {"NAME": str(CAREBRIDGE_HOME / "test-carebridge.sqlite3")}
+        # A file, not shared memory, so that races in tests lock like production does; one per
+        # process, so that concurrent test runs never share it.
+        test_file = Path(tempfile.gettempdir()) / f"carebridge-test-{os.getpid()}.sqlite3"
+        config["TEST"] = {"NAME": str(test_file)}
     return {"default": config}
 
 

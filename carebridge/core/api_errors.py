@@ -1,0 +1,120 @@
+"""How the JSON API reports problems: one shape, `{"code", "field", "message"}`, for every error.
+
+Domain errors keep their own status (409 conflict, 404 missing or another organization's,
+412 stale version, 422 broken rule, 400 bad input); request validation, malformed JSON and
+oversized bodies are translated into the same shape so clients parse one thing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from carebridge.core.errors import DomainError
+
+# Where Ninja found the bad value; the first part of `loc` says which, the rest names the field.
+BODY = "body"
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str,
+    message: str,
+    field: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> JsonResponse:
+    payload: dict = {"code": code, "field": field, "message": message}
+    if errors is not None:
+        payload["errors"] = errors
+    return JsonResponse(payload, status=status)
+
+
+def _field_name(loc: tuple | list) -> str:
+    """`("body", "payload", "start")` -> "start"; `("query", "limit")` -> "limit"."""
+    source, *path = [str(part) for part in loc]
+    if source == BODY:
+        # The second part is the name of the view argument, not something the client sent.
+        path = path[1:]
+    return ".".join(path) or source
+
+
+def on_domain_error(request: HttpRequest, error: DomainError) -> JsonResponse:
+    return problem_response(
+        error.http_status, code=error.code, field=error.field, message=error.message
+    )
+
+
+def on_validation_error(request: HttpRequest, error: ValidationError) -> JsonResponse:
+    problems = [
+        {"field": _field_name(item["loc"]), "message": item["msg"]} for item in error.errors
+    ]
+    first = problems[0]
+    return problem_response(
+        400,
+        code="invalid",
+        field=first["field"],
+        message="; ".join(f"{p['field']}: {p['message']}" for p in problems),
+        errors=problems,
+    )
+
+
+def on_http_error(request: HttpRequest, error: HttpError) -> JsonResponse:
+    if isinstance(error, AuthenticationError):
+        response = problem_response(
+            401, code="unauthenticated", message="a valid bearer token is required"
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="carebridge"'
+        return response
+    if error.status_code == 400 and error.__cause__ is not None:
+        # Ninja raises this when the body does not parse; say why, naming the body.
+        return problem_response(
+            400,
+            code="malformed_json",
+            field=BODY,
+            message=f"body: not valid JSON ({error.__cause__})",
+        )
+    return problem_response(error.status_code, code="http_error", message=str(error))
+
+
+def _body_too_large(request: HttpRequest) -> JsonResponse | None:
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    try:
+        length = int(raw)
+    except ValueError:
+        return problem_response(
+            400, code="invalid", field="Content-Length", message="Content-Length: not a number"
+        )
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        return problem_response(
+            413,
+            code="too_large",
+            field=BODY,
+            message=f"body: {length} bytes is more than the {limit} bytes accepted",
+        )
+    return None
+
+
+def body_size_guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse oversized bodies from the declared length, before anything reads them."""
+
+    @functools.wraps(run)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return _body_too_large(request) or run(request, *args, **kwargs)
+
+    return guarded
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    """Make every error the API can meet answer as a `Problem`."""
+    api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(ValidationError, on_validation_error)
+    api.add_exception_handler(HttpError, on_http_error)
+    # "view" mode wraps the whole operation, so the guard runs before authentication and parsing.
+    api.add_decorator(body_size_guard, mode="view")

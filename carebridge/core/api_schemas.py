@@ -1,0 +1,51 @@
+"""Shapes shared by every router of the JSON API: the problem document and result pages."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from ninja import Field, Schema
+
+Item = TypeVar("Item")
+
+
+class FieldProblem(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """Every error: a stable `code`, the input `field` at fault (if any) and a `message`."""
+
+    code: str
+    field: str | None = None
+    message: str
+    errors: list[FieldProblem] | None = Field(
+        None, description="Each invalid field, when the request failed validation"
+    )
+
+
+def problems(*statuses: int) -> dict[int, type[Problem]]:
+    """The error answers an operation can give, for its OpenAPI description."""
+    return dict.fromkeys((400, 401, *statuses), Problem)
+
+
+class Paging(Schema):
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class Page(Schema, Generic[Item]):
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+def page_of(items: list, total: int | None, paging: Paging) -> dict:
+    return {
+        "items": items,
+        "total": len(items) if total is None else total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+    }

@@ -1,0 +1,371 @@
+"""The availability engine: which start times are free for a visit type.
+
+Working hours are weekly wall-clock rules in the location's zone; each day they become UTC
+ranges, minus breaks, time off, closed days and public holidays, plus extra hours. A start
+time is offered when the whole visit fits in that free time and the visit with its buffers
+overlaps none of the practitioner's active appointments (at any location). Start times sit
+on a wall-clock grid; times a DST change skips or repeats are never offered.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from carebridge.accounts.models import Organization
+from carebridge.core import clock
+from carebridge.core.errors import InvalidInput
+from carebridge.core.timeranges import (
+    UTC,
+    Range,
+    is_unambiguous_wall_time,
+    local_day_bounds,
+    merge,
+    subtract,
+    wall_to_utc,
+)
+from carebridge.directory.models import Location, Practitioner, PractitionerRole
+from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind, RuleKind
+from carebridge.scheduling.holidays import public_holiday
+from carebridge.scheduling.models import (
+    Appointment,
+    AvailabilityException,
+    AvailabilityRule,
+    ClosedDay,
+    VisitType,
+)
+
+MAX_SEARCH_DAYS = 366
+GRID_MINUTES = 15
+WINDOW_DAYS = 7
+BUSY_MARGIN = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class FreeSlot:
+    start: datetime.datetime
+    practitioner_id: int
+    location_id: int
+    visit_type_id: int = field(compare=False)
+    end: datetime.datetime = field(compare=False)
+
+
+@lru_cache(maxsize=64)
+def zone_of(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass
+class _Pair:
+    """One practitioner at one location, with the weekly rules that apply there."""
+
+    practitioner_id: int
+    location: Location
+    rules: list[AvailabilityRule]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.location.timezone)
+
+
+@dataclass
+class _Calendar:
+    """Everything that shapes free time for a set of pairs over a date range."""
+
+    exceptions: dict[int, list[AvailabilityException]]
+    closed: set[tuple[int | None, datetime.date]]
+    busy: dict[int, list[Range]] = field(default_factory=dict)
+
+    def is_closed(self, location: Location, day: datetime.date) -> bool:
+        closed = (None, day) in self.closed or (location.pk, day) in self.closed
+        return closed or public_holiday(location, day) is not None
+
+    def free_ranges(self, pair: _Pair, day: datetime.date) -> list[Range]:
+        """The pair's bookable time on one local day, in UTC."""
+        if self.is_closed(pair.location, day):
+            return []
+        working, breaks = [], []
+        for rule in pair.rules:
+            if rule.weekday != day.weekday() or not _in_effect(rule, day):
+                continue
+            span = (
+                wall_to_utc(day, rule.start_time, pair.zone),
+                wall_to_utc(day, rule.end_time, pair.zone),
+            )
+            (working if rule.kind == RuleKind.WORKING else breaks).append(span)
+        day_start, day_end = local_day_bounds(day, pair.zone)
+        time_off = []
+        for exception in self.exceptions.get(pair.practitioner_id, []):
+            if exception.kind == ExceptionKind.EXTRA_HOURS:
+                if exception.location_id == pair.location.pk:
+                    working.append((max(exception.start, day_start), min(exception.end, day_end)))
+            elif exception.location_id in (None, pair.location.pk):
+                time_off.append((exception.start, exception.end))
+        working = [(start, end) for start, end in working if start < end]
+        return subtract(merge(working), breaks + time_off)
+
+    def is_busy(self, practitioner_id: int, start: datetime.datetime, end: datetime.datetime):
+        ranges = self.busy.get(practitioner_id, [])
+        index = bisect.bisect_left(ranges, (end,)) - 1
+        return index >= 0 and ranges[index][1] > start
+
+
+def _in_effect(rule: AvailabilityRule, day: datetime.date) -> bool:
+    return (rule.effective_from is None or rule.effective_from <= day) and (
+        rule.effective_until is None or day <= rule.effective_until
+    )
+
+
+def _pairs(
+    organization: Organization,
+    visit_type: VisitType,
+    *,
+    practitioner_ids,
+    specialty_id,
+    location_id,
+    language,
+) -> list[_Pair]:
+    roles = PractitionerRole.objects.filter(
+        organization=organization, active=True, practitioner__active=True, location__active=True
+    )
+    if practitioner_ids is not None:
+        roles = roles.filter(practitioner_id__in=practitioner_ids)
+    if location_id:
+        roles = roles.filter(location_id=location_id)
+    if specialty_id:
+        roles = roles.filter(practitioner__specialties__id=specialty_id)
+    if language:
+        roles = roles.filter(practitioner__languages__code__iexact=language)
+    allowed = list(visit_type.allowed_specialties.values_list("id", flat=True))
+    if allowed:
+        roles = roles.filter(practitioner__specialties__id__in=allowed)
+    keys = sorted(set(roles.values_list("practitioner_id", "location_id")))
+    if not keys:
+        return []
+    locations = Location.objects.in_bulk({location_id for _, location_id in keys})
+    rules = defaultdict(list)
+    practitioner_filter = Q(practitioner_id__in={practitioner_id for practitioner_id, _ in keys})
+    for rule in AvailabilityRule.objects.filter(practitioner_filter, organization=organization):
+        rules[(rule.practitioner_id, rule.location_id)].append(rule)
+    return [_Pair(p, locations[loc], rules[(p, loc)]) for p, loc in keys if rules[(p, loc)]]
+
+
+def _calendar(organization: Organization, practitioner_ids: set[int], span: Range) -> _Calendar:
+    exceptions = defaultdict(list)
+    for exception in AvailabilityException.objects.filter(
+        organization=organization,
+        practitioner_id__in=practitioner_ids,
+        start__lt=span[1],
+        end__gt=span[0],
+    ):
+        exceptions[exception.practitioner_id].append(exception)
+    closed = set(
+        ClosedDay.objects.filter(
+            organization=organization,
+            date__gte=span[0].date() - datetime.timedelta(days=1),
+            date__lte=span[1].date() + datetime.timedelta(days=1),
+        ).values_list("location_id", "date")
+    )
+    return _Calendar(exceptions, closed)
+
+
+def _load_busy(calendar: _Calendar, organization, practitioner_ids: set[int], span: Range):
+    # A day's margin catches appointments whose buffers reach into the span.
+    span = (span[0] - BUSY_MARGIN, span[1] + BUSY_MARGIN)
+    busy = defaultdict(list)
+    for practitioner_id, start, end in Appointment.objects.filter(
+        organization=organization,
+        practitioner_id__in=practitioner_ids,
+        status__in=ACTIVE_STATUSES,
+        blocked_start__lt=span[1],
+        blocked_end__gt=span[0],
+    ).values_list("practitioner_id", "blocked_start", "blocked_end"):
+        busy[practitioner_id].append((start, end))
+    calendar.busy = {key: merge(ranges) for key, ranges in busy.items()}
+
+
+def _utc_span(pairs: list[_Pair], first: datetime.date, last: datetime.date) -> Range:
+    zones = {pair.location.timezone for pair in pairs}
+    starts = [local_day_bounds(first, zone_of(z))[0] for z in zones]
+    ends = [local_day_bounds(last, zone_of(z))[1] for z in zones]
+    return min(starts), max(ends)
+
+
+def _grid_start(moment: datetime.datetime, zone: ZoneInfo, step: int) -> datetime.datetime:
+    """The first wall-clock grid time at or after `moment`, as a naive local time."""
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes = -(-(local - midnight) // datetime.timedelta(minutes=step))
+    return midnight + datetime.timedelta(minutes=minutes * step)
+
+
+@dataclass(frozen=True)
+class _SlotRules:
+    visit_type: VisitType
+    not_before: datetime.datetime
+    time_of_day: tuple[datetime.time, datetime.time] | None
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.visit_type.duration_minutes)
+
+    def blocked(self, start: datetime.datetime) -> Range:
+        visit_type = self.visit_type
+        return (
+            start - datetime.timedelta(minutes=visit_type.buffer_before_minutes),
+            start + self.duration + datetime.timedelta(minutes=visit_type.buffer_after_minutes),
+        )
+
+
+def _day_slots(pair: _Pair, day: datetime.date, calendar: _Calendar, rules: _SlotRules):
+    step = min(GRID_MINUTES, rules.visit_type.duration_minutes)
+    zone = pair.zone
+    for free_start, free_end in calendar.free_ranges(pair, day):
+        local = _grid_start(max(free_start, rules.not_before), zone, step)
+        while True:
+            start = local.replace(tzinfo=zone).astimezone(UTC)
+            if start + rules.duration > free_end:
+                break
+            if (
+                is_unambiguous_wall_time(local, zone)
+                and _wanted(local, rules)
+                and not (calendar.is_busy(pair.practitioner_id, *rules.blocked(start)))
+            ):
+                yield FreeSlot(
+                    start,
+                    pair.practitioner_id,
+                    pair.location.pk,
+                    rules.visit_type.pk,
+                    start + rules.duration,
+                )
+            local += datetime.timedelta(minutes=step)
+
+
+def _wanted(local: datetime.datetime, rules: _SlotRules) -> bool:
+    if rules.time_of_day is None:
+        return True
+    earliest, latest = rules.time_of_day
+    return earliest <= local.time() < latest
+
+
+def slot_search(
+    *,
+    organization: Organization,
+    visit_type: VisitType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    practitioner_ids: list[int] | None = None,
+    specialty_id: int | None = None,
+    location_id: int | None = None,
+    language: str = "",
+    time_of_day: tuple[datetime.time, datetime.time] | None = None,
+    limit: int = 100,
+) -> list[FreeSlot]:
+    """Free slots for `visit_type`, earliest first (ties by practitioner, then location).
+
+    Dates are local dates of each location, `end_date` inclusive; never a slot in the past.
+    Searches a week at a time and stops as soon as later weeks cannot beat what it has.
+    """
+    _check_range(start_date, end_date, limit)
+    pairs = _pairs(
+        organization,
+        visit_type,
+        practitioner_ids=practitioner_ids,
+        specialty_id=specialty_id,
+        location_id=location_id,
+        language=language,
+    )
+    if not pairs:
+        return []
+    practitioner_ids_found = {pair.practitioner_id for pair in pairs}
+    calendar = _calendar(
+        organization, practitioner_ids_found, _utc_span(pairs, start_date, end_date)
+    )
+    rules = _SlotRules(visit_type, clock.now(), time_of_day)
+    found: list[FreeSlot] = []
+    window_start = start_date
+    while window_start <= end_date:
+        window_end = min(window_start + datetime.timedelta(days=WINDOW_DAYS - 1), end_date)
+        _load_busy(
+            calendar,
+            organization,
+            practitioner_ids_found,
+            _utc_span(pairs, window_start, window_end),
+        )
+        day = window_start
+        while day <= window_end:
+            for pair in pairs:
+                found.extend(_day_slots(pair, day, calendar, rules))
+            day += datetime.timedelta(days=1)
+        found.sort()
+        window_start = window_end + datetime.timedelta(days=1)
+        # Every later slot starts at or after the earliest local midnight of the next window.
+        next_floor = _utc_span(pairs, window_start, window_start)[0]
+        if len(found) >= limit and found[limit - 1].start < next_floor:
+            break
+    return found[:limit]
+
+
+def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int) -> None:
+    if end_date < start_date:
+        raise InvalidInput("end_date: must not be before start_date", field="end_date")
+    if (end_date - start_date).days >= MAX_SEARCH_DAYS:
+        raise InvalidInput(
+            f"end_date: at most {MAX_SEARCH_DAYS} days after start_date", field="end_date"
+        )
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("limit: must be between 1 and 1000", field="limit")
+
+
+def _pair_for(practitioner: Practitioner, location: Location) -> _Pair:
+    rules = list(AvailabilityRule.objects.filter(practitioner=practitioner, location=location))
+    return _Pair(practitioner.pk, location, rules)
+
+
+def is_within_availability(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> bool:
+    """Whether [start, end) lies inside the practitioner's free time at the location
+    (working hours and extra hours, minus breaks, time off, closed days and holidays)."""
+    pair = _pair_for(practitioner, location)
+    organization = practitioner.organization
+    calendar = _calendar(organization, {practitioner.pk}, (start, end))
+    local_day = start.astimezone(pair.zone).date()
+    return any(
+        free_start <= start and end <= free_end
+        for free_start, free_end in calendar.free_ranges(pair, local_day)
+    )
+
+
+def slot_is_free(
+    *,
+    organization: Organization,
+    visit_type: VisitType,
+    practitioner: Practitioner,
+    location: Location,
+    start: datetime.datetime,
+) -> bool:
+    """Whether `slot_search` would offer exactly this start right now."""
+    if practitioner.organization_id != organization.pk:
+        return False
+    local_day = start.astimezone(zone_of(location.timezone)).date()
+    slots = slot_search(
+        organization=organization,
+        visit_type=visit_type,
+        start_date=local_day,
+        end_date=local_day,
+        practitioner_ids=[practitioner.pk],
+        location_id=location.pk,
+        limit=1000,
+    )
+    return any(slot.start == start for slot in slots)

@@ -1,0 +1,123 @@
+"""Reads of appointments and visit types, scoped to one organization; PHI reads audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from carebridge.accounts.models import Organization, User
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
+from carebridge.core.selectors import get_in_organization
+from carebridge.scheduling.models import (
+    Appointment,
+    AppointmentFieldChange,
+    AppointmentHistory,
+    VisitType,
+)
+
+
+def visit_type_list(*, organization: Organization, active_only: bool = True) -> QuerySet[VisitType]:
+    visit_types = VisitType.objects.filter(organization=organization).prefetch_related(
+        "allowed_specialties"
+    )
+    return visit_types.filter(active=True) if active_only else visit_types
+
+
+def access_visit_type(*, organization: Organization, public_id: uuid.UUID | str) -> VisitType:
+    return get_in_organization(VisitType.objects.all(), organization, public_id)
+
+
+def _appointments() -> QuerySet[Appointment]:
+    return Appointment.objects.select_related(
+        "patient", "practitioner", "location", "visit_type", "organization"
+    )
+
+
+def _target(appointment: Appointment) -> AuditTarget:
+    return AuditTarget(
+        "Appointment", str(appointment.public_id), str(appointment.patient.public_id)
+    )
+
+
+def access_appointment(
+    *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
+) -> Appointment:
+    """One appointment, or NotFound (also for another organization's). Audited as a read."""
+    appointment = get_in_organization(_appointments(), organization, public_id)
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.READ,
+        target=_target(appointment),
+    )
+    return appointment
+
+
+@dataclass(frozen=True)
+class AppointmentQuery:
+    """Criteria that must all match; times compare against the appointment's start."""
+
+    patient_id: int | None = None
+    practitioner_id: int | None = None
+    location_id: int | None = None
+    start_from: datetime.datetime | None = None
+    start_before: datetime.datetime | None = None
+    statuses: tuple[str, ...] = ()
+    public_ids: tuple[uuid.UUID, ...] = ()
+
+
+def _condition(query: AppointmentQuery) -> Q:
+    condition = Q()
+    for name, lookup in [
+        ("patient_id", "patient_id"),
+        ("practitioner_id", "practitioner_id"),
+        ("location_id", "location_id"),
+        ("start_from", "start__gte"),
+        ("start_before", "start__lt"),
+    ]:
+        value = getattr(query, name)
+        if value is not None:
+            condition &= Q(**{lookup: value})
+    if query.statuses:
+        condition &= Q(status__in=query.statuses)
+    if query.public_ids:
+        condition &= Q(public_id__in=query.public_ids)
+    return condition
+
+
+def appointment_list(
+    *,
+    organization: Organization,
+    actor: User | None,
+    query: AppointmentQuery,
+    limit: int = 100,
+    offset: int = 0,
+    with_total: bool = False,
+) -> tuple[list[Appointment], int | None]:
+    """Matching appointments by start time; each one shown is audited as a query result."""
+    queryset = _appointments().filter(_condition(query), organization=organization)
+    appointments = list(queryset.order_by("start", "id")[offset : offset + limit])
+    total = queryset.count() if with_total else None
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=[_target(appointment) for appointment in appointments],
+    )
+    return appointments, total
+
+
+def appointment_history(*, appointment: Appointment) -> list[AppointmentHistory]:
+    """The appointment's changes, oldest first, with who made them and each field changed."""
+    return list(
+        AppointmentHistory.objects.filter(appointment=appointment)
+        .select_related("changed_by")
+        .prefetch_related(
+            Prefetch("changes", queryset=AppointmentFieldChange.objects.order_by("id"))
+        )
+        .order_by("version", "id")
+    )

@@ -1,0 +1,407 @@
+"""Booking, moving, cancelling and progressing appointments without ever double-booking.
+
+How overlaps are prevented: every service checks for overlapping active appointments and
+then writes, inside one transaction. On SQLite the transaction is IMMEDIATE, so writers
+queue and the check cannot go stale. On PostgreSQL two bookings can pass the check at once;
+the exclusion constraints (migration 0002) then let the first commit win and make the
+second fail, which becomes the same Conflict the check raises.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from carebridge.accounts.models import Organization, User
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.core import clock
+from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
+from carebridge.directory.models import Location, Practitioner, PractitionerRole
+from carebridge.patients.models import Patient
+from carebridge.scheduling.availability import is_within_availability, zone_of
+from carebridge.scheduling.constants import (
+    ACTIVE_STATUSES,
+    ALLOWED_TRANSITIONS,
+    AppointmentStatus,
+    BookingChannel,
+    CancelledBy,
+)
+from carebridge.scheduling.errors import SchedulingErrorCode as Code
+from carebridge.scheduling.models import (
+    Appointment,
+    AppointmentFieldChange,
+    AppointmentHistory,
+    VisitType,
+)
+
+BOOKABLE_STATUSES = (
+    AppointmentStatus.PROPOSED,
+    AppointmentStatus.PENDING,
+    AppointmentStatus.BOOKED,
+)
+MOVABLE_STATUSES = BOOKABLE_STATUSES
+TRACKED_FIELDS = (
+    "status",
+    "start",
+    "end",
+    "practitioner_id",
+    "location_id",
+    "notes",
+    "cancellation_reason",
+    "cancelled_by",
+    "overbook_reason",
+)
+PG_CONSTRAINT_CODES = {
+    "appointment_no_practitioner_overlap": Code.SLOT_TAKEN,
+    "appointment_no_patient_overlap": Code.PATIENT_BUSY,
+}
+
+
+def _check_references(organization: Organization, **objects) -> None:
+    """Every referenced object belongs to the organization; otherwise it is 'not found'."""
+    for name, obj in objects.items():
+        if obj is None or obj.organization_id != organization.pk:
+            raise NotFound(f"{name}: not found", field=name)
+
+
+def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.datetime:
+    if not isinstance(start, datetime.datetime) or start.tzinfo is None:
+        raise InvalidInput("start: must be a date and time with a time zone", field="start")
+    if not allow_past and start < clock.now():
+        raise InvalidInput("start: is in the past", field="start")
+    return start.astimezone(datetime.UTC)
+
+
+def _check_fit(practitioner: Practitioner, location: Location, visit_type: VisitType) -> None:
+    roles = PractitionerRole.objects.filter(
+        practitioner=practitioner, location=location, active=True
+    )
+    if not roles.exists():
+        raise DomainError(
+            f"location: {practitioner} does not work at {location}",
+            code=Code.NOT_AT_LOCATION,
+            field="location",
+        )
+    allowed = set(visit_type.allowed_specialties.values_list("id", flat=True))
+    if allowed and not allowed & set(practitioner.specialties.values_list("id", flat=True)):
+        raise DomainError(
+            f"visit_type: {visit_type} needs a specialty {practitioner} does not have",
+            code=Code.SPECIALTY_MISMATCH,
+            field="visit_type",
+        )
+
+
+def _place(appointment: Appointment, visit_type: VisitType, start: datetime.datetime) -> None:
+    appointment.start = start
+    appointment.end = start + datetime.timedelta(minutes=visit_type.duration_minutes)
+    appointment.blocked_start = start - datetime.timedelta(minutes=visit_type.buffer_before_minutes)
+    appointment.blocked_end = appointment.end + datetime.timedelta(
+        minutes=visit_type.buffer_after_minutes
+    )
+
+
+def _check_availability(appointment: Appointment) -> None:
+    if appointment.overbooked:
+        return
+    if not is_within_availability(
+        practitioner=appointment.practitioner,
+        location=appointment.location,
+        start=appointment.start,
+        end=appointment.end,
+    ):
+        local = appointment.start.astimezone(zone_of(appointment.location.timezone))
+        raise DomainError(
+            f"start: {local:%Y-%m-%d %H:%M %Z} is outside {appointment.practitioner}'s "
+            f"availability at {appointment.location}",
+            code=Code.OUTSIDE_AVAILABILITY,
+            field="start",
+        )
+
+
+def _check_overlaps(appointment: Appointment) -> None:
+    active = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=appointment.pk)
+    if (
+        not appointment.overbooked
+        and active.filter(
+            practitioner_id=appointment.practitioner_id,
+            blocked_start__lt=appointment.blocked_end,
+            blocked_end__gt=appointment.blocked_start,
+        ).exists()
+    ):
+        raise Conflict(
+            "start: the practitioner is already booked at that time",
+            code=Code.SLOT_TAKEN,
+            field="start",
+        )
+    if active.filter(
+        patient_id=appointment.patient_id, start__lt=appointment.end, end__gt=appointment.start
+    ).exists():
+        raise Conflict(
+            "start: the patient already has an appointment at that time",
+            code=Code.PATIENT_BUSY,
+            field="start",
+        )
+
+
+def _save_without_overlap(appointment: Appointment) -> None:
+    _check_overlaps(appointment)
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        code = PG_CONSTRAINT_CODES.get(constraint)
+        if code is None:
+            raise
+        raise Conflict("start: that time was just taken", code=code, field="start") from error
+
+
+def _record(
+    appointment: Appointment, actor: User | None, action: str, before: dict, reason: str = ""
+) -> None:
+    history = AppointmentHistory.objects.create(
+        appointment=appointment,
+        version=appointment.version,
+        action=action,
+        changed_by=actor if actor and actor.pk else None,
+        changed_at=clock.now(),
+        reason=reason,
+    )
+    AppointmentFieldChange.objects.bulk_create(
+        AppointmentFieldChange(
+            history=history,
+            field=name,
+            old_value=_text(before.get(name)),
+            new_value=_text(getattr(appointment, name)),
+        )
+        for name in TRACKED_FIELDS
+        if before.get(name) != getattr(appointment, name)
+    )
+    audit_record(
+        organization_id=appointment.organization_id,
+        actor=actor,
+        action=AuditAction.CREATE if action == "book" else AuditAction.UPDATE,
+        target=AuditTarget(
+            "Appointment", str(appointment.public_id), str(appointment.patient.public_id)
+        ),
+        detail=f"{action}: {reason}"[:500] if reason else action,
+    )
+
+
+def _text(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return "" if value is None else str(value)[:200]
+
+
+def _snapshot(appointment: Appointment) -> dict:
+    return {name: getattr(appointment, name) for name in TRACKED_FIELDS}
+
+
+def _claim_version(appointment: Appointment, expected_version: int | None) -> None:
+    """Bump the version only if nobody else did since the caller read it."""
+    version = appointment.version if expected_version is None else expected_version
+    claimed = Appointment.objects.filter(pk=appointment.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleVersion(
+            "version: the appointment was changed by someone else; reload and try again",
+            field="version",
+        )
+    appointment.version = version + 1
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    organization: Organization,
+    actor: User | None,
+    patient: Patient,
+    practitioner: Practitioner,
+    location: Location,
+    visit_type: VisitType,
+    start: datetime.datetime,
+    channel: str = BookingChannel.WEB,
+    notes: str = "",
+    overbook_reason: str = "",
+    status: str = AppointmentStatus.BOOKED,
+    allow_past: bool = False,
+) -> Appointment:
+    """Book a visit.
+
+    Invariants: all references belong to the organization; the practitioner works at the
+    location and has a specialty the visit type allows; the visit lies in free time (unless
+    overbooked with a reason); neither the practitioner (visit plus buffers) nor the patient
+    has another active appointment overlapping it. Side effects: history, audit entry.
+    """
+    _check_references(
+        organization,
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        visit_type=visit_type,
+    )
+    if status not in BOOKABLE_STATUSES:
+        raise InvalidInput(
+            f"status: a new appointment can be {', '.join(BOOKABLE_STATUSES)}", field="status"
+        )
+    if channel not in BookingChannel.values:
+        raise InvalidInput(f"channel: unknown booking channel {channel!r}", field="channel")
+    _check_fit(practitioner, location, visit_type)
+    appointment = Appointment(
+        organization=organization,
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        visit_type=visit_type,
+        status=status,
+        notes=notes,
+        booking_channel=channel,
+        created_by=actor if actor and actor.pk else None,
+        overbooked=bool(overbook_reason.strip()),
+        overbook_reason=overbook_reason.strip(),
+    )
+    _place(appointment, visit_type, _check_start(start, allow_past=allow_past))
+    _check_availability(appointment)
+    _save_without_overlap(appointment)
+    _record(appointment, actor, "book", {}, reason=appointment.overbook_reason)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    actor: User | None,
+    start: datetime.datetime,
+    practitioner: Practitioner | None = None,
+    location: Location | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    overbook_reason: str = "",
+) -> Appointment:
+    """Move a visit to another time (and optionally practitioner or location).
+
+    Same invariants as booking, checked against every other appointment. Side effects:
+    version + 1, history with the old and new values, audit entry.
+    """
+    organization = appointment.organization
+    practitioner = practitioner or appointment.practitioner
+    location = location or appointment.location
+    _check_references(organization, practitioner=practitioner, location=location)
+    if appointment.status not in MOVABLE_STATUSES:
+        raise DomainError(
+            f"status: a {appointment.status} appointment cannot be moved",
+            code=Code.ILLEGAL_TRANSITION,
+            field="status",
+        )
+    _check_fit(practitioner, location, appointment.visit_type)
+    before = _snapshot(appointment)
+    _claim_version(appointment, expected_version)
+    appointment.practitioner, appointment.location = practitioner, location
+    appointment.overbooked = bool(overbook_reason.strip())
+    appointment.overbook_reason = overbook_reason.strip()
+    _place(appointment, appointment.visit_type, _check_start(start, allow_past=False))
+    _check_availability(appointment)
+    _save_without_overlap(appointment)
+    _record(appointment, actor, "reschedule", before, reason=reason)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor: User | None,
+    reason: str,
+    cancelled_by: str = CancelledBy.CLINIC,
+    expected_version: int | None = None,
+) -> Appointment:
+    """Cancel a visit, recording who cancelled and why; its time becomes free at once."""
+    if not reason.strip():
+        raise InvalidInput("reason: say why the appointment is cancelled", field="reason")
+    if cancelled_by not in CancelledBy.values:
+        raise InvalidInput(
+            f"cancelled_by: one of {', '.join(CancelledBy.values)}", field="cancelled_by"
+        )
+    _check_transition(appointment, AppointmentStatus.CANCELLED)
+    before = _snapshot(appointment)
+    _claim_version(appointment, expected_version)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancellation_reason = reason.strip()[:200]
+    appointment.cancelled_by = cancelled_by
+    appointment.save()
+    _record(appointment, actor, "cancel", before, reason=appointment.cancellation_reason)
+    return appointment
+
+
+def _check_transition(appointment: Appointment, status: str) -> None:
+    if status not in ALLOWED_TRANSITIONS.get(appointment.status, ()):
+        raise DomainError(
+            f"status: cannot go from {appointment.status} to {status}",
+            code=Code.ILLEGAL_TRANSITION,
+            field="status",
+        )
+    now = clock.now()
+    local_midnight = appointment.start.astimezone(zone_of(appointment.location.timezone)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    too_early = {
+        AppointmentStatus.NOSHOW: appointment.start,
+        AppointmentStatus.FULFILLED: appointment.start,
+        AppointmentStatus.ARRIVED: local_midnight,
+        AppointmentStatus.CHECKED_IN: local_midnight,
+    }.get(status)
+    if too_early and now < too_early:
+        raise DomainError(
+            f"status: too early to mark the appointment {status}",
+            code=Code.TOO_EARLY,
+            field="status",
+        )
+
+
+@transaction.atomic
+def appointment_transition(
+    *,
+    appointment: Appointment,
+    actor: User | None,
+    status: str,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Appointment:
+    """Move a visit along its lifecycle (confirm, arrived, checked-in, fulfilled, no-show,
+    entered-in-error); cancelling has its own service because it needs a reason."""
+    if status == AppointmentStatus.CANCELLED:
+        return appointment_cancel(
+            appointment=appointment, actor=actor, reason=reason, expected_version=expected_version
+        )
+    if status not in AppointmentStatus.values:
+        raise InvalidInput(f"status: unknown status {status!r}", field="status")
+    _check_transition(appointment, status)
+    before = _snapshot(appointment)
+    _claim_version(appointment, expected_version)
+    appointment.status = status
+    appointment.save()
+    _record(appointment, actor, status, before, reason=reason)
+    return appointment
+
+
+@transaction.atomic
+def appointment_update_notes(
+    *,
+    appointment: Appointment,
+    actor: User | None,
+    notes: str,
+    expected_version: int | None = None,
+) -> Appointment:
+    """Change the free-text notes of a visit."""
+    before = _snapshot(appointment)
+    _claim_version(appointment, expected_version)
+    appointment.notes = notes
+    appointment.save()
+    _record(appointment, actor, "notes", before)
+    return appointment

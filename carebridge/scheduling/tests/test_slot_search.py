@@ -1,0 +1,211 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from carebridge.core.errors import InvalidInput
+from carebridge.scheduling.availability import slot_search
+from carebridge.scheduling.constants import ExceptionKind
+from carebridge.scheduling.services.appointments import appointment_book
+from carebridge.scheduling.services.setup import (
+    availability_exception_create,
+    closed_day_create,
+    visit_type_create,
+)
+
+BOSTON = ZoneInfo("America/New_York")
+
+
+def local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BOSTON)
+
+
+def search(clinic, day, end=None, **kwargs):
+    return slot_search(
+        organization=clinic.organization,
+        visit_type=kwargs.pop("visit_type", clinic.visit_type),
+        start_date=day,
+        end_date=end or day,
+        **kwargs,
+    )
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_working_day_offers_every_half_hour_grid_slot_outside_the_break(clinic_a):
+    # given a Tuesday with 09-17 hours and a 12-13 break, and a 30-minute visit type
+    slots = search(clinic_a, datetime.date(2026, 3, 3), limit=1000)
+    # then slots start every 15 minutes from 09:00 to 16:30, none overlapping the break
+    starts = [slot.start.astimezone(BOSTON).strftime("%H:%M") for slot in slots]
+    assert starts[0] == "09:00" and starts[-1] == "16:30"
+    assert "11:30" in starts and "11:45" not in starts and "12:00" not in starts
+    assert "13:00" in starts
+    assert len(starts) == 11 + 15
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_booked_time_and_buffers_are_not_offered(clinic_a, patient_a):
+    day = datetime.date(2026, 3, 3)
+    buffered = visit_type_create(
+        organization=clinic_a.organization,
+        name="Procedure",
+        code="procedure",
+        duration_minutes=30,
+        buffer_before_minutes=15,
+        buffer_after_minutes=15,
+    )
+    appointment_book(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=patient_a,
+        practitioner=clinic_a.practitioner,
+        location=clinic_a.location,
+        visit_type=buffered,
+        start=local(day, 10),
+    )
+    starts = {
+        s.start.astimezone(BOSTON).strftime("%H:%M") for s in search(clinic_a, day, limit=1000)
+    }
+    # the procedure blocks 09:45-10:45, so a 30-minute follow-up fits at 09:15 and 10:45
+    assert {"09:00", "09:15", "10:45", "11:00"} <= starts
+    assert not {"09:30", "09:45", "10:00", "10:15", "10:30"} & starts
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_time_off_closed_days_and_extra_hours(clinic_a):
+    practitioner, location = clinic_a.practitioner, clinic_a.location
+    tuesday, wednesday, saturday = (datetime.date(2026, 3, d) for d in (3, 4, 7))
+    availability_exception_create(
+        practitioner=practitioner,
+        kind=ExceptionKind.UNAVAILABLE,
+        start=local(tuesday, 0),
+        end=local(tuesday, 23, 59),
+        reason="Vacation",
+    )
+    closed_day_create(organization=clinic_a.organization, date=wednesday, reason="Inventory")
+    availability_exception_create(
+        practitioner=practitioner,
+        kind=ExceptionKind.EXTRA_HOURS,
+        location=location,
+        start=local(saturday, 9),
+        end=local(saturday, 10),
+        reason="Flu clinic",
+    )
+    slots = search(clinic_a, tuesday, datetime.date(2026, 3, 8), limit=1000)
+    days = {slot.start.astimezone(BOSTON).date() for slot in slots}
+    assert tuesday not in days and wednesday not in days
+    saturday_starts = [
+        s.start.astimezone(BOSTON).strftime("%H:%M")
+        for s in slots
+        if s.start.astimezone(BOSTON).date() == saturday
+    ]
+    assert saturday_starts == ["09:00", "09:15", "09:30"]
+
+
+@time_machine.travel(datetime.datetime(2026, 4, 1, 6, tzinfo=BOSTON), tick=False)
+def test_public_holidays_of_the_location_country_and_region_are_closed(clinic_a):
+    # Patriots' Day (20 April 2026) is a Massachusetts holiday; Thanksgiving a national one
+    april = {
+        s.start.astimezone(BOSTON).date()
+        for s in search(
+            clinic_a, datetime.date(2026, 4, 17), datetime.date(2026, 4, 21), limit=1000
+        )
+    }
+    assert april == {datetime.date(2026, 4, 17), datetime.date(2026, 4, 21)}
+    assert search(clinic_a, datetime.date(2026, 11, 26)) == []
+
+
+def test_holidays_follow_the_region(clinic_a):
+    from carebridge.directory.services import location_create
+    from carebridge.scheduling.holidays import public_holiday
+
+    texas = location_create(
+        organization=clinic_a.organization,
+        name="Austin",
+        timezone="America/Chicago",
+        country="US",
+        state="TX",
+    )
+    assert public_holiday(clinic_a.location, datetime.date(2026, 4, 20)) == "Patriots' Day"
+    assert public_holiday(texas, datetime.date(2026, 4, 20)) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"), [(datetime.date(2026, 3, 9), -4), (datetime.date(2026, 11, 2), -5)]
+)
+def test_slots_keep_wall_clock_hours_across_dst(clinic_a, day, hours):
+    # the Mondays after the March and November changes in America/New_York
+    with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), tick=False):
+        slots = search(clinic_a, day, limit=1)
+    assert slots[0].start.astimezone(BOSTON).hour == 9
+    assert slots[0].start.utcoffset() == datetime.timedelta(0)
+    assert slots[0].start.astimezone(BOSTON).utcoffset() == datetime.timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("day", "missing"),
+    [
+        (datetime.date(2026, 3, 8), {"02:00", "02:15", "02:30", "02:45"}),
+        (datetime.date(2026, 11, 1), {"01:00", "01:15", "01:30", "01:45"}),
+    ],
+)
+def test_skipped_and_repeated_wall_times_are_never_offered(clinic_a, day, missing):
+    # given overnight extra hours on the Sunday of each DST change
+    availability_exception_create(
+        practitioner=clinic_a.practitioner,
+        kind=ExceptionKind.EXTRA_HOURS,
+        location=clinic_a.location,
+        start=local(day, 0),
+        end=local(day, 5),
+        reason="Night clinic",
+    )
+    with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), tick=False):
+        slots = search(clinic_a, day, limit=1000)
+    labels = [s.start.astimezone(BOSTON).strftime("%H:%M") for s in slots]
+    assert not missing & set(labels)
+    assert len(labels) == len(set(labels))
+    assert "00:00" in labels and "03:00" in labels
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 3, 10, 5, tzinfo=BOSTON), tick=False)
+def test_no_slot_in_the_past(clinic_a):
+    slots = search(clinic_a, datetime.date(2026, 3, 3), limit=1)
+    assert slots[0].start.astimezone(BOSTON).strftime("%H:%M") == "10:15"
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_first_available_across_practitioners_is_deterministic(clinic_a, db):
+    from carebridge.directory.services import practitioner_create, practitioner_role_create
+    from carebridge.scheduling.services.setup import availability_rule_create
+
+    second = practitioner_create(
+        organization=clinic_a.organization, given_name="Bo", family_name="Li", languages=["zh"]
+    )
+    practitioner_role_create(practitioner=second, location=clinic_a.location)
+    availability_rule_create(
+        practitioner=second,
+        location=clinic_a.location,
+        weekday=1,
+        start_time=datetime.time(8),
+        end_time=datetime.time(10),
+    )
+    first = search(clinic_a, datetime.date(2026, 3, 2), datetime.date(2026, 5, 30), limit=3)
+    assert [
+        (s.practitioner_id, s.start.astimezone(BOSTON).strftime("%a %H:%M")) for s in first
+    ] == [
+        (clinic_a.practitioner.pk, "Mon 09:00"),
+        (clinic_a.practitioner.pk, "Mon 09:15"),
+        (clinic_a.practitioner.pk, "Mon 09:30"),
+    ]
+    tuesday = search(clinic_a, datetime.date(2026, 3, 3), limit=2)
+    assert [s.practitioner_id for s in tuesday] == [second.pk, second.pk]
+    assert (
+        search(clinic_a, datetime.date(2026, 3, 3), language="zh", limit=1)[0].practitioner_id
+        == second.pk
+    )
+
+
+def test_bad_ranges_name_the_field(clinic_a):
+    with pytest.raises(InvalidInput) as error:
+        search(clinic_a, datetime.date(2026, 3, 3), datetime.date(2026, 3, 1))
+    assert error.value.field == "end_date"
