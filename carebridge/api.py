@@ -2,4 +2,19 @@
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="CareBridge API", version="1", urls_namespace="api")
+from carebridge.accounts.api_auth import BearerToken
+from carebridge.core.api_errors import install_problem_handlers
+from carebridge.patients.api import router as patients_router
+
+# No docs page: Ninja's would load its scripts from a CDN. The schema is at /api/openapi.json.
+api = NinjaAPI(
+    title="CareBridge API",
+    version="1",
+    description="Patients, the clinic directory and scheduling. Ids are public UUIDs; "
+    "times are ISO 8601 with an offset, shown in the location's time zone.",
+    urls_namespace="api",
+    auth=BearerToken(),
+    docs_url=None,
+)
+install_problem_handlers(api)
+api.add_router("/patients", patients_router)

@@ -1,0 +1,157 @@
+"""Patients over the JSON API: search, read, register and change demographics."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.http import HttpRequest
+from ninja import Field, ModelSchema, Query, Router, Schema, Status
+
+from carebridge.accounts.api_auth import actor, organization
+from carebridge.core.api_schemas import Page, Paging, page_of, problems
+from carebridge.patients.constants import ContactChannel, Sex
+from carebridge.patients.models import Patient
+from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
+from carebridge.patients.services import patient_create, patient_update
+
+router = Router(tags=["patients"])
+
+
+class PatientOut(ModelSchema):
+    id: uuid.UUID
+    display_name: str
+
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "given_name",
+            "middle_name",
+            "family_name",
+            "birth_date",
+            "sex",
+            "phone_mobile",
+            "phone_home",
+            "email",
+            "address_line",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "preferred_language",
+            "preferred_channel",
+            "consent_sms",
+            "consent_email",
+            "consent_phone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+            "active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @staticmethod
+    def resolve_id(patient: Patient) -> uuid.UUID:
+        return patient.public_id
+
+
+class PatientDetails(Schema):
+    """Fields a client may send on create and update; only the ones sent are applied."""
+
+    model_config = {"extra": "forbid"}
+
+    mrn: str = Field("", max_length=40, description="Assigned by the clinic when left empty")
+    middle_name: str = Field("", max_length=100)
+    sex: Sex = Sex.UNKNOWN
+    phone_mobile: str = Field("", max_length=30, description="Any format; stored as E.164")
+    phone_home: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    address_line: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=50)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("US", min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    preferred_language: str = Field("en", min_length=2, max_length=20, description="BCP 47")
+    preferred_channel: ContactChannel = ContactChannel.SMS
+    consent_sms: bool = False
+    consent_email: bool = False
+    consent_phone: bool = True
+    emergency_contact_name: str = Field("", max_length=200)
+    emergency_contact_phone: str = Field("", max_length=30)
+    emergency_contact_relationship: str = Field("", max_length=50)
+
+
+class PatientCreateIn(PatientDetails):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    birth_date: datetime.date
+
+
+class PatientUpdateIn(PatientDetails):
+    version: int = Field(ge=1, description="The version the change is based on (from a read)")
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    birth_date: datetime.date | None = None
+    active: bool | None = None
+
+
+class PatientSearch(Paging):
+    q: str = Field("", max_length=200, description="Free text: names, MRN, phone or birth date")
+    name: str = Field("", max_length=200, description="Name prefixes, every word must match")
+    birth_date: datetime.date | None = None
+    phone: str = Field("", max_length=30)
+    mrn: str = Field("", max_length=40)
+
+
+@router.get("", response={200: Page[PatientOut], **problems()})
+def search_patients(request: HttpRequest, search: Query[PatientSearch]):
+    """Patients of the clinic matching every given criterion, in name order."""
+    query = PatientQuery(
+        text=search.q,
+        name=search.name,
+        birth_date=search.birth_date,
+        phone=search.phone,
+        mrn=search.mrn,
+    )
+    patients, total = patient_search(
+        organization=organization(request),
+        actor=actor(request),
+        query=query,
+        limit=search.limit,
+        offset=search.offset,
+        with_total=True,
+    )
+    return page_of(patients, total, search)
+
+
+@router.get("/{patient_id}", response={200: PatientOut, **problems(404)})
+def read_patient(request: HttpRequest, patient_id: uuid.UUID):
+    return access_patient(
+        organization=organization(request), actor=actor(request), public_id=patient_id
+    )
+
+
+@router.post("", response={201: PatientOut, **problems(409)})
+def create_patient(request: HttpRequest, payload: PatientCreateIn):
+    """Register a patient; an MRN already used in the clinic is a 409."""
+    patient = patient_create(
+        organization=organization(request),
+        actor=actor(request),
+        fields=payload.model_dump(exclude_unset=True),
+    )
+    return Status(201, patient)
+
+
+@router.patch("/{patient_id}", response={200: PatientOut, **problems(404, 409, 412)})
+def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientUpdateIn):
+    """Change the fields sent; a `version` older than the record's is a 412."""
+    patient = access_patient(
+        organization=organization(request), actor=actor(request), public_id=patient_id
+    )
+    fields = payload.model_dump(exclude_unset=True, exclude={"version"})
+    return patient_update(
+        patient=patient, actor=actor(request), fields=fields, expected_version=payload.version
+    )

@@ -1,0 +1,199 @@
+import datetime
+
+import pytest
+
+from carebridge.accounts.models import ApiToken
+from carebridge.audit.models import AuditEntry
+from carebridge.patients.services import patient_create
+from carebridge.tests.api_client import ApiClient
+
+NEW_PATIENT = {
+    "given_name": "Maria",
+    "family_name": "Santos",
+    "birth_date": "1975-03-09",
+    "phone_mobile": "(617) 555-0188",
+    "preferred_language": "pt",
+}
+
+
+@pytest.fixture
+def api_a(token_a):
+    return ApiClient(token_a)
+
+
+@pytest.fixture
+def api_b(token_b):
+    return ApiClient(token_b)
+
+
+def _other_patient(org, given, family, born, mrn):
+    return patient_create(
+        organization=org,
+        actor=None,
+        fields={"given_name": given, "family_name": family, "birth_date": born, "mrn": mrn},
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "alvarez"},
+        {"q": "A-1001"},
+        {"name": "jose alv"},
+        {"birth_date": "1980-05-17"},
+        {"phone": "6175550101"},
+        {"mrn": "a-1001"},
+    ],
+)
+def test_search_finds_the_patient_by_each_criterion(api_a, patient_a, params):
+    _other_patient(patient_a.organization, "Zoe", "Zimmer", datetime.date(2001, 1, 1), "Z-1")
+
+    response = api_a.get("/patients", params)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["id"] for item in body["items"]] == [str(patient_a.public_id)]
+    assert body["total"] == 1
+
+
+def test_search_pages_through_results_in_name_order(api_a, org_a):
+    for index, family in enumerate(["Cole", "Able", "Baker"]):
+        _other_patient(org_a, "Sam", family, datetime.date(1990, 1, 1), f"P-{index}")
+
+    first = api_a.get("/patients", {"name": "sam", "limit": 2}).json()
+    second = api_a.get("/patients", {"name": "sam", "limit": 2, "offset": 2}).json()
+
+    assert [p["family_name"] for p in first["items"]] == ["Able", "Baker"]
+    assert [p["family_name"] for p in second["items"]] == ["Cole"]
+    assert first["total"] == second["total"] == 3
+
+
+def test_search_never_shows_another_organizations_patients(api_b, patient_a):
+    response = api_b.get("/patients", {"q": "alvarez"})
+
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_search_rejects_a_limit_out_of_range_naming_it(api_a):
+    response = api_a.get("/patients", {"limit": 1000})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "limit"
+
+
+def test_read_returns_the_patient_and_audits_the_token(api_a, patient_a, token_a):
+    response = api_a.get(f"/patients/{patient_a.public_id}")
+
+    assert response.status_code == 200
+    assert response.json()["mrn"] == "A-1001"
+    assert response.json()["phone_mobile"] == "+16175550101"
+    entry = AuditEntry.objects.filter(patient_ref=str(patient_a.public_id), action="read").get()
+    assert entry.token_id == ApiToken.objects.get(prefix=token_a[:12]).id
+
+
+def test_read_of_another_organizations_patient_is_not_found(api_b, patient_a):
+    response = api_b.get(f"/patients/{patient_a.public_id}")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_read_with_a_malformed_id_names_the_field(api_a):
+    response = api_a.get("/patients/not-a-uuid")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "patient_id"
+
+
+def test_create_registers_the_patient(api_a, org_a):
+    response = api_a.post("/patients", NEW_PATIENT)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["phone_mobile"] == "+16175550188"
+    assert body["mrn"]
+    assert body["version"] == 1
+    assert api_a.get(f"/patients/{body['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"given_name": ""}, "given_name"),
+        ({"birth_date": "17/05/1980"}, "birth_date"),
+        ({"sex": "robot"}, "sex"),
+        ({"shoe_size": 42}, "shoe_size"),
+        ({"phone_mobile": "call me"}, "phone_mobile"),
+        ({"birth_date": "2999-01-01"}, "birth_date"),
+    ],
+)
+def test_create_names_the_bad_field_and_why(api_a, change, field):
+    response = api_a.post("/patients", NEW_PATIENT | change)
+
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["field"] == field
+    assert problem["message"].startswith(f"{field}: ")
+    assert len(problem["message"]) > len(field) + 2
+
+
+def test_create_lists_every_missing_field(api_a):
+    response = api_a.post("/patients", {"given_name": "Only"})
+
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"family_name", "birth_date"}
+
+
+def test_create_with_a_used_mrn_is_a_conflict(api_a, patient_a):
+    response = api_a.post("/patients", NEW_PATIENT | {"mrn": "A-1001"})
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "conflict",
+        "field": "mrn",
+        "message": "mrn: 'A-1001' is already in use",
+    }
+
+
+def test_update_changes_the_fields_sent_and_bumps_the_version(api_a, patient_a):
+    response = api_a.patch(
+        f"/patients/{patient_a.public_id}", {"version": 1, "email": "new@example.org"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "new@example.org"
+    assert response.json()["given_name"] == "José"
+    assert response.json()["version"] == 2
+
+
+def test_update_from_a_stale_version_is_refused(api_a, patient_a):
+    api_a.patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "Quincy"})
+
+    response = api_a.patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "Lynn"})
+
+    assert response.status_code == 412
+    assert response.json()["code"] == "stale_version"
+    assert api_a.get(f"/patients/{patient_a.public_id}").json()["city"] == "Quincy"
+
+
+def test_update_to_a_used_mrn_is_a_conflict(api_a, patient_a, org_a):
+    other = _other_patient(org_a, "Sam", "Able", datetime.date(1990, 1, 1), "P-9")
+
+    response = api_a.patch(f"/patients/{other.public_id}", {"version": 1, "mrn": "A-1001"})
+
+    assert response.status_code == 409
+    assert response.json()["field"] == "mrn"
+
+
+def test_update_without_a_version_names_the_field(api_a, patient_a):
+    response = api_a.patch(f"/patients/{patient_a.public_id}", {"city": "Lynn"})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "version"
+
+
+def test_update_of_another_organizations_patient_is_not_found(api_b, patient_a):
+    response = api_b.patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "Lynn"})
+
+    assert response.status_code == 404
