@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from carebridge.accounts.api_auth import BearerToken
 from carebridge.core.api_errors import install_problem_handlers
+from carebridge.directory.api import router as directory_router
 from carebridge.patients.api import router as patients_router
 
 # No docs page: Ninja's would load its scripts from a CDN. The schema is at /api/openapi.json.
@@ -18,3 +19,4 @@ api = NinjaAPI(
 )
 install_problem_handlers(api)
 api.add_router("/patients", patients_router)
+api.add_router("", directory_router)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from carebridge.core.errors import DomainError
+from carebridge.core.errors import DomainError, NotFound
+
+T = TypeVar("T")
 
 # Where Ninja found the bad value; the first part of `loc` says which, the rest names the field.
 BODY = "body"
@@ -118,3 +121,12 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     # "view" mode wraps the whole operation, so the guard runs before authentication and parsing.
     api.add_decorator(body_size_guard, mode="view")
+
+
+def referenced(field: str, find: Callable[[], T]) -> T:
+    """Look up an object the request names by public id; when it is missing (or another
+    organization's), the 404 names the request field that pointed at it."""
+    try:
+        return find()
+    except NotFound as error:
+        raise NotFound(f"{field}: not found", field=field) from error
