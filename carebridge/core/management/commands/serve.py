@@ -1,0 +1,116 @@
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+# gthread workers: a few processes, each with threads, so that a slow request does not hold
+# up the board. WEB_CONCURRENCY and GUNICORN_CMD_ARGS are gunicorn's own ways to tune this.
+WEB_ARGUMENTS = ["--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+READY_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 30
+
+
+class StopRequested(Exception):
+    """Ctrl-C or SIGTERM arrived."""
+
+
+def _request_stop(signum, frame):
+    raise StopRequested
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve CareBridge with gunicorn on HOST:PORT (default 127.0.0.1:8000) and run the "
+        "task worker beside it; Ctrl-C or SIGTERM stops both."
+    )
+
+    def handle(self, *args, **options):
+        host = os.environ.get("HOST") or "127.0.0.1"
+        port = os.environ.get("PORT") or "8000"
+        signal.signal(signal.SIGTERM, _request_stop)
+        signal.signal(signal.SIGINT, _request_stop)
+        children: list[subprocess.Popen] = []
+        try:
+            children += [_start_web(host, port), _start_worker()]
+            if _wait_until_listening(host, int(port), children):
+                self._greet(host, port)
+            # WNOWAIT leaves the ended child for Popen to reap, so its exit code is kept.
+            os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+            ended = next(child for child in children if child.poll() is not None)
+        except StopRequested:
+            ended = None
+        finally:
+            _stop(children)
+        if ended is not None:
+            raise CommandError(f"{_name(ended)} exited with code {ended.returncode}")
+        self.stdout.write("CareBridge stopped.")
+
+    def _greet(self, host: str, port: str) -> None:
+        self.stdout.write(f"CareBridge is running at http://{_url_host(host)}:{port}/")
+        logins_file = settings.CAREBRIDGE_HOME / "demo-logins.json"
+        if logins_file.exists():
+            demo = json.loads(logins_file.read_text(encoding="utf-8"))
+            self.stdout.write(f"Demo clinic '{demo['organization']}'; sign in as:")
+            for user in demo["users"]:
+                self.stdout.write(
+                    f"  {user['username']:<16} password {user['password']:<24} ({user['role']})"
+                )
+        self.stdout.write("Press Ctrl-C to stop.")
+        self.stdout.flush()
+
+
+def _start_web(host: str, port: str) -> subprocess.Popen:
+    workers = os.environ.get("WEB_CONCURRENCY") or "3"
+    command = [sys.executable, "-m", "gunicorn", "carebridge.wsgi:application"]
+    command += ["--bind", f"{host}:{port}", "--workers", workers, *WEB_ARGUMENTS]
+    return subprocess.Popen(command)  # noqa: S603 - a fixed program, no shell
+
+
+def _start_worker() -> subprocess.Popen:
+    # `python -m django` reads DJANGO_SETTINGS_MODULE, which this process already carries.
+    return subprocess.Popen([sys.executable, "-m", "django", "worker"])
+
+
+def _wait_until_listening(host: str, port: int, children: list[subprocess.Popen]) -> bool:
+    """Wait for gunicorn to accept connections, so the URL is printed once it works."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    """SIGTERM lets gunicorn finish open requests and the worker finish its task."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _name(child: subprocess.Popen) -> str:
+    return "the web server" if "gunicorn" in child.args else "the task worker"
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - a bind address, shown as a reachable URL
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
