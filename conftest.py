@@ -2,9 +2,11 @@
 and a patient of clinic A, plus a bookable practitioner at a Boston location."""
 
 import datetime
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import organization_create, token_issue, user_create
@@ -22,6 +24,47 @@ from carebridge.scheduling.models import VisitType
 from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
 
 PASSWORD = "correct-horse-battery-staple-42"
+AUDIT_TRIGGERS = importlib.import_module("carebridge.audit.migrations.0002_append_only_triggers")
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+def _uses_database(request) -> bool:
+    return _is_transactional(request) or bool(
+        request.node.get_closest_marker("django_db") or "db" in request.fixturenames
+    )
+
+
+def _audit_triggers(sql: list[str], old: str, new: str) -> None:
+    with connection.cursor() as cursor:
+        for statement in sql:
+            cursor.execute(statement.replace(old, new))
+
+
+@pytest.fixture(autouse=True)
+def _flushable_audit_log_on_sqlite(request):
+    """Transactional tests end with a flush (DELETE FROM every table), which SQLite's
+    append-only audit triggers refuse: lift them just before that flush, and put them back
+    at the start of every test. (PostgreSQL flushes with TRUNCATE, which row triggers do
+    not see.)"""
+    if not _uses_database(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        _audit_triggers(
+            AUDIT_TRIGGERS.SQLITE_FORWARD, "CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"
+        )
+    yield
+    if sqlite and _is_transactional(request):
+        _audit_triggers(AUDIT_TRIGGERS.SQLITE_BACKWARD, "DROP TRIGGER", "DROP TRIGGER IF EXISTS")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Generic, TypeVar
 
 from ninja import Field, Schema
@@ -28,6 +29,16 @@ class Problem(Schema):
 def problems(*statuses: int) -> dict[int, type[Problem]]:
     """The error answers an operation can give, for its OpenAPI description."""
     return dict.fromkeys((400, 401, *statuses), Problem)
+
+
+class PublicIdOut(Schema):
+    """Objects leave the API under their public UUID, never their database key."""
+
+    id: uuid.UUID
+
+    @staticmethod
+    def resolve_id(obj) -> uuid.UUID:
+        return obj.public_id
 
 
 class Paging(Schema):

@@ -18,6 +18,7 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
+from carebridge.core.db import retry_transaction
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
 from carebridge.patients.models import Patient
@@ -215,6 +216,7 @@ def _claim_version(appointment: Appointment, expected_version: int | None) -> No
     appointment.version = version + 1
 
 
+@retry_transaction()
 @transaction.atomic
 def appointment_book(
     *,
@@ -272,6 +274,7 @@ def appointment_book(
     return appointment
 
 
+@retry_transaction()
 @transaction.atomic
 def appointment_reschedule(
     *,

@@ -1,7 +1,7 @@
+import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 # gthread workers: a few processes, each with threads, so that a slow request does not hold
 # up the board. WEB_CONCURRENCY and GUNICORN_CMD_ARGS are gunicorn's own ways to tune this.
 WEB_ARGUMENTS = ["--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+# The embedded server is stopped with signals; a control socket in the home directory
+# would also collide between two instances on one machine.
+WEB_ARGUMENTS += ["--no-control-socket"]
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 30
 
@@ -33,6 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         host = os.environ.get("HOST") or "127.0.0.1"
         port = os.environ.get("PORT") or "8000"
+        # WhiteNoise serves from the finders, but warns at every start when this is missing.
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
         children: list[subprocess.Popen] = []
@@ -78,16 +83,21 @@ def _start_worker() -> subprocess.Popen:
 
 
 def _wait_until_listening(host: str, port: int, children: list[subprocess.Popen]) -> bool:
-    """Wait for gunicorn to accept connections, so the URL is printed once it works."""
+    """Wait for gunicorn to answer HTTP, so the URL is printed once it works. Any answer
+    will do: ALLOWED_HOSTS may refuse the probe's Host header, yet the server is up."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if any(child.poll() is not None for child in children):
             return False
+        probe = http.client.HTTPConnection(_url_host(host).strip("[]"), port, timeout=2)
         try:
-            socket.create_connection((host, port), timeout=1).close()
+            probe.request("GET", "/healthz")
+            probe.getresponse()
             return True
         except OSError:
             time.sleep(0.2)
+        finally:
+            probe.close()
     return False
 
 

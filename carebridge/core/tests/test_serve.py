@@ -1,0 +1,107 @@
+"""`carebridge serve`: gunicorn and the task worker start together and stop together."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+DEMO_LOGINS = {
+    "organization": "demo",
+    "users": [{"username": "maria", "password": "demo-pass-1", "role": "coordinator"}],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "django", *args]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def server_env(home: Path) -> dict[str, str]:
+    """A fresh SQLite home, whatever database the suite itself runs on."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(
+        CAREBRIDGE_HOME=str(home),
+        DJANGO_SETTINGS_MODULE="carebridge.settings",
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        WEB_CONCURRENCY="1",
+    )
+    subprocess.run(command("migrate", "-v0"), env=env, check=True)
+    return env
+
+
+def processes_using(home: Path) -> list[int]:
+    """Every process started for this home: serve, gunicorn and its workers, the task worker."""
+    marker = f"CAREBRIDGE_HOME={home}".encode() + b"\0"
+    pids = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes():
+                pids.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url) as response:
+        return response.status, response.read()
+
+
+def test_serves_pages_and_static_files_then_stops_both_children(server_env, home):
+    (home / "demo-logins.json").write_text(json.dumps(DEMO_LOGINS))
+    server = subprocess.Popen(command("serve"), env=server_env, stdout=subprocess.PIPE, text=True)
+    greeting = []
+    for line in server.stdout:
+        greeting.append(line.rstrip())
+        if line.startswith("Press Ctrl-C"):
+            break
+    url = f"http://127.0.0.1:{server_env['PORT']}/"
+    running = processes_using(home)
+
+    health = get(url + "healthz")
+    stylesheet = get(url + "static/admin/css/base.css")
+    server.send_signal(signal.SIGTERM)
+    output, _ = server.communicate()
+
+    assert f"CareBridge is running at {url}" in greeting
+    assert "Demo clinic 'demo'; sign in as:" in greeting
+    assert any("maria" in line and "demo-pass-1" in line for line in greeting)
+    assert health == (200, b'{"status": "ok"}')
+    assert stylesheet[0] == 200 and b"body" in stylesheet[1]
+    assert len(running) == 4, "serve, the gunicorn arbiter and its worker, the task worker"
+    assert server.returncode == 0
+    assert output.rstrip().endswith("CareBridge stopped.")
+    assert processes_using(home) == []
+
+
+def test_a_failing_web_server_stops_the_worker_too(server_env, home):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(server_env["PORT"])))
+        taken.listen()
+
+        finished = subprocess.run(
+            command("serve"), env=server_env, capture_output=True, text=True, check=False
+        )
+
+    assert finished.returncode == 1
+    assert "CommandError: the web server exited with code 1" in finished.stderr
+    assert "CareBridge is running" not in finished.stdout
+    assert processes_using(home) == []

@@ -1,0 +1,172 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from carebridge.audit.models import AuditEntry
+from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from carebridge.patients.services import patient_create
+from carebridge.scheduling.models import Appointment, AppointmentHistory
+from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
+
+BOSTON = ZoneInfo("America/New_York")
+TUESDAY = datetime.date(2026, 3, 3)
+pytestmark = pytest.mark.usefixtures("frozen_monday")
+
+
+@pytest.fixture
+def frozen_monday():
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, tzinfo=BOSTON), tick=False):
+        yield
+
+
+def at(hour, minute=0, day=TUESDAY):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BOSTON)
+
+
+def book(clinic, patient, start, **kwargs):
+    return appointment_book(
+        organization=clinic.organization,
+        actor=kwargs.pop("actor", None),
+        patient=patient,
+        practitioner=kwargs.pop("practitioner", clinic.practitioner),
+        location=kwargs.pop("location", clinic.location),
+        visit_type=kwargs.pop("visit_type", clinic.visit_type),
+        start=start,
+        **kwargs,
+    )
+
+
+def other_patient(clinic, n=1):
+    return patient_create(
+        organization=clinic.organization,
+        actor=None,
+        fields={
+            "given_name": f"P{n}",
+            "family_name": "Other",
+            "birth_date": datetime.date(1970, 1, n),
+        },
+    )
+
+
+def test_book_stores_utc_with_history_and_audit(clinic_a, patient_a, coordinator_a):
+    appointment = book(clinic_a, patient_a, at(10), actor=coordinator_a, notes="First visit")
+    assert appointment.start == at(10).astimezone(datetime.UTC)
+    assert appointment.end - appointment.start == datetime.timedelta(minutes=30)
+    assert appointment.status == "booked" and appointment.version == 1
+    history = AppointmentHistory.objects.get(appointment=appointment)
+    assert history.action == "book" and history.changed_by == coordinator_a
+    assert {change.field for change in history.changes.all()} >= {"status", "start", "end"}
+    entry = AuditEntry.objects.get(object_ref=str(appointment.public_id), action="create")
+    assert entry.patient_ref == str(patient_a.public_id) and entry.actor == coordinator_a
+
+
+def test_overlapping_booking_for_the_practitioner_is_a_conflict(clinic_a, patient_a):
+    book(clinic_a, patient_a, at(10))
+    with pytest.raises(Conflict) as error:
+        book(clinic_a, other_patient(clinic_a), at(10, 15))
+    assert error.value.code == "slot_taken" and error.value.field == "start"
+    assert Appointment.objects.count() == 1
+
+
+def test_patient_cannot_be_in_two_places(clinic_a, patient_a):
+    from carebridge.directory.services import practitioner_create, practitioner_role_create
+    from carebridge.scheduling.services.setup import availability_rule_create
+
+    colleague = practitioner_create(
+        organization=clinic_a.organization, given_name="Kim", family_name="Park"
+    )
+    practitioner_role_create(practitioner=colleague, location=clinic_a.location)
+    availability_rule_create(
+        practitioner=colleague,
+        location=clinic_a.location,
+        weekday=1,
+        start_time=datetime.time(9),
+        end_time=datetime.time(17),
+    )
+    book(clinic_a, patient_a, at(10))
+    with pytest.raises(Conflict) as error:
+        book(clinic_a, patient_a, at(10, 15), practitioner=colleague)
+    assert error.value.code == "patient_busy"
+
+
+def test_cancelled_time_can_be_booked_again(clinic_a, patient_a):
+    first = book(clinic_a, patient_a, at(10))
+    appointment_cancel(
+        appointment=first, actor=None, reason="Patient is travelling", cancelled_by="patient"
+    )
+    second = book(clinic_a, other_patient(clinic_a), at(10))
+    assert second.status == "booked"
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        (at(12, 15), "outside_availability"),
+        (at(16, 45), "outside_availability"),
+        (at(10, day=datetime.date(2026, 3, 7)), "outside_availability"),
+    ],
+)
+def test_booking_outside_availability_is_refused(clinic_a, patient_a, start, code):
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, start)
+    assert error.value.code == code and error.value.field == "start"
+    assert "outside" in error.value.message
+
+
+def test_overbook_with_reason_is_allowed_and_recorded(clinic_a, patient_a):
+    book(clinic_a, patient_a, at(10))
+    extra = book(clinic_a, other_patient(clinic_a), at(10), overbook_reason="Urgent, seen by RN")
+    assert extra.overbooked and extra.overbook_reason == "Urgent, seen by RN"
+    assert AuditEntry.objects.filter(
+        object_ref=str(extra.public_id), detail__contains="Urgent"
+    ).exists()
+
+
+def test_past_and_naive_starts_are_invalid(clinic_a, patient_a):
+    with pytest.raises(InvalidInput) as error:
+        book(clinic_a, patient_a, at(10, day=datetime.date(2026, 2, 27)))
+    assert error.value.field == "start" and "past" in error.value.message
+    with pytest.raises(InvalidInput):
+        book(clinic_a, patient_a, datetime.datetime(2026, 3, 3, 10))
+
+
+def test_references_from_another_organization_are_not_found(
+    clinic_a, clinic_b, patient_a, patient_b
+):
+    with pytest.raises(NotFound) as error:
+        book(clinic_a, patient_b, at(10))
+    assert error.value.field == "patient"
+    with pytest.raises(NotFound) as error:
+        book(clinic_a, patient_a, at(10), practitioner=clinic_b.practitioner)
+    assert error.value.field == "practitioner"
+    assert Appointment.objects.count() == 0
+
+
+def test_practitioner_must_work_at_the_location(clinic_a, patient_a):
+    from carebridge.directory.services import location_create
+
+    elsewhere = location_create(
+        organization=clinic_a.organization, name="Annex", timezone="America/New_York"
+    )
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, at(10), location=elsewhere)
+    assert error.value.code == "not_at_location"
+
+
+def test_visit_type_specialty_rule(clinic_a, patient_a):
+    from carebridge.directory.services import specialty_ensure
+    from carebridge.scheduling.services.setup import visit_type_create
+
+    cardio = specialty_ensure(organization=clinic_a.organization, code="cardio", name="Cardiology")
+    echo = visit_type_create(
+        organization=clinic_a.organization,
+        name="Echo",
+        code="echo",
+        duration_minutes=30,
+        allowed_specialties=[cardio],
+    )
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, at(10), visit_type=echo)
+    assert error.value.code == "specialty_mismatch"
