@@ -1,0 +1,241 @@
+"""Forms that parse what a coordinator typed; the services decide whether it is allowed."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from carebridge.core.errors import DomainError
+from carebridge.directory.selectors import location_list, practitioner_list, specialty_list
+from carebridge.patients.models import Patient
+from carebridge.scheduling.constants import ALLOWED_TRANSITIONS, AppointmentStatus, CancelledBy
+from carebridge.scheduling.selectors import visit_type_list
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
+PATIENT_FIELDS = [
+    "given_name",
+    "middle_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "mrn",
+    "phone_mobile",
+    "phone_home",
+    "email",
+    "address_line",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "preferred_language",
+    "preferred_channel",
+    "consent_sms",
+    "consent_email",
+    "consent_phone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+]
+# Statuses a coordinator moves a visit to from the details panel, in the order of a visit.
+DESK_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.FULFILLED,
+    AppointmentStatus.NOSHOW,
+)
+
+
+def show_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Put a service's error next to the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    message = error.message
+    if field and message.startswith(f"{field}: "):
+        message = message[len(field) + 2 :]
+    form.add_error(field, message)
+
+
+def wall_clock_in(value: datetime.datetime, timezone_name: str) -> datetime.datetime:
+    """A wall-clock time typed for a location, as an aware datetime in that location's zone."""
+    if value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(timezone_name))
+
+
+class WallClockField(forms.DateTimeField):
+    """A datetime-local input. It stays naive here: the location, not the server, owns the zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        try:
+            return datetime.datetime.fromisoformat(str(value).strip())
+        except ValueError as error:
+            raise ValidationError("Enter a date and time like 2025-03-14T09:30.") from error
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def format_value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _date_field(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=DateInput(),
+    )
+
+
+class PatientForm(forms.Form):
+    """Demographics; on edit, `expected_version` keeps a stale page from overwriting."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Patient, fields=PATIENT_FIELDS))
+        self.fields["birth_date"] = _date_field("Birth date")
+        self.fields["mrn"].required = False
+        self.fields["mrn"].help_text = "Leave empty to assign one"
+        self.fields["country"].required = False
+        self.fields["preferred_language"].required = False
+
+    def patient_fields(self) -> dict:
+        """The cleaned values as the patient services take them; empty defaults are dropped."""
+        fields = {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+        for name in ("country", "preferred_language"):
+            if not fields[name]:
+                del fields[name]
+        return fields
+
+
+def _choices_from(queryset, label=str) -> list[tuple[str, str]]:
+    return [(str(item.public_id), label(item)) for item in queryset]
+
+
+class OrganizationForm(forms.Form):
+    """A form whose choices come from the actor's organization, by public id."""
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.offered: dict = {}
+
+    def _offer(self, name: str, queryset, *, label=str, blank: str = "") -> None:
+        self.offered[name] = queryset
+        choices = _choices_from(queryset, label)
+        self.fields[name].choices = [("", blank), *choices] if blank else choices
+
+    def chosen(self, name: str):
+        """The object picked in a choice field, from the organization's own choices."""
+        public_id = self.cleaned_data.get(name)
+        return self.offered[name].get(public_id=public_id) if public_id else None
+
+
+def _visit_type_label(visit_type) -> str:
+    return f"{visit_type.name} ({visit_type.duration_minutes} min)"
+
+
+class BookingForm(OrganizationForm):
+    """Book one visit: the start is wall-clock time at the chosen location."""
+
+    patient = forms.UUIDField(error_messages={"required": "Choose a patient."})
+    visit_type = forms.ChoiceField()
+    practitioner = forms.ChoiceField()
+    location = forms.ChoiceField()
+    start = WallClockField()
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    overbook_reason = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Only to double-book on purpose, e.g. an urgent same-day visit",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self._offer(
+            "visit_type", visit_type_list(organization=organization), label=_visit_type_label
+        )
+        self._offer("practitioner", practitioner_list(organization=organization))
+        self._offer("location", location_list(organization=organization))
+
+
+class AppointmentChangeForm(forms.Form):
+    """Every change to a shown appointment carries the version the page was drawn from."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CancelForm(AppointmentChangeForm):
+    reason = forms.CharField(max_length=200, label="Reason for cancelling")
+    cancelled_by = forms.ChoiceField(
+        choices=CancelledBy.choices, initial=CancelledBy.CLINIC, label="Asked by"
+    )
+
+
+class TransitionForm(AppointmentChangeForm):
+    status = forms.ChoiceField(choices=AppointmentStatus.choices)
+
+
+def desk_actions(status: str) -> list[tuple[str, str]]:
+    """The desk statuses the appointment may move to now, as (value, label)."""
+    allowed = ALLOWED_TRANSITIONS.get(status, frozenset())
+    return [(value, AppointmentStatus(value).label) for value in DESK_STATUSES if value in allowed]
+
+
+class RescheduleForm(OrganizationForm, AppointmentChangeForm):
+    start = WallClockField(label="New start")
+    practitioner = forms.ChoiceField()
+    reason = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self._offer("practitioner", practitioner_list(organization=organization))
+
+
+class FindForm(OrganizationForm):
+    """What a caller asks for: earliest visits of a type, narrowed by who, where and when."""
+
+    visit_type = forms.ChoiceField()
+    practitioner = forms.ChoiceField(required=False)
+    specialty = forms.ChoiceField(required=False)
+    location = forms.ChoiceField(required=False)
+    language = forms.CharField(required=False, max_length=20, help_text="Language code, e.g. es")
+    start_date = _date_field("From", required=False)
+    end_date = _date_field("To", required=False)
+    time_from = forms.TimeField(
+        required=False, label="Not before", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    time_to = forms.TimeField(
+        required=False, label="Not after", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self._offer(
+            "visit_type", visit_type_list(organization=organization), label=_visit_type_label
+        )
+        self._offer("practitioner", practitioner_list(organization=organization), blank="Anyone")
+        self._offer("specialty", specialty_list(organization=organization), blank="Any")
+        self._offer("location", location_list(organization=organization), blank="Any")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "Must be on or after the start date.")
+        time_from, time_to = cleaned.get("time_from"), cleaned.get("time_to")
+        if time_from and time_to and time_to <= time_from:
+            self.add_error("time_to", "Must be later than “Not before”.")
+        return cleaned

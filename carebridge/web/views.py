@@ -1,0 +1,636 @@
+"""The coordinator's pages. Each view parses input, calls selectors or one service, renders.
+
+htmx requests get the named partial of the same template the full page uses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from carebridge.core import clock
+from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
+from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
+from carebridge.patients.services import patient_create, patient_update
+from carebridge.scheduling.availability import slot_search, zone_of
+from carebridge.scheduling.constants import INACTIVE_STATUSES
+from carebridge.scheduling.holidays import public_holiday
+from carebridge.scheduling.selectors import (
+    AppointmentQuery,
+    access_appointment,
+    appointment_history,
+    appointment_list,
+    visit_type_list,
+)
+from carebridge.scheduling.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_transition,
+)
+from carebridge.web.board import build_board
+from carebridge.web.forms import (
+    DATE_INPUT_FORMATS,
+    PATIENT_FIELDS,
+    BookingForm,
+    CancelForm,
+    FindForm,
+    PatientForm,
+    RescheduleForm,
+    TransitionForm,
+    desk_actions,
+    show_domain_error,
+    wall_clock_in,
+)
+
+BOARD_CHANGED = "board-changed"
+FIRST_AVAILABLE_LIMIT = 12
+FIRST_AVAILABLE_DAYS = 60
+STALE_MESSAGE = (
+    "Someone else changed this appointment while you had it open. "
+    "This is the current version: check it and try again."
+)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page(request, template: str, context: dict, partial: str, status: int = 200):
+    """The full page, or only its `partial` for an htmx request."""
+    name = f"{template}#{partial}" if is_htmx(request) else template
+    return render(request, name, context, status=status)
+
+
+def domain_errors_as_pages(view):
+    """Another organization's object is a plain 404; malformed query input a 400 page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        except InvalidInput as error:
+            return render(request, "web/error.html", {"error": error}, status=400)
+
+    return wrapper
+
+
+def parse_day(raw: str | None, zone) -> datetime.date:
+    """A ?date= value, or today where the location is."""
+    if not raw:
+        return clock.now().astimezone(zone).date()
+    for date_format in DATE_INPUT_FORMATS:
+        try:
+            return datetime.datetime.strptime(raw, date_format).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise InvalidInput(f"date: {raw!r} is not a date like 2025-03-14", field="date")
+
+
+def search_text(raw: str) -> str:
+    """Typed search text, with US birth dates (MM/DD/YYYY) turned into ISO dates."""
+    return " ".join(_iso_if_us_date(term) for term in raw.split())
+
+
+def _iso_if_us_date(term: str) -> str:
+    try:
+        return datetime.datetime.strptime(term, "%m/%d/%Y").date().isoformat()  # noqa: DTZ007
+    except ValueError:
+        return term
+
+
+def _pick(items, public_id: str | None, label: str):
+    """The item with this public id from an already scoped list; the first one by default."""
+    if not public_id:
+        return items[0] if items else None
+    for item in items:
+        if str(item.public_id) == public_id:
+            return item
+    raise NotFound(f"{label} not found")
+
+
+# The schedule board
+
+
+def _board_context(request, location, day: datetime.date, visit_type) -> dict:
+    organization = request.user.organization
+    zone = zone_of(location.timezone)
+    day_start = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+    day_end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0), zone)
+    found, _ = appointment_list(
+        organization=organization,
+        actor=request.user,
+        query=AppointmentQuery(location_id=location.pk, start_from=day_start, start_before=day_end),
+        limit=1000,
+    )
+    active = [a for a in found if a.status not in INACTIVE_STATUSES]
+    practitioners = list(
+        practitioner_list(
+            organization=organization, query=PractitionerQuery(location_id=location.pk)
+        )
+    )
+    known = {p.pk for p in practitioners}
+    practitioners += list(
+        {
+            a.practitioner_id: a.practitioner for a in active if a.practitioner_id not in known
+        }.values()
+    )
+    slots = _board_slots(organization, location, day, visit_type)
+    board = build_board(
+        location=location,
+        day=day,
+        zone=zone,
+        practitioners=practitioners,
+        appointments=active,
+        slots=slots,
+        closed_reason=public_holiday(location, day),
+    )
+    return {
+        "location": location,
+        "visit_type": visit_type,
+        "board": board,
+        "called_off": [a for a in found if a.status in INACTIVE_STATUSES],
+        "nav": _day_navigation(location, day, visit_type),
+    }
+
+
+def _board_slots(organization, location, day, visit_type):
+    if visit_type is None:
+        return []
+    return slot_search(
+        organization=organization,
+        visit_type=visit_type,
+        start_date=day,
+        end_date=day,
+        location_id=location.pk,
+        limit=1000,
+    )
+
+
+def board_url(location, day: datetime.date, visit_type=None, **extra) -> str:
+    params = {"location": location.public_id, "date": day.isoformat(), **extra}
+    if visit_type is not None:
+        params["visit_type"] = visit_type.public_id
+    return f"{reverse('web:board')}?{urlencode(params)}"
+
+
+def _day_navigation(location, day: datetime.date, visit_type) -> dict:
+    one_day, one_week = datetime.timedelta(days=1), datetime.timedelta(days=7)
+    today = clock.now().astimezone(zone_of(location.timezone)).date()
+    return {
+        "current": board_url(location, day, visit_type),
+        "today": board_url(location, today, visit_type),
+        "previous_day": board_url(location, day - one_day, visit_type),
+        "next_day": board_url(location, day + one_day, visit_type),
+        "previous_week": board_url(location, day - one_week, visit_type),
+        "next_week": board_url(location, day + one_week, visit_type),
+        "week": f"{reverse('web:week')}?"
+        + urlencode({"location": location.public_id, "date": day.isoformat()}),
+        "is_today": day == today,
+    }
+
+
+def _board_choices(request) -> tuple[list, object, list, object]:
+    organization = request.user.organization
+    locations = list(location_list(organization=organization))
+    location = _pick(locations, request.GET.get("location"), "location")
+    visit_types = list(visit_type_list(organization=organization))
+    visit_type = _pick(visit_types, request.GET.get("visit_type"), "visit type")
+    return locations, location, visit_types, visit_type
+
+
+@require_GET
+@domain_errors_as_pages
+def board(request: HttpRequest) -> HttpResponse:
+    """The day board of one location; ?appointment= opens that visit's panel beside it."""
+    locations, location, visit_types, visit_type = _board_choices(request)
+    if location is None:
+        return render(request, "web/board.html", {"locations": []})
+    day = parse_day(request.GET.get("date"), zone_of(location.timezone))
+    context = _board_context(request, location, day, visit_type)
+    context.update(locations=locations, visit_types=visit_types)
+    if request.GET.get("appointment") and not is_htmx(request):
+        context.update(_panel_context(request, _appointment(request, request.GET["appointment"])))
+    return render_page(request, "web/board.html", context, "board")
+
+
+@require_GET
+@domain_errors_as_pages
+def week(request: HttpRequest) -> HttpResponse:
+    """Seven days from Monday at one location, each with its visits in time order."""
+    locations, location, _, _ = _board_choices(request)
+    if location is None:
+        return render(request, "web/week.html", {"locations": []})
+    zone = zone_of(location.timezone)
+    day = parse_day(request.GET.get("date"), zone)
+    monday = day - datetime.timedelta(days=day.weekday())
+    days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    found, _ = appointment_list(
+        organization=request.user.organization,
+        actor=request.user,
+        query=AppointmentQuery(
+            location_id=location.pk,
+            start_from=datetime.datetime.combine(monday, datetime.time(0), tzinfo=zone),
+            start_before=datetime.datetime.combine(
+                days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+            ),
+        ),
+        limit=1000,
+    )
+    listing = [
+        (d, board_url(location, d), [a for a in found if a.start.astimezone(zone).date() == d])
+        for d in days
+    ]
+    context = {
+        "locations": locations,
+        "location": location,
+        "days": listing,
+        "week_start": monday,
+        "previous_week": _week_url(location, monday - datetime.timedelta(days=7)),
+        "next_week": _week_url(location, monday + datetime.timedelta(days=7)),
+    }
+    return render(request, "web/week.html", context)
+
+
+def _week_url(location, day: datetime.date) -> str:
+    return f"{reverse('web:week')}?" + urlencode(
+        {"location": location.public_id, "date": day.isoformat()}
+    )
+
+
+# One appointment: the details panel and its actions
+
+
+def _appointment(request, public_id):
+    return access_appointment(
+        organization=request.user.organization, actor=request.user, public_id=public_id
+    )
+
+
+def _panel_context(request, appointment, **forms) -> dict:
+    zone = zone_of(appointment.location.timezone)
+    version = {"expected_version": appointment.version}
+    local_start = appointment.start.astimezone(zone).replace(tzinfo=None)
+    reschedule_initial = {
+        **version,
+        "start": local_start,
+        "practitioner": str(appointment.practitioner.public_id),
+    }
+    return {
+        "appointment": appointment,
+        "history": appointment_history(appointment=appointment),
+        "desk_actions": desk_actions(appointment.status),
+        "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
+        "reschedule_form": forms.get("reschedule_form")
+        or RescheduleForm(initial=reschedule_initial, organization=request.user.organization),
+        "transition_error": forms.get("transition_error"),
+        "stale": forms.get("stale", False),
+        "board_link": board_url(
+            appointment.location,
+            appointment.start.astimezone(zone).date(),
+            appointment=appointment.public_id,
+        ),
+    }
+
+
+@require_GET
+@domain_errors_as_pages
+def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    return render_page(
+        request, "web/appointment.html", _panel_context(request, appointment), "panel"
+    )
+
+
+def _after_change(request, appointment, message: str) -> HttpResponse:
+    """The fresh panel with the board told to redraw, or a redirect for plain forms."""
+    messages.success(request, message)
+    if not is_htmx(request):
+        return redirect("web:appointment_detail", public_id=appointment.public_id)
+    response = render(request, "web/appointment.html#panel", _panel_context(request, appointment))
+    response["HX-Trigger"] = BOARD_CHANGED
+    return response
+
+
+def _change_failed(request, public_id, error: DomainError, **forms) -> HttpResponse:
+    """The panel again, with the error beside the form that caused it and what was typed.
+
+    A stale version reloads the appointment, so the coordinator sees what changed.
+    """
+    appointment = _appointment(request, public_id)
+    if isinstance(error, StaleVersion):
+        forms = {"stale": True}
+    context = _panel_context(request, appointment, **forms)
+    return render_page(request, "web/appointment.html", context, "panel", error.http_status)
+
+
+def _invalid_form(request, public_id, **forms) -> HttpResponse:
+    context = _panel_context(request, _appointment(request, public_id), **forms)
+    return render_page(request, "web/appointment.html", context, "panel", 400)
+
+
+@require_POST
+@domain_errors_as_pages
+def appointment_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _invalid_form(request, public_id, cancel_form=form)
+    try:
+        appointment = appointment_cancel(
+            appointment=appointment,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            cancelled_by=form.cleaned_data["cancelled_by"],
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _change_failed(request, public_id, error, cancel_form=form)
+    return _after_change(request, appointment, "Appointment cancelled.")
+
+
+@require_POST
+@domain_errors_as_pages
+def appointment_status_view(request: HttpRequest, public_id) -> HttpResponse:
+    """Arrived, checked in, fulfilled or no-show, from the desk buttons."""
+    appointment = _appointment(request, public_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _invalid_form(request, public_id, transition_error=form.errors.as_text())
+    try:
+        appointment = appointment_transition(
+            appointment=appointment,
+            actor=request.user,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except DomainError as error:
+        return _change_failed(request, public_id, error, transition_error=_plain(error))
+    return _after_change(request, appointment, f"Marked {appointment.get_status_display()}.")
+
+
+def _plain(error: DomainError) -> str:
+    prefix = f"{error.field}: "
+    return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
+
+
+@require_POST
+@domain_errors_as_pages
+def appointment_reschedule_view(request: HttpRequest, public_id) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    form = RescheduleForm(request.POST, organization=request.user.organization)
+    if not form.is_valid():
+        return _invalid_form(request, public_id, reschedule_form=form)
+    try:
+        appointment = appointment_reschedule(
+            appointment=appointment,
+            actor=request.user,
+            start=wall_clock_in(form.cleaned_data["start"], appointment.location.timezone),
+            practitioner=form.chosen("practitioner"),
+            expected_version=form.cleaned_data["expected_version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _change_failed(request, public_id, error, reschedule_form=form)
+    return _after_change(request, appointment, "Appointment moved.")
+
+
+# Booking
+
+
+def _chosen_patient(request, public_id):
+    """The patient a form names, or None when none is named or it is not ours."""
+    if not public_id:
+        return None
+    try:
+        return access_patient(
+            organization=request.user.organization, actor=request.user, public_id=public_id
+        )
+    except NotFound:
+        return None
+
+
+def _booking_page(request, form: BookingForm, status: int = 200) -> HttpResponse:
+    patient = _chosen_patient(request, form["patient"].value())
+    context = {"form": form, "chosen_patient": patient}
+    return render_page(request, "web/appointment_form.html", context, "booking", status)
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_pages
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """The booking form (prefilled from the board or a found slot) and the booking itself."""
+    organization = request.user.organization
+    if request.method == "GET":
+        return _booking_page(
+            request, BookingForm(initial=request.GET.dict(), organization=organization)
+        )
+    form = BookingForm(request.POST, organization=organization)
+    patient = _chosen_patient(request, request.POST.get("patient"))
+    if form.is_valid() and patient is None:
+        form.add_error("patient", "Choose a patient.")
+    if not form.is_valid():
+        return _booking_page(request, form, 400)
+    try:
+        appointment = _book(request, form, patient)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _booking_page(request, form, error.http_status)
+    return _after_booking(request, appointment)
+
+
+def _book(request, form: BookingForm, patient):
+    location = form.chosen("location")
+    return appointment_book(
+        organization=request.user.organization,
+        actor=request.user,
+        patient=patient,
+        practitioner=form.chosen("practitioner"),
+        location=location,
+        visit_type=form.chosen("visit_type"),
+        start=wall_clock_in(form.cleaned_data["start"], location.timezone),
+        notes=form.cleaned_data["notes"],
+        overbook_reason=form.cleaned_data["overbook_reason"],
+    )
+
+
+def _after_booking(request, appointment) -> HttpResponse:
+    messages.success(request, f"Booked {appointment.patient.display_name}.")
+    if is_htmx(request):
+        response = render(
+            request, "web/appointment.html#panel", _panel_context(request, appointment)
+        )
+        response["HX-Trigger"] = BOARD_CHANGED
+        return response
+    day = appointment.start.astimezone(zone_of(appointment.location.timezone)).date()
+    return redirect(
+        board_url(
+            appointment.location, day, appointment.visit_type, appointment=appointment.public_id
+        )
+    )
+
+
+# Patients
+
+
+@require_GET
+def patient_search_view(request: HttpRequest) -> HttpResponse:
+    """Search as you type; ?mode=pick renders choosable results for the booking forms."""
+    text = request.GET.get("q", "").strip()
+    patients = []
+    if text:
+        patients, _ = patient_search(
+            organization=request.user.organization,
+            actor=request.user,
+            query=PatientQuery(text=search_text(text)),
+            limit=20,
+        )
+    partial = "pick" if request.GET.get("mode") == "pick" else "results"
+    context = {"patients": patients, "q": text}
+    return render_page(request, "web/patient_search.html", context, partial)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patient_create(
+                organization=request.user.organization,
+                actor=request.user,
+                fields=form.patient_fields(),
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
+            return redirect("web:patient_detail", public_id=patient.public_id)
+    status = 400 if form.errors else 200
+    return render(request, "web/patient_form.html", {"form": form}, status=status)
+
+
+def _patient_page(request, patient, form: PatientForm, status: int = 200) -> HttpResponse:
+    appointments, total = appointment_list(
+        organization=request.user.organization,
+        actor=request.user,
+        query=AppointmentQuery(patient_id=patient.pk),
+        limit=50,
+        with_total=True,
+    )
+    context = {
+        "patient": patient,
+        "form": form,
+        "appointments": appointments,
+        "appointment_total": total,
+        "identifiers": patient.identifiers.order_by("system"),
+        "book_url": f"{reverse('web:find')}?patient={patient.public_id}",
+    }
+    return render(request, "web/patient_detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_pages
+def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """Demographics with their edit form, identifiers and visits."""
+    patient = access_patient(
+        organization=request.user.organization, actor=request.user, public_id=public_id
+    )
+    if request.method == "GET":
+        initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+        return _patient_page(
+            request, patient, PatientForm(initial={**initial, "expected_version": patient.version})
+        )
+    form = PatientForm(request.POST)
+    if not form.is_valid():
+        return _patient_page(request, patient, form, 400)
+    try:
+        patient_update(
+            patient=patient,
+            actor=request.user,
+            fields=form.patient_fields(),
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _patient_page(request, patient, form, error.http_status)
+    messages.success(request, "Saved.")
+    return redirect("web:patient_detail", public_id=patient.public_id)
+
+
+# First available
+
+
+def _find_slots(request, form: FindForm) -> list:
+    data = form.cleaned_data
+    start_date = data["start_date"] or clock.now().date()
+    practitioner = form.chosen("practitioner")
+    time_of_day = None
+    if data["time_from"] or data["time_to"]:
+        time_of_day = (data["time_from"] or datetime.time(0), data["time_to"] or datetime.time.max)
+    return slot_search(
+        organization=request.user.organization,
+        visit_type=form.chosen("visit_type"),
+        start_date=start_date,
+        end_date=data["end_date"] or start_date + datetime.timedelta(days=FIRST_AVAILABLE_DAYS),
+        practitioner_ids=[practitioner.pk] if practitioner else None,
+        specialty_id=getattr(form.chosen("specialty"), "pk", None),
+        location_id=getattr(form.chosen("location"), "pk", None),
+        language=data["language"],
+        time_of_day=time_of_day,
+        limit=FIRST_AVAILABLE_LIMIT,
+    )
+
+
+def _offers(request, slots: list) -> list[dict]:
+    """Each found slot with its practitioner, location and start in that location's zone."""
+    organization = request.user.organization
+    practitioners = {p.pk: p for p in practitioner_list(organization=organization)}
+    locations = {loc.pk: loc for loc in location_list(organization=organization)}
+    offers = []
+    for slot in slots:
+        location = locations[slot.location_id]
+        local_start = slot.start.astimezone(zone_of(location.timezone))
+        offers.append(
+            {
+                "slot": slot,
+                "practitioner": practitioners[slot.practitioner_id],
+                "location": location,
+                "local_start": local_start,
+                "wall_start": local_start.strftime("%Y-%m-%dT%H:%M"),
+            }
+        )
+    return offers
+
+
+@require_GET
+@domain_errors_as_pages
+def find_first_available(request: HttpRequest) -> HttpResponse:
+    """Earliest free visits for a visit type, each bookable in one click for the patient."""
+    organization = request.user.organization
+    searched = "visit_type" in request.GET
+    form = FindForm(request.GET if searched else None, organization=organization)
+    offers = None
+    if searched and form.is_valid():
+        try:
+            offers = _offers(request, _find_slots(request, form))
+        except DomainError as error:
+            show_domain_error(form, error)
+    context = {
+        "form": form,
+        "offers": offers,
+        "chosen_patient": _chosen_patient(request, request.GET.get("patient")),
+    }
+    status = 400 if form.errors else 200
+    return render_page(request, "web/find.html", context, "results", status)
