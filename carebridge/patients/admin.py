@@ -16,3 +16,10 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ["mrn", "family_name", "given_name"]
     readonly_fields = ["search_family", "search_given", "search_phone", "version"]
     inlines = [IdentifierInline]
+
+    def has_add_permission(self, request):
+        # Registration goes through the coordinator UI or the APIs, which validate and audit.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
