@@ -6,6 +6,7 @@ from carebridge.accounts.api_auth import BearerToken
 from carebridge.core.api_errors import install_problem_handlers
 from carebridge.directory.api import router as directory_router
 from carebridge.patients.api import router as patients_router
+from carebridge.scheduling.api import router as scheduling_router
 
 # No docs page: Ninja's would load its scripts from a CDN. The schema is at /api/openapi.json.
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_problem_handlers(api)
 api.add_router("/patients", patients_router)
 api.add_router("", directory_router)
+api.add_router("", scheduling_router)

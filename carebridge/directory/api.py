@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from carebridge.accounts.api_auth import organization
 from carebridge.accounts.models import Organization
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Page, Paging, page_of, problems
+from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
 from carebridge.core.selectors import get_in_organization
 from carebridge.directory.models import Location, Practitioner, Specialty
 from carebridge.directory.selectors import (
@@ -24,14 +24,6 @@ from carebridge.directory.selectors import (
 )
 
 router = Router(tags=["directory"])
-
-
-class PublicIdOut(Schema):
-    id: uuid.UUID
-
-    @staticmethod
-    def resolve_id(obj) -> uuid.UUID:
-        return obj.public_id
 
 
 class SpecialtyOut(PublicIdOut):
@@ -108,6 +100,15 @@ def location_id(clinic: Organization, public_id: uuid.UUID | None) -> int | None
         return None
     return referenced(
         "location", lambda: access_location(organization=clinic, public_id=public_id)
+    ).pk
+
+
+def practitioner_id(clinic: Organization, public_id: uuid.UUID | None) -> int | None:
+    """The practitioner's key for a filter, or None when the filter was not given."""
+    if public_id is None:
+        return None
+    return referenced(
+        "practitioner", lambda: access_practitioner(organization=clinic, public_id=public_id)
     ).pk
 
 

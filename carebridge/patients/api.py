@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, ModelSchema, Query, Router, Schema, Status
 
 from carebridge.accounts.api_auth import actor, organization
-from carebridge.core.api_schemas import Page, Paging, page_of, problems
+from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
 from carebridge.patients.constants import ContactChannel, Sex
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
@@ -18,8 +18,7 @@ from carebridge.patients.services import patient_create, patient_update
 router = Router(tags=["patients"])
 
 
-class PatientOut(ModelSchema):
-    id: uuid.UUID
+class PatientOut(ModelSchema, PublicIdOut):
     display_name: str
 
     class Meta:
@@ -53,9 +52,10 @@ class PatientOut(ModelSchema):
             "updated_at",
         ]
 
-    @staticmethod
-    def resolve_id(patient: Patient) -> uuid.UUID:
-        return patient.public_id
+
+class PatientRef(PublicIdOut):
+    mrn: str
+    display_name: str
 
 
 class PatientDetails(Schema):
