@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from carebridge.audit.constants import AuditOutcome
+from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
 
@@ -118,6 +118,20 @@ def audit_record(
         outcome=outcome,
         detail=detail,
     )[0]
+
+
+def audit_denied(*, organization_id: int, actor, object_type: str, object_ref: str) -> None:
+    """Record a refused access (an unknown id, or another organization's record).
+
+    The entry goes to the actor's organization, so probing for ids leaves a trace there.
+    """
+    audit_record(
+        organization_id=organization_id,
+        actor=actor,
+        action=AuditAction.READ,
+        target=AuditTarget(object_type, str(object_ref)[:64]),
+        outcome=AuditOutcome.DENIED,
+    )
 
 
 def _actor_label(actor) -> str:

@@ -10,7 +10,12 @@ from django.db.models import Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
+from carebridge.audit.services import (
+    AuditTarget,
+    audit_denied,
+    audit_record,
+    audit_record_many,
+)
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 from carebridge.patients.models import Patient
@@ -124,7 +129,16 @@ def access_patient(
     *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
 ) -> Patient:
     """One patient by public id, or NotFound (also for another organization's patient)."""
-    patient = get_in_organization(Patient.objects.all(), organization, public_id)
+    try:
+        patient = get_in_organization(Patient.objects.all(), organization, public_id)
+    except NotFound:
+        audit_denied(
+            organization_id=organization.pk,
+            actor=actor,
+            object_type="Patient",
+            object_ref=str(public_id),
+        )
+        raise
     audit_record(
         organization_id=organization.pk,
         actor=actor,
@@ -144,3 +158,18 @@ def patient_by_mrn(*, organization: Organization, mrn: str) -> Patient:
 
 def _target(patient: Patient) -> AuditTarget:
     return AuditTarget("Patient", str(patient.public_id), str(patient.public_id))
+
+
+def patient_find_by_identifier(
+    *, organization: Organization, mrn: str = "", identifiers: tuple[tuple[str, str], ...] = ()
+) -> Patient | None:
+    """The patient with this MRN or any of these (system, value) ids, with its identifiers
+    loaded; None when there is none. For imports matching records: no audit (the caller's
+    create or update is audited)."""
+    condition = Q(mrn=mrn) if mrn else Q()
+    for system, value in identifiers:
+        condition |= Q(identifiers__system=system, identifiers__value=value)
+    if not condition:
+        return None
+    matches = _scoped(organization).filter(condition).distinct().order_by("id")
+    return matches.prefetch_related("identifiers").first()

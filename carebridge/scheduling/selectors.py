@@ -10,7 +10,13 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
+from carebridge.audit.services import (
+    AuditTarget,
+    audit_denied,
+    audit_record,
+    audit_record_many,
+)
+from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 from carebridge.scheduling.models import (
     Appointment,
@@ -47,7 +53,16 @@ def access_appointment(
     *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
 ) -> Appointment:
     """One appointment, or NotFound (also for another organization's). Audited as a read."""
-    appointment = get_in_organization(_appointments(), organization, public_id)
+    try:
+        appointment = get_in_organization(_appointments(), organization, public_id)
+    except NotFound:
+        audit_denied(
+            organization_id=organization.pk,
+            actor=actor,
+            object_type="Appointment",
+            object_ref=str(public_id),
+        )
+        raise
     audit_record(
         organization_id=organization.pk,
         actor=actor,
