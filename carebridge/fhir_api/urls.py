@@ -1,2 +1,10 @@
+from django.urls import path
+
+from carebridge.fhir_api import views
+
 app_name = "fhir"
-urlpatterns: list = []
+urlpatterns = [
+    path("metadata", views.metadata, name="metadata"),
+    path("<str:resource_type>", views.resource_type_endpoint, name="type"),
+    path("<str:resource_type>/<str:resource_id>", views.resource_endpoint, name="instance"),
+]

@@ -1,0 +1,53 @@
+"""The CapabilityStatement, built from the handlers so it lists exactly what is supported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from carebridge.core import clock
+from carebridge.fhir_api.handler import ResourceHandler
+from carebridge.fhir_api.http import FHIR_JSON
+
+
+def capability_statement(handlers: Iterable[ResourceHandler], *, base_url: str) -> dict:
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": clock.now().date().isoformat(),
+        "publisher": "CareBridge",
+        "kind": "instance",
+        "software": {"name": "CareBridge"},
+        "implementation": {"description": "CareBridge FHIR R4 facade", "url": base_url},
+        "fhirVersion": "4.0.1",
+        "format": [FHIR_JSON],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {
+                    "description": "Send an API token as 'Authorization: Bearer <token>'."
+                },
+                "resource": [_resource(handler) for handler in handlers],
+                "searchParam": [
+                    {
+                        "name": "_count",
+                        "type": "number",
+                        "documentation": "Page size: default 20, at most 100.",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _resource(handler: ResourceHandler) -> dict:
+    return {
+        "type": handler.resource_type,
+        "interaction": [{"code": code} for code in handler.interactions],
+        "versioning": "versioned-update" if handler.versioned else "no-version",
+        "readHistory": False,
+        "updateCreate": False,
+        "searchParam": [
+            {"name": param.name, "type": param.type, "documentation": param.documentation}
+            for param in handler.search_params
+        ],
+    }

@@ -1,0 +1,92 @@
+"""FHIR over HTTP: JSON bodies in and out, versions in ETags, and the Prefer header."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from carebridge.core.errors import DomainError, InvalidInput
+from carebridge.fhir_api.outcomes import (
+    MethodNotAllowed,
+    PayloadTooLarge,
+    Unauthorized,
+    error_outcome,
+)
+
+FHIR_JSON = "application/fhir+json"
+ETAG_PATTERN = re.compile(r'^(?:W/)?"?(\d+)"?$')
+
+
+def fhir_response(body: dict, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        content_type=f"{FHIR_JSON}; charset=utf-8",
+        headers=headers,
+    )
+    version = body.get("meta", {}).get("versionId")
+    if version:
+        response["ETag"] = etag(version)
+    return response
+
+
+def error_response(error: DomainError, *, resource_type: str = "") -> HttpResponse:
+    status, body = error_outcome(error, resource_type=resource_type)
+    headers = {}
+    if isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="fhir"'
+    if isinstance(error, MethodNotAllowed):
+        headers["Allow"] = ", ".join(error.allowed)
+    return fhir_response(body, status=status, headers=headers)
+
+
+def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
+    """The posted resource, refusing oversized bodies before reading them."""
+    declared = _content_length(request)
+    if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise PayloadTooLarge(
+            f"the body has {declared} bytes; the limit is "
+            f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+        )
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"the body is not valid JSON: {error}", field=resource_type) from error
+    if not isinstance(payload, dict):
+        raise InvalidInput("the body must be a JSON object", field=resource_type)
+    if payload.get("resourceType") != resource_type:
+        raise InvalidInput(
+            f"expected resourceType {resource_type!r}, got {payload.get('resourceType')!r}",
+            field=f"{resource_type}.resourceType",
+        )
+    return payload
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.headers.get("Content-Length") or 0)
+    except ValueError as error:
+        raise InvalidInput("Content-Length: not a number", field="Content-Length") from error
+
+
+def etag(version: int | str) -> str:
+    return f'W/"{version}"'
+
+
+def if_match_version(request: HttpRequest) -> int | None:
+    """The version named by If-Match (W/"3" or "3"), or None when the header is absent."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    match = ETAG_PATTERN.match(header)
+    if not match:
+        raise InvalidInput(f'If-Match: expected W/"<version>", got {header!r}', field="If-Match")
+    return int(match.group(1))
+
+
+def prefers_strict_handling(request: HttpRequest) -> bool:
+    preferences = request.headers.get("Prefer", "").replace(" ", "").lower().split(",")
+    return "handling=strict" in preferences

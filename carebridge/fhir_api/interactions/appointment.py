@@ -1,0 +1,275 @@
+"""Appointment read, search, booking and changes, through the scheduling services.
+
+When and with whom: on create a Slot names it (start and end, if also given, must agree),
+or start with Practitioner and Location participants does. On update start and the
+participants decide (the slot is derived from them), or a Slot alone when start is absent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from django.db import transaction
+
+from carebridge.core.errors import NotFound, StaleVersion
+from carebridge.directory.models import Location, Practitioner
+from carebridge.directory.selectors import access_location, access_practitioner
+from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.interactions.slot import slot_target, visit_types_by_code
+from carebridge.fhir_api.references import reference_id
+from carebridge.fhir_api.resources import invalid
+from carebridge.fhir_api.resources.appointment import (
+    AppointmentInput,
+    parse_appointment,
+    to_fhir_appointment,
+)
+from carebridge.fhir_api.search import (
+    SearchParam,
+    SearchRequest,
+    SearchResult,
+    public_ids,
+    start_bounds,
+)
+from carebridge.patients.selectors import access_patient
+from carebridge.scheduling.constants import AppointmentStatus, BookingChannel
+from carebridge.scheduling.models import Appointment, VisitType
+from carebridge.scheduling.selectors import AppointmentQuery, access_appointment, appointment_list
+from carebridge.scheduling.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_transition,
+    appointment_update_notes,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Placement:
+    practitioner: Practitioner
+    location: Location
+    visit_type: VisitType
+    start: datetime.datetime
+
+
+def read(caller: Caller, resource_id: str) -> dict:
+    appointment = access_appointment(
+        organization=caller.organization, actor=caller.user, public_id=resource_id
+    )
+    return to_fhir_appointment(appointment)
+
+
+def search(caller: Caller, request: SearchRequest) -> SearchResult:
+    try:
+        query = _query(caller, request)
+    except NotFound:
+        return SearchResult([], 0, False)
+    appointments, total = appointment_list(
+        organization=caller.organization,
+        actor=caller.user,
+        query=query,
+        limit=request.page.count,
+        offset=request.page.offset,
+        with_total=True,
+    )
+    resources = [to_fhir_appointment(appointment) for appointment in appointments]
+    return SearchResult.counted(resources, total or 0, request.page)
+
+
+def _query(caller: Caller, request: SearchRequest) -> AppointmentQuery:
+    """The selector's query; NotFound when a named patient, practitioner or location is not
+    the organization's, or no _id can be one (then nothing matches)."""
+    organization = caller.organization
+    ids = public_ids(request)
+    if ids is None:
+        raise NotFound("no such appointment")
+    start_from, start_before = start_bounds(request.every("date"), zone=caller.zone, field="date")
+    criteria = {}
+    for name, lookup in [
+        ("patient", partial(access_patient, actor=caller.user)),
+        ("practitioner", access_practitioner),
+        ("location", access_location),
+    ]:
+        if request.first(name):
+            public_id = reference_id(request.first(name), name.capitalize(), field=name)
+            criteria[f"{name}_id"] = lookup(organization=organization, public_id=public_id).pk
+    return AppointmentQuery(
+        **criteria,
+        start_from=start_from,
+        start_before=start_before,
+        statuses=tuple(request.any_of("status")),
+        public_ids=ids,
+    )
+
+
+def create(caller: Caller, payload: dict) -> dict:
+    data = parse_appointment(payload)
+    patient = _referenced(
+        "Appointment.participant",
+        access_patient,
+        organization=caller.organization,
+        actor=caller.user,
+        public_id=data.patient_id,
+    )
+    placement = _placement(caller, data, current=None)
+    appointment = appointment_book(
+        organization=caller.organization,
+        actor=caller.user,
+        patient=patient,
+        practitioner=placement.practitioner,
+        location=placement.location,
+        visit_type=placement.visit_type,
+        start=placement.start,
+        channel=BookingChannel.FHIR,
+        notes=data.notes,
+        status=data.status,
+    )
+    return to_fhir_appointment(appointment)
+
+
+def update(caller: Caller, resource_id: str, payload: dict, expected_version: int | None) -> dict:
+    """Reschedule, change notes and move the status, in that order and all or nothing."""
+    appointment = access_appointment(
+        organization=caller.organization, actor=caller.user, public_id=resource_id
+    )
+    data = parse_appointment(payload)
+    if expected_version is not None and expected_version != appointment.version:
+        raise StaleVersion(
+            f"the appointment is at version {appointment.version}, not {expected_version}; "
+            "reload and try again"
+        )
+    steps = _changes(caller, appointment, data)
+    with transaction.atomic():
+        for step in steps:
+            appointment = step(
+                appointment=appointment, actor=caller.user, expected_version=appointment.version
+            )
+    return to_fhir_appointment(appointment)
+
+
+def _changes(caller: Caller, appointment: Appointment, data: AppointmentInput) -> list[Callable]:
+    if data.patient_id != str(appointment.patient.public_id):
+        raise invalid("Appointment.participant", "the patient of an appointment cannot change")
+    placement = _placement(caller, data, current=appointment)
+    steps: list[Callable] = []
+    if (placement.practitioner.pk, placement.location.pk, placement.start) != (
+        appointment.practitioner_id,
+        appointment.location_id,
+        appointment.start,
+    ):
+        steps.append(
+            partial(
+                appointment_reschedule,
+                start=placement.start,
+                practitioner=placement.practitioner,
+                location=placement.location,
+            )
+        )
+    if data.notes != appointment.notes:
+        steps.append(partial(appointment_update_notes, notes=data.notes))
+    if data.status != appointment.status:
+        steps.append(_status_change(data))
+    return steps
+
+
+def _status_change(data: AppointmentInput) -> Callable:
+    if data.status != AppointmentStatus.CANCELLED:
+        return partial(appointment_transition, status=data.status)
+    if not data.cancellation_reason:
+        raise invalid("Appointment.cancelationReason", "say why the appointment is cancelled")
+    return partial(appointment_cancel, reason=data.cancellation_reason)
+
+
+def _placement(caller: Caller, data: AppointmentInput, *, current: Appointment | None):
+    if data.slot_id and (current is None or data.start is None):
+        placement = _slot_placement(caller, data)
+    else:
+        placement = _stated_placement(caller, data, current)
+    if current and placement.visit_type.pk != current.visit_type_id:
+        raise invalid(
+            "Appointment.serviceType", "the visit type cannot change; cancel and book again"
+        )
+    duration = datetime.timedelta(minutes=placement.visit_type.duration_minutes)
+    if data.end and data.end != placement.start + duration:
+        raise invalid(
+            "Appointment.end",
+            f"a {placement.visit_type.name} visit lasts {duration.seconds // 60} minutes; "
+            "end must be start plus that",
+        )
+    return placement
+
+
+def _slot_placement(caller: Caller, data: AppointmentInput) -> Placement:
+    (practitioner, location), visit_type, start = _referenced(
+        "Appointment.slot", slot_target, caller, data.slot_id
+    )
+    if data.start and data.start != start:
+        raise invalid("Appointment.start", "differs from the start of the Slot")
+    for kind, named, actual in [
+        ("Practitioner", data.practitioner_id, practitioner),
+        ("Location", data.location_id, location),
+    ]:
+        if named and named != str(actual.public_id):
+            raise invalid("Appointment.participant", f"the {kind} differs from the Slot's")
+    return Placement(practitioner, location, visit_type, start)
+
+
+def _stated_placement(
+    caller: Caller, data: AppointmentInput, current: Appointment | None
+) -> Placement:
+    organization = caller.organization
+    element = "Appointment.participant"
+    practitioner = current.practitioner if current else None
+    if data.practitioner_id:
+        practitioner = _referenced(
+            element, access_practitioner, organization=organization, public_id=data.practitioner_id
+        )
+    location = current.location if current else None
+    if data.location_id:
+        location = _referenced(
+            element, access_location, organization=organization, public_id=data.location_id
+        )
+    visit_type = current.visit_type if current else _visit_type(caller, data.visit_type_code)
+    if data.visit_type_code and data.visit_type_code != visit_type.code:
+        raise invalid("Appointment.serviceType", "the visit type cannot change")
+    return Placement(practitioner, location, visit_type, data.start)
+
+
+def _visit_type(caller: Caller, code: str) -> VisitType:
+    if not code:
+        raise invalid("Appointment.serviceType", "a visit type code is required without a Slot")
+    found = visit_types_by_code(caller, [code])
+    if not found:
+        raise invalid("Appointment.serviceType", f"no active visit type has the code {code!r}")
+    return found[0]
+
+
+def _referenced(element: str, lookup: Callable[..., T], *args, **kwargs) -> T:
+    """A resource the body refers to; one that is missing makes the body invalid."""
+    try:
+        return lookup(*args, **kwargs)
+    except NotFound as error:
+        raise invalid(element, error.message) from error
+
+
+HANDLER = ResourceHandler(
+    resource_type="Appointment",
+    read=read,
+    search=search,
+    create=create,
+    update=update,
+    versioned=True,
+    search_params=(
+        SearchParam("_id", "token", "Appointment ids, comma-separated."),
+        SearchParam("patient", "reference", "Patient/<id>."),
+        SearchParam("practitioner", "reference", "Practitioner/<id>."),
+        SearchParam("location", "reference", "Location/<id>."),
+        SearchParam("date", "date", "Start time with eq, ge, gt, le or lt; repeat to combine."),
+        SearchParam("status", "token", "Appointment statuses, comma-separated."),
+    ),
+)

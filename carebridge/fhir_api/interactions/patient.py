@@ -1,0 +1,133 @@
+"""Patient read, search, create and update; every patient returned went through a selector
+(or a service) that wrote it to the audit log."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+
+from carebridge.core.errors import InvalidInput
+from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.resources import fhir_date
+from carebridge.fhir_api.resources.patient import parse_patient, to_fhir_patient
+from carebridge.fhir_api.search import (
+    SearchParam,
+    SearchRequest,
+    SearchResult,
+    public_ids,
+    split_token,
+)
+from carebridge.patients.models import Patient
+from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
+from carebridge.patients.services import identifier_add, patient_create, patient_update
+
+
+def render(patients: list[Patient]) -> list[dict]:
+    # The mapper reads these relations; load them for the whole page in three queries.
+    prefetch_related_objects(patients, "identifiers", "organization", "merged_into")
+    return [to_fhir_patient(patient) for patient in patients]
+
+
+def read(caller: Caller, resource_id: str) -> dict:
+    patient = access_patient(
+        organization=caller.organization, actor=caller.user, public_id=resource_id
+    )
+    return render([patient])[0]
+
+
+def search(caller: Caller, request: SearchRequest) -> SearchResult:
+    query = _query(request)
+    if query is None:
+        return SearchResult([], 0, False)
+    patients, total = patient_search(
+        organization=caller.organization,
+        actor=caller.user,
+        query=query,
+        limit=request.page.count,
+        offset=request.page.offset,
+        with_total=True,
+    )
+    return SearchResult.counted(render(patients), total or 0, request.page)
+
+
+def _query(request: SearchRequest) -> PatientQuery | None:
+    """The selector's query, or None when it can match nothing."""
+    ids = public_ids(request)
+    if ids is None:
+        return None
+    system, value = split_token(request.first("identifier"))
+    return PatientQuery(
+        name=" ".join(request.every("name")),
+        family=request.first("family"),
+        given=request.first("given"),
+        birth_date=_birth_date(request.first("birthdate")),
+        phone=request.first("phone"),
+        email=request.first("email"),
+        sex=request.first("gender"),
+        identifier_system=system or "",
+        identifier_value=value,
+        public_ids=ids,
+    )
+
+
+def _birth_date(value: str):
+    if not value:
+        return None
+    if value[:2].isalpha() and value[:2] != "eq":
+        raise InvalidInput(
+            f"birthdate: only an exact date is supported, got {value!r}", field="birthdate"
+        )
+    return fhir_date(value.removeprefix("eq"), "birthdate")
+
+
+def create(caller: Caller, payload: dict) -> dict:
+    data = parse_patient(payload)
+    patient = patient_create(
+        organization=caller.organization,
+        actor=caller.user,
+        fields=data.fields,
+        identifiers=list(data.identifiers),
+    )
+    return render([patient])[0]
+
+
+def update(caller: Caller, resource_id: str, payload: dict, expected_version: int | None) -> dict:
+    """Replace the demographics; identifiers the body adds are attached, none are removed."""
+    patient = access_patient(
+        organization=caller.organization, actor=caller.user, public_id=resource_id
+    )
+    data = parse_patient(payload)
+    known = {(row.system, row.value) for row in patient.identifiers.all()}
+    # One request, one outcome: a refused identifier undoes the demographic change too.
+    with transaction.atomic():
+        patient = patient_update(
+            patient=patient,
+            actor=caller.user,
+            fields=data.fields,
+            expected_version=expected_version,
+        )
+        for system, value in data.identifiers:
+            if (system, value) not in known:
+                identifier_add(patient=patient, system=system, value=value)
+    return render([patient])[0]
+
+
+HANDLER = ResourceHandler(
+    resource_type="Patient",
+    read=read,
+    search=search,
+    create=create,
+    update=update,
+    versioned=True,
+    search_params=(
+        SearchParam("_id", "token", "Patient ids, comma-separated."),
+        SearchParam("identifier", "token", "system|value or value; the MRN or another id."),
+        SearchParam("name", "string", "Every word starts a given or family name."),
+        SearchParam("family", "string", "Family name starts with."),
+        SearchParam("given", "string", "Given name starts with."),
+        SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),
+        SearchParam("phone", "token", "Digits contained in the mobile or home phone."),
+        SearchParam("email", "token", "Email address, case-insensitive."),
+        SearchParam("gender", "token", "male, female, other or unknown."),
+    ),
+)

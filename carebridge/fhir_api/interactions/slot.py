@@ -1,0 +1,223 @@
+"""Slot read and search: free times from the availability engine, busy ones from bookings."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from carebridge.core import clock
+from carebridge.core.errors import InvalidInput, NotFound
+from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.interactions.schedule import Pair, matching_schedules, schedule_pair
+from carebridge.fhir_api.references import reference_id
+from carebridge.fhir_api.resources.schedule import schedule_id
+from carebridge.fhir_api.resources.slot import (
+    VISIT_TYPE_SYSTEM,
+    ScheduleSlot,
+    SlotKey,
+    parse_slot_id,
+    to_fhir_slot,
+)
+from carebridge.fhir_api.search import (
+    SearchParam,
+    SearchRequest,
+    SearchResult,
+    page_of,
+    split_token,
+    start_bounds,
+)
+from carebridge.scheduling.availability import slot_is_free, slot_search, zone_of
+from carebridge.scheduling.constants import ACTIVE_STATUSES
+from carebridge.scheduling.models import VisitType
+from carebridge.scheduling.selectors import (
+    AppointmentQuery,
+    access_visit_type,
+    appointment_list,
+    visit_type_list,
+)
+
+DEFAULT_WINDOW = datetime.timedelta(days=7)
+MAX_WINDOW = datetime.timedelta(days=31)
+# The most the availability engine returns per call; a search that reaches it is refused
+# rather than answered with a silently short list and a wrong total.
+ENGINE_LIMIT = 1000
+ONE_SECOND = datetime.timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    start_from: datetime.datetime
+    start_before: datetime.datetime
+
+
+def visit_types_by_code(caller: Caller, tokens: list[str]) -> list[VisitType]:
+    """Active visit types whose code one of the tokens names (all of them when none does)."""
+    codes = set()
+    for token in tokens:
+        system, code = split_token(token)
+        if system in (None, "", VISIT_TYPE_SYSTEM):
+            codes.add(code)
+    visit_types = list(visit_type_list(organization=caller.organization))
+    return [vt for vt in visit_types if not tokens or vt.code in codes]
+
+
+def slot_target(caller: Caller, resource_id: str) -> tuple[Pair, VisitType, datetime.datetime]:
+    """The practitioner and location, visit type and start a slot id stands for."""
+    key = parse_slot_id(resource_id)
+    try:
+        pair = schedule_pair(caller, str(key.schedule_id))
+        visit_type = access_visit_type(
+            organization=caller.organization, public_id=key.visit_type_id
+        )
+    except NotFound as error:
+        raise NotFound("Slot not found") from error
+    return pair, visit_type, key.start
+
+
+def read(caller: Caller, resource_id: str) -> dict:
+    """The slot as it is now: free, busy, or not found when the time is no longer offered."""
+    pair, visit_type, start = slot_target(caller, resource_id)
+    practitioner, location = pair
+    free = slot_is_free(
+        organization=caller.organization,
+        visit_type=visit_type,
+        practitioner=practitioner,
+        location=location,
+        start=start,
+    )
+    if not free and not _booked(caller, [pair], Window(start, start + ONE_SECOND)):
+        raise NotFound("Slot not found: that time is no longer offered")
+    return to_fhir_slot(_slot(pair, visit_type, start, busy=not free))
+
+
+def search(caller: Caller, request: SearchRequest) -> SearchResult:
+    schedule_ids = [
+        reference_id(value, "Schedule", field="schedule") for value in request.any_of("schedule")
+    ]
+    pairs = matching_schedules(caller, schedule_ids, [])
+    visit_types = visit_types_by_code(caller, request.any_of("service-type"))
+    window = _window(caller, request)
+    statuses = set(request.any_of("status")) or {"free", "busy"}
+    slots = []
+    if "free" in statuses:
+        slots += _free_slots(caller, pairs, visit_types, window)
+    if "busy" in statuses:
+        slots += _busy_slots(caller, pairs, visit_types, window)
+    slots.sort(key=lambda slot: (slot.key.start, str(slot.key.schedule_id), slot.visit_type.code))
+    return page_of(slots, request.page, to_fhir_slot)
+
+
+def _window(caller: Caller, request: SearchRequest) -> Window:
+    start_from, start_before = start_bounds(request.every("start"), zone=caller.zone, field="start")
+    start_from = start_from or clock.now()
+    start_before = start_before or start_from + DEFAULT_WINDOW
+    if start_before - start_from > MAX_WINDOW:
+        raise InvalidInput(
+            f"start: search at most {MAX_WINDOW.days} days at a time", field="Slot.start"
+        )
+    return Window(start_from, start_before)
+
+
+def _by_ids(pairs: list[Pair]) -> dict[tuple[int, int], Pair]:
+    return {
+        (practitioner.pk, location.pk): (practitioner, location) for practitioner, location in pairs
+    }
+
+
+def _free_slots(
+    caller: Caller, pairs: list[Pair], visit_types: list[VisitType], window: Window
+) -> list[ScheduleSlot]:
+    if not pairs:
+        return []
+    by_ids = _by_ids(pairs)
+    found = []
+    for visit_type in visit_types:
+        free = slot_search(
+            organization=caller.organization,
+            visit_type=visit_type,
+            # Dates are in each location's zone; a day either side covers every offset.
+            start_date=(window.start_from - datetime.timedelta(days=1)).date(),
+            end_date=(window.start_before + datetime.timedelta(days=1)).date(),
+            practitioner_ids=sorted({practitioner.pk for practitioner, _ in pairs}),
+            limit=ENGINE_LIMIT,
+        )
+        if len(free) == ENGINE_LIMIT:
+            raise InvalidInput(
+                "start: too many slots; narrow the start range or name a schedule",
+                field="Slot.start",
+            )
+        found += [
+            _slot(by_ids[slot.practitioner_id, slot.location_id], visit_type, slot.start)
+            for slot in free
+            if (slot.practitioner_id, slot.location_id) in by_ids
+            and window.start_from <= slot.start < window.start_before
+        ]
+    return found
+
+
+def _busy_slots(
+    caller: Caller, pairs: list[Pair], visit_types: list[VisitType], window: Window
+) -> list[ScheduleSlot]:
+    by_ids = _by_ids(pairs)
+    wanted = {visit_type.pk: visit_type for visit_type in visit_types}
+    return [
+        _slot(
+            by_ids[appointment.practitioner_id, appointment.location_id],
+            wanted[appointment.visit_type_id],
+            appointment.start,
+            busy=True,
+        )
+        for appointment in _booked(caller, pairs, window)
+        if appointment.visit_type_id in wanted
+    ]
+
+
+def _booked(caller: Caller, pairs: list[Pair], window: Window) -> list:
+    """Active appointments starting in the window on one of the schedules."""
+    if not pairs:
+        return []
+    narrow = {}
+    if len(pairs) == 1:
+        narrow = {"practitioner_id": pairs[0][0].pk, "location_id": pairs[0][1].pk}
+    appointments, _ = appointment_list(
+        organization=caller.organization,
+        actor=caller.user,
+        query=AppointmentQuery(
+            start_from=window.start_from,
+            start_before=window.start_before,
+            statuses=tuple(ACTIVE_STATUSES),
+            **narrow,
+        ),
+        limit=ENGINE_LIMIT,
+    )
+    by_ids = _by_ids(pairs)
+    return [
+        appointment
+        for appointment in appointments
+        if (appointment.practitioner_id, appointment.location_id) in by_ids
+    ]
+
+
+def _slot(pair: Pair, visit_type: VisitType, start: datetime.datetime, *, busy: bool = False):
+    practitioner, location = pair
+    key = SlotKey(schedule_id(practitioner, location), visit_type.public_id, start)
+    return ScheduleSlot(key, visit_type, zone_of(location.timezone), busy)
+
+
+HANDLER = ResourceHandler(
+    resource_type="Slot",
+    read=read,
+    search=search,
+    search_params=(
+        SearchParam("schedule", "reference", "Schedule/<id>; comma-separate several."),
+        SearchParam(
+            "start",
+            "date",
+            "Start time with eq, ge, gt, le or lt; default the next 7 days, at most 31 days.",
+        ),
+        SearchParam("status", "token", "free or busy (default both)."),
+        SearchParam(
+            "service-type", "token", f"Visit type code ({VISIT_TYPE_SYSTEM}); default all."
+        ),
+    ),
+)

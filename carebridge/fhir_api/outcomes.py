@@ -1,0 +1,88 @@
+"""OperationOutcome, and the one translation from a domain error to a FHIR error response."""
+
+from __future__ import annotations
+
+from carebridge.core.errors import DomainError
+
+ERROR_CODE_SYSTEM = "urn:carebridge:error-code"
+
+
+class Unauthorized(DomainError):
+    """No bearer token, or one that is unknown, revoked or belongs to an inactive user."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class MethodNotAllowed(DomainError):
+    """The resource exists but does not support this HTTP method."""
+
+    code = "method_not_allowed"
+    http_status = 405
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...]):
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class PayloadTooLarge(DomainError):
+    code = "too_large"
+    http_status = 413
+
+
+# FHIR issue-type codes (http://hl7.org/fhir/issue-type) by HTTP status.
+ISSUE_TYPES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    409: "conflict",
+    412: "conflict",
+    413: "too-costly",
+    422: "business-rule",
+}
+
+
+def issue(
+    *,
+    severity: str,
+    code: str,
+    diagnostics: str,
+    expression: str | None = None,
+    error_code: str | None = None,
+) -> dict:
+    entry: dict = {"severity": severity, "code": code, "diagnostics": diagnostics}
+    if error_code:
+        entry["details"] = {"coding": [{"system": ERROR_CODE_SYSTEM, "code": error_code}]}
+    if expression:
+        entry["expression"] = [expression]
+    return entry
+
+
+def operation_outcome(issues: list[dict]) -> dict:
+    return {"resourceType": "OperationOutcome", "issue": issues}
+
+
+def element_name(field: str | None, resource_type: str) -> str | None:
+    """Services name their own fields ("start"); FHIR clients expect "Appointment.start"."""
+    if not field or "." in field or not resource_type or field[0].isupper():
+        return field
+    return f"{resource_type}.{field}"
+
+
+def error_outcome(error: DomainError, *, resource_type: str = "") -> tuple[int, dict]:
+    """The HTTP status and OperationOutcome for any domain error."""
+    status = error.http_status
+    body = operation_outcome(
+        [
+            issue(
+                severity="error",
+                code=ISSUE_TYPES.get(status, "processing"),
+                diagnostics=error.message,
+                expression=element_name(error.field, resource_type),
+                error_code=error.code,
+            )
+        ]
+    )
+    return status, body

@@ -1,0 +1,208 @@
+"""Search parameters: which ones a resource supports, paging, and FHIR's value syntaxes."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from carebridge.core.errors import InvalidInput
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+PAGING_PARAMS = ("_count", "_offset")
+DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    name: str
+    type: str  # FHIR search parameter type: token, string, date, reference
+    documentation: str
+
+
+@dataclass(frozen=True)
+class Page:
+    count: int
+    offset: int
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.count
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """The supported parameters a client sent (non-empty values only) and the page asked for."""
+
+    values: dict[str, list[str]]
+    page: Page
+    ignored: tuple[str, ...] = ()
+
+    def first(self, name: str) -> str:
+        return self.values.get(name, [""])[0]
+
+    def every(self, name: str) -> list[str]:
+        """Each value given for the parameter: all of them must match."""
+        return self.values.get(name, [])
+
+    def any_of(self, name: str) -> list[str]:
+        """The comma-separated alternatives of the parameter: one of them must match."""
+        return [value for given in self.every(name) for value in given.split(",") if value]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    resources: list[dict]
+    total: int | None
+    has_next: bool
+
+    @classmethod
+    def counted(cls, resources: list[dict], total: int, page: Page) -> SearchResult:
+        return cls(resources, total, page.end < total)
+
+
+def search_request(
+    query: QueryDict, supported: Sequence[SearchParam], *, strict: bool
+) -> SearchRequest:
+    """Split the query into supported parameters and the rest.
+
+    Under `Prefer: handling=strict` an unsupported parameter is an error; otherwise it is
+    ignored and reported back in the Bundle.
+    """
+    names = {param.name for param in supported}
+    values: dict[str, list[str]] = {}
+    ignored = []
+    for name in query:
+        if name in PAGING_PARAMS:
+            continue
+        if name not in names:
+            ignored.append(name)
+            continue
+        given = [value for value in query.getlist(name) if value]
+        if given:
+            values[name] = given
+    if strict and ignored:
+        raise InvalidInput(
+            f"unsupported search parameter(s): {', '.join(ignored)}", field=ignored[0]
+        )
+    return SearchRequest(values, _page(query), tuple(ignored))
+
+
+def _page(query: QueryDict) -> Page:
+    count = min(_non_negative(query, "_count", DEFAULT_COUNT), MAX_COUNT)
+    return Page(count=count, offset=_non_negative(query, "_offset", 0))
+
+
+def _non_negative(query: QueryDict, name: str, default: int) -> int:
+    value = query.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise InvalidInput(f"{name}: expected a whole number >= 0, got {value!r}", field=name)
+    return int(value)
+
+
+def page_of(items: Sequence | QuerySet, page: Page, render: Callable[[Any], dict]) -> SearchResult:
+    """One page of a list, or of a selector's queryset (counted and sliced in the database)."""
+    total = items.count() if isinstance(items, QuerySet) else len(items)
+    return SearchResult.counted(
+        [render(item) for item in items[page.offset : page.end]], total, page
+    )
+
+
+def public_ids(request: SearchRequest) -> tuple[uuid.UUID, ...] | None:
+    """The `_id` alternatives that can be ids at all; None when `_id` can match nothing."""
+    given = request.any_of("_id")
+    ids = []
+    for value in given:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    if given and not ids:
+        return None
+    return tuple(ids)
+
+
+def split_token(value: str) -> tuple[str | None, str]:
+    """(system, code) of "system|code"; the system is None when the client gave none."""
+    if "|" not in value:
+        return None, value
+    system, code = value.split("|", 1)
+    return system, code
+
+
+def start_bounds(
+    values: list[str], *, zone: ZoneInfo, field: str
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The [from, before) instants that every date value (with its prefix) allows.
+
+    A value is a range (a day, a month, a second); `ge` keeps instants from its start, `gt`
+    from its end, `le` up to its end, `lt` up to its start, `eq` inside it. Values without a
+    zone are read in `zone`.
+    """
+    start_from = start_before = None
+    for value in values:
+        prefix, low, high = _date_value(value, zone=zone, field=field)
+        if prefix in ("eq", "ge"):
+            start_from = max(filter(None, [start_from, low]))
+        if prefix == "gt":
+            start_from = max(filter(None, [start_from, high]))
+        if prefix in ("eq", "le"):
+            start_before = min(filter(None, [start_before, high]))
+        if prefix == "lt":
+            start_before = min(filter(None, [start_before, low]))
+    return start_from, start_before
+
+
+def _date_value(
+    value: str, *, zone: ZoneInfo, field: str
+) -> tuple[str, datetime.datetime, datetime.datetime]:
+    prefix, text = (value[:2], value[2:]) if value[:2].isalpha() else ("eq", value)
+    if prefix not in DATE_PREFIXES:
+        raise InvalidInput(
+            f"{field}: the prefix {prefix!r} is not supported (use {', '.join(DATE_PREFIXES)})",
+            field=field,
+        )
+    # A "+" in an unencoded query string arrives as a space.
+    text = text.replace(" ", "+")
+    try:
+        low, high = _instant_range(text, zone)
+    except ValueError as error:
+        raise InvalidInput(
+            f"{field}: {value!r} is not a FHIR date or dateTime", field=field
+        ) from error
+    return prefix, low, high
+
+
+def _instant_range(text: str, zone: ZoneInfo) -> tuple[datetime.datetime, datetime.datetime]:
+    if len(text) == 4:
+        year = int(text)
+        return _local(year, 1, 1, zone), _local(year + 1, 1, 1, zone)
+    if len(text) == 7:
+        first = datetime.date.fromisoformat(f"{text}-01")
+        following = (first + datetime.timedelta(days=31)).replace(day=1)
+        return _local(first.year, first.month, 1, zone), _local(
+            following.year, following.month, 1, zone
+        )
+    if len(text) == 10:
+        day = datetime.date.fromisoformat(text)
+        following = day + datetime.timedelta(days=1)
+        return _local(day.year, day.month, day.day, zone), _local(
+            following.year, following.month, following.day, zone
+        )
+    instant = datetime.datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=zone)
+    return instant, instant + datetime.timedelta(seconds=1)
+
+
+def _local(year: int, month: int, day: int, zone: ZoneInfo) -> datetime.datetime:
+    return datetime.datetime(year, month, day, tzinfo=zone)

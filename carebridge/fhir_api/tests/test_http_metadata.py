@@ -1,0 +1,49 @@
+from carebridge.fhir_api.registry import HANDLERS
+from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
+
+
+def test_capability_statement_needs_no_token_and_lists_what_is_served(db):
+    response = FhirClient(token=None).get("metadata")
+
+    assert response.status_code == 200
+    statement = validated(response.json())
+    resources = {entry["type"]: entry for entry in statement["rest"][0]["resource"]}
+    assert set(resources) == {
+        "Patient",
+        "Practitioner",
+        "PractitionerRole",
+        "Organization",
+        "Location",
+        "Schedule",
+        "Slot",
+        "Appointment",
+    }
+    assert [i["code"] for i in resources["Patient"]["interaction"]] == [
+        "read",
+        "search-type",
+        "create",
+        "update",
+    ]
+    assert [i["code"] for i in resources["Slot"]["interaction"]] == ["read", "search-type"]
+    assert {p["name"] for p in resources["Patient"]["searchParam"]} == {
+        "_id",
+        "identifier",
+        "name",
+        "family",
+        "given",
+        "birthdate",
+        "phone",
+        "email",
+        "gender",
+    }
+    assert {p["name"] for p in resources["Slot"]["searchParam"]} == {
+        param.name for param in HANDLERS["Slot"].search_params
+    }
+
+
+def test_capability_statement_refuses_other_methods(db):
+    response = FhirClient(token=None).post("metadata", {"resourceType": "Patient"})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert outcome_issue(response)["code"] == "not-supported"

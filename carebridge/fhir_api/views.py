@@ -1,0 +1,107 @@
+"""The FHIR REST endpoints: authenticate, find the resource's handler, call it, render."""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from carebridge.core.errors import DomainError, InvalidInput, NotFound
+from carebridge.fhir_api.auth import authenticate
+from carebridge.fhir_api.bundles import searchset
+from carebridge.fhir_api.capability import capability_statement
+from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.http import (
+    error_response,
+    fhir_response,
+    if_match_version,
+    prefers_strict_handling,
+    read_resource_body,
+)
+from carebridge.fhir_api.outcomes import MethodNotAllowed
+from carebridge.fhir_api.registry import HANDLERS
+from carebridge.fhir_api.search import search_request
+
+
+def fhir_endpoint(view):
+    """Token-authenticated (so no CSRF); every domain error becomes an OperationOutcome."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, **kwargs) -> HttpResponse:
+        try:
+            return view(request, **kwargs)
+        except DomainError as error:
+            return error_response(error, resource_type=kwargs.get("resource_type", ""))
+
+    return wrapped
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("fhir:metadata")).removesuffix("metadata")
+
+
+def _caller(request: HttpRequest) -> Caller:
+    return Caller(user=authenticate(request), base_url=_base_url(request))
+
+
+def _handler(resource_type: str) -> ResourceHandler:
+    try:
+        return HANDLERS[resource_type]
+    except KeyError as error:
+        raise NotFound(f"resource type {resource_type!r} is not supported") from error
+
+
+def _refuse(request: HttpRequest, allowed: dict[str, object]) -> MethodNotAllowed:
+    methods = tuple(method for method, call in allowed.items() if call)
+    return MethodNotAllowed(f"{request.method} is not supported here", allowed=methods)
+
+
+@fhir_endpoint
+def metadata(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        raise _refuse(request, {"GET": True})
+    return fhir_response(capability_statement(HANDLERS.values(), base_url=_base_url(request)))
+
+
+@fhir_endpoint
+def resource_type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
+    """GET searches, POST creates."""
+    caller = _caller(request)
+    handler = _handler(resource_type)
+    if request.method == "GET":
+        search = search_request(
+            request.GET, handler.search_params, strict=prefers_strict_handling(request)
+        )
+        result = handler.search(caller, search)
+        return fhir_response(
+            searchset(
+                base_url=caller.base_url, resource_type=resource_type, search=search, result=result
+            )
+        )
+    if request.method == "POST" and handler.create:
+        created = handler.create(caller, read_resource_body(request, resource_type))
+        location = f"{caller.base_url}{resource_type}/{created['id']}"
+        return fhir_response(created, status=201, headers={"Location": location})
+    raise _refuse(request, {"GET": True, "POST": handler.create})
+
+
+@fhir_endpoint
+def resource_endpoint(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+    """GET reads, PUT updates (If-Match guards against lost updates)."""
+    caller = _caller(request)
+    handler = _handler(resource_type)
+    if request.method == "GET":
+        return fhir_response(handler.read(caller, resource_id))
+    if request.method == "PUT" and handler.update:
+        payload = read_resource_body(request, resource_type)
+        if payload.get("id") != resource_id:
+            raise InvalidInput(
+                f"the body's id {payload.get('id')!r} differs from the URL's {resource_id!r}",
+                field=f"{resource_type}.id",
+            )
+        updated = handler.update(caller, resource_id, payload, if_match_version(request))
+        return fhir_response(updated)
+    raise _refuse(request, {"GET": True, "PUT": handler.update})
