@@ -38,6 +38,16 @@ def subtract(ranges: list[Range], holes: list[Range]) -> list[Range]:
     return result
 
 
+def intersect(ranges: list[Range], windows: list[Range]) -> list[Range]:
+    """The parts of `ranges` that fall inside any of `windows`."""
+    result = []
+    for window_start, window_end in merge(windows):
+        for start, end in ranges:
+            if start < window_end and window_start < end:
+                result.append((max(start, window_start), min(end, window_end)))
+    return merge(result)
+
+
 def overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 

@@ -24,6 +24,7 @@ from carebridge.core.errors import InvalidInput
 from carebridge.core.timeranges import (
     UTC,
     Range,
+    intersect,
     is_unambiguous_wall_time,
     local_day_bounds,
     merge,
@@ -107,8 +108,21 @@ class _Calendar:
                     working.append((max(exception.start, day_start), min(exception.end, day_end)))
             elif exception.location_id in (None, pair.location.pk):
                 time_off.append((exception.start, exception.end))
-        working = [(start, end) for start, end in working if start < end]
-        return subtract(merge(working), breaks + time_off)
+        working = merge([(start, end) for start, end in working if start < end])
+        opening = list(pair.location.opening_hours.all())
+        if opening:
+            working = intersect(
+                working,
+                [
+                    (
+                        wall_to_utc(day, hours.opens, pair.zone),
+                        wall_to_utc(day, hours.closes, pair.zone),
+                    )
+                    for hours in opening
+                    if hours.weekday == day.weekday()
+                ],
+            )
+        return subtract(working, breaks + time_off)
 
     def is_busy(self, practitioner_id: int, start: datetime.datetime, end: datetime.datetime):
         ranges = self.busy.get(practitioner_id, [])
@@ -148,7 +162,9 @@ def _pairs(
     keys = sorted(set(roles.values_list("practitioner_id", "location_id")))
     if not keys:
         return []
-    locations = Location.objects.in_bulk({location_id for _, location_id in keys})
+    locations = Location.objects.prefetch_related("opening_hours").in_bulk(
+        {location_id for _, location_id in keys}
+    )
     rules = defaultdict(list)
     practitioner_filter = Q(practitioner_id__in={practitioner_id for practitioner_id, _ in keys})
     for rule in AvailabilityRule.objects.filter(practitioner_filter, organization=organization):

@@ -24,8 +24,9 @@ ACTIVE_STATUSES = frozenset(AppointmentStatus.values) - INACTIVE_STATUSES
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     AppointmentStatus.PROPOSED: frozenset({"pending", "booked", "cancelled", "entered-in-error"}),
     AppointmentStatus.PENDING: frozenset({"booked", "cancelled", "entered-in-error"}),
+    # booked -> fulfilled directly serves telehealth and visits nobody checked in at the desk.
     AppointmentStatus.BOOKED: frozenset(
-        {"arrived", "checked-in", "cancelled", "noshow", "entered-in-error"}
+        {"arrived", "checked-in", "fulfilled", "cancelled", "noshow", "entered-in-error"}
     ),
     AppointmentStatus.ARRIVED: frozenset({"checked-in", "fulfilled", "entered-in-error"}),
     AppointmentStatus.CHECKED_IN: frozenset({"fulfilled", "entered-in-error"}),

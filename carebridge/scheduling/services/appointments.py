@@ -29,6 +29,7 @@ from carebridge.scheduling.constants import (
     AppointmentStatus,
     BookingChannel,
     CancelledBy,
+    PatientKind,
 )
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import (
@@ -91,6 +92,30 @@ def _check_fit(practitioner: Practitioner, location: Location, visit_type: Visit
         raise DomainError(
             f"visit_type: {visit_type} needs a specialty {practitioner} does not have",
             code=Code.SPECIALTY_MISMATCH,
+            field="visit_type",
+        )
+
+
+SEEN_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.FULFILLED,
+)
+
+
+def _check_patient_kind(patient: Patient, visit_type: VisitType, start: datetime.datetime) -> None:
+    """New-patient visits are for people the clinic has not seen; established ones the reverse."""
+    if visit_type.patient_kind == PatientKind.ANY:
+        return
+    seen = Appointment.objects.filter(
+        patient=patient, status__in=SEEN_STATUSES, start__lt=start
+    ).exists()
+    if seen == (visit_type.patient_kind == PatientKind.NEW):
+        who = "has been seen here before" if seen else "has not been seen here yet"
+        raise DomainError(
+            f"visit_type: {visit_type} is for {visit_type.get_patient_kind_display().lower()};"
+            f" {patient.display_name} {who}",
+            code=Code.PATIENT_KIND,
             field="visit_type",
         )
 
@@ -268,6 +293,7 @@ def appointment_book(
         overbook_reason=overbook_reason.strip(),
     )
     _place(appointment, visit_type, _check_start(start, allow_past=allow_past))
+    _check_patient_kind(patient, visit_type, appointment.start)
     _check_availability(appointment)
     _save_without_overlap(appointment)
     _record(appointment, actor, "book", {}, reason=appointment.overbook_reason)

@@ -170,3 +170,45 @@ def test_visit_type_specialty_rule(clinic_a, patient_a):
     with pytest.raises(DomainError) as error:
         book(clinic_a, patient_a, at(10), visit_type=echo)
     assert error.value.code == "specialty_mismatch"
+
+
+def test_new_and_established_patient_visit_types(clinic_a, patient_a):
+    from carebridge.scheduling.services.appointments import appointment_transition
+    from carebridge.scheduling.services.setup import visit_type_create
+
+    new_visit = visit_type_create(
+        organization=clinic_a.organization,
+        name="New patient",
+        code="new",
+        duration_minutes=30,
+        patient_kind="new",
+    )
+    established = visit_type_create(
+        organization=clinic_a.organization,
+        name="Established",
+        code="est",
+        duration_minutes=30,
+        patient_kind="established",
+    )
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, at(10), visit_type=established)
+    assert error.value.code == "patient_kind" and "has not been seen" in error.value.message
+    first = book(clinic_a, patient_a, at(10), visit_type=new_visit)
+    with time_machine.travel(at(10, 45), tick=False):
+        appointment_transition(appointment=first, actor=None, status="fulfilled")
+        with pytest.raises(DomainError) as error:
+            book(clinic_a, patient_a, at(14), visit_type=new_visit)
+        assert "has been seen here before" in error.value.message
+        assert book(clinic_a, patient_a, at(14), visit_type=established).status == "booked"
+
+
+def test_location_opening_hours_limit_the_bookable_time(clinic_a, patient_a):
+    from carebridge.directory.models import OpeningHours
+
+    OpeningHours.objects.create(
+        location=clinic_a.location, weekday=1, opens=datetime.time(10), closes=datetime.time(15)
+    )
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, at(9))
+    assert error.value.code == "outside_availability"
+    assert book(clinic_a, patient_a, at(10)).status == "booked"
