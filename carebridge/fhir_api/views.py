@@ -34,7 +34,10 @@ def fhir_endpoint(view):
         try:
             return view(request, **kwargs)
         except DomainError as error:
-            return error_response(error, resource_type=kwargs.get("resource_type", ""))
+            # Errors in a body name FHIR elements; errors in a search name the parameter.
+            in_body = request.method in ("POST", "PUT")
+            resource_type = kwargs.get("resource_type", "") if in_body else ""
+            return error_response(error, resource_type=resource_type)
 
     return wrapped
 

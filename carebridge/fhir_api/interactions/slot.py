@@ -112,9 +112,7 @@ def _window(caller: Caller, request: SearchRequest) -> Window:
     start_from = start_from or clock.now()
     start_before = start_before or start_from + DEFAULT_WINDOW
     if start_before - start_from > MAX_WINDOW:
-        raise InvalidInput(
-            f"start: search at most {MAX_WINDOW.days} days at a time", field="Slot.start"
-        )
+        raise InvalidInput(f"start: search at most {MAX_WINDOW.days} days at a time", field="start")
     return Window(start_from, start_before)
 
 
@@ -144,7 +142,7 @@ def _free_slots(
         if len(free) == ENGINE_LIMIT:
             raise InvalidInput(
                 "start: too many slots; narrow the start range or name a schedule",
-                field="Slot.start",
+                field="start",
             )
         found += [
             _slot(by_ids[slot.practitioner_id, slot.location_id], visit_type, slot.start)

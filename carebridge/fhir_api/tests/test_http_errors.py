@@ -1,0 +1,119 @@
+import pytest
+
+from carebridge.accounts.services import token_issue, token_revoke
+from carebridge.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+)
+from carebridge.fhir_api.outcomes import error_outcome
+from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue
+from carebridge.patients.models import Patient
+
+
+@pytest.fixture
+def fhir_a(token_a):
+    return FhirClient(token_a)
+
+
+def test_no_token_gets_401_with_a_bearer_challenge(patient_a):
+    response = FhirClient(token=None).get(f"Patient/{patient_a.public_id}")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert outcome_issue(response)["code"] == "login"
+
+
+def test_unknown_token_gets_401(patient_a):
+    response = FhirClient("cbt_not-a-real-token").get("Patient")
+
+    assert response.status_code == 401
+
+
+def test_revoked_token_gets_401(coordinator_a, org_a):
+    token, raw = token_issue(user=coordinator_a)
+    token_revoke(organization=org_a, prefix=token.prefix)
+
+    assert FhirClient(raw).get("Patient").status_code == 401
+
+
+def test_other_schemes_get_401(token_a):
+    response = FhirClient(None).get("Patient", Authorization=f"Basic {token_a}")
+
+    assert response.status_code == 401
+
+
+def test_malformed_json_gets_400_naming_the_resource(fhir_a):
+    response = fhir_a.post("Patient", '{"resourceType": "Patient", ')
+
+    assert response.status_code == 400
+    issue = outcome_issue(response)
+    assert issue["expression"] == ["Patient"]
+    assert "not valid JSON" in issue["diagnostics"]
+
+
+def test_wrong_resource_type_gets_400(fhir_a):
+    response = fhir_a.post("Patient", {"resourceType": "Practitioner"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Patient.resourceType"]
+
+
+def test_body_over_the_limit_gets_413_before_it_is_read(fhir_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = {"resourceType": "Patient", "name": [{"family": "x" * 200}]}
+
+    response = fhir_a.post("Patient", body)
+
+    assert response.status_code == 413
+    assert outcome_issue(response)["code"] == "too-costly"
+    assert not Patient.objects.exists()
+
+
+def test_unsupported_methods_get_405_with_allow(fhir_a, patient_a):
+    delete = fhir_a.delete(f"Patient/{patient_a.public_id}")
+    create_practitioner = fhir_a.post("Practitioner", {"resourceType": "Practitioner"})
+
+    assert delete.status_code == 405
+    assert delete["Allow"] == "GET, PUT"
+    assert create_practitioner.status_code == 405
+    assert create_practitioner["Allow"] == "GET"
+    assert outcome_issue(create_practitioner)["code"] == "not-supported"
+
+
+def test_unknown_resource_type_gets_404(fhir_a):
+    response = fhir_a.get("Observation")
+
+    assert response.status_code == 404
+    assert "Observation" in outcome_issue(response)["diagnostics"]
+
+
+def test_bad_if_match_gets_400(fhir_a, patient_a):
+    body = fhir_a.get(f"Patient/{patient_a.public_id}").json()
+
+    response = fhir_a.put(f"Patient/{patient_a.public_id}", body, **{"If-Match": "yesterday"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["If-Match"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "issue_code"),
+    [
+        (InvalidInput("start: bad", field="start"), 400, "invalid"),
+        (NotFound("gone"), 404, "not-found"),
+        (Conflict("taken", code="slot_taken", field="start"), 409, "conflict"),
+        (StaleVersion("stale"), 412, "conflict"),
+        (DomainError("closed", code="outside_availability", field="start"), 422, "business-rule"),
+    ],
+)
+def test_each_domain_error_becomes_its_status_and_issue(error, status, issue_code):
+    got_status, outcome = error_outcome(error, resource_type="Appointment")
+
+    assert got_status == status
+    issue = outcome["issue"][0]
+    assert issue["code"] == issue_code
+    assert issue["details"]["coding"][0]["code"] == error.code
+    assert issue.get("expression") == (["Appointment.start"] if error.field else None)

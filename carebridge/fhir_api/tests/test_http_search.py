@@ -1,0 +1,118 @@
+import datetime
+from urllib.parse import urlsplit
+
+import pytest
+
+from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
+from carebridge.patients.services import patient_create
+
+
+@pytest.fixture
+def fhir_a(token_a):
+    return FhirClient(token_a)
+
+
+@pytest.fixture
+def patients_a(org_a) -> list[str]:
+    """25 patients named Page00..Page24 in clinic A; their ids in name order."""
+    return [
+        str(
+            patient_create(
+                organization=org_a,
+                actor=None,
+                fields={
+                    "given_name": "Pat",
+                    "family_name": f"Page{number:02d}",
+                    "birth_date": datetime.date(1990, 1, 1),
+                },
+            ).public_id
+        )
+        for number in range(25)
+    ]
+
+
+def follow(fhir: FhirClient, url: str):
+    parts = urlsplit(url)
+    return fhir.client.get(f"{parts.path}?{parts.query}", headers=fhir.headers)
+
+
+def links(bundle: dict) -> dict[str, str]:
+    return {link["relation"]: link["url"] for link in bundle["link"]}
+
+
+def test_next_and_previous_links_walk_every_match_exactly_once(fhir_a, patients_a):
+    first = validated(fhir_a.get("Patient", {"family": "page", "_count": "10"}).json())
+    second = validated(follow(fhir_a, links(first)["next"]).json())
+    third = validated(follow(fhir_a, links(second)["next"]).json())
+    back = validated(follow(fhir_a, links(second)["previous"]).json())
+
+    pages = [[e["resource"]["id"] for e in bundle["entry"]] for bundle in (first, second, third)]
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert sum(pages, []) == patients_a
+    assert {bundle["total"] for bundle in (first, second, third)} == {25}
+    assert "previous" not in links(first)
+    assert "next" not in links(third)
+    assert [e["resource"]["id"] for e in back["entry"]] == pages[0]
+    assert links(first)["self"].startswith("http://testserver/fhir/Patient?family=page")
+
+
+def test_count_defaults_to_20_and_is_capped_at_100(fhir_a, patients_a):
+    default = fhir_a.get("Patient").json()
+    huge = fhir_a.get("Patient", {"_count": "5000"}).json()
+
+    assert len(default["entry"]) == 20
+    assert "_count=20" in links(default)["self"]
+    assert len(huge["entry"]) == 25
+    assert "_count=100" in links(huge)["self"]
+
+
+def test_count_zero_gives_only_the_total(fhir_a, patients_a):
+    bundle = validated(fhir_a.get("Patient", {"_count": "0"}).json())
+
+    assert bundle["total"] == 25
+    assert "entry" not in bundle
+
+
+def test_bad_paging_values_are_refused(fhir_a, org_a):
+    response = fhir_a.get("Patient", {"_count": "-1"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["_count"]
+
+
+def test_unknown_parameter_is_ignored_and_reported_under_lenient_handling(fhir_a, patients_a):
+    response = fhir_a.get("Patient", {"family": "page00", "shoe-size": "42"})
+
+    bundle = validated(response.json())
+    assert response.status_code == 200
+    matches = [e for e in bundle["entry"] if e["search"]["mode"] == "match"]
+    outcomes = [e for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
+    assert [e["resource"]["id"] for e in matches] == patients_a[:1]
+    assert outcomes[0]["resource"]["issue"][0]["expression"] == ["shoe-size"]
+    assert outcomes[0]["resource"]["issue"][0]["severity"] == "warning"
+    assert "shoe-size" not in links(bundle)["self"]
+
+
+def test_unknown_parameter_is_refused_under_strict_handling(fhir_a, patients_a):
+    response = fhir_a.get(
+        "Patient", {"family": "page00", "shoe-size": "42"}, Prefer="handling=strict"
+    )
+
+    assert response.status_code == 400
+    issue = outcome_issue(response)
+    assert issue["expression"] == ["shoe-size"]
+    assert "shoe-size" in issue["diagnostics"]
+
+
+def test_known_parameters_pass_under_strict_handling(fhir_a, patients_a):
+    response = fhir_a.get("Patient", {"family": "page00"}, Prefer="handling=strict")
+
+    assert response.status_code == 200
+    assert response.json()["total"] == 1
+
+
+def test_other_organization_sees_none_of_them(token_b, patients_a):
+    bundle = validated(FhirClient(token_b).get("Patient", {"family": "page"}).json())
+
+    assert bundle["total"] == 0
+    assert "entry" not in bundle
