@@ -267,22 +267,19 @@ def _placement(clinic: Organization, choice: SlotChoice, visit_type_id) -> Place
         ]:
             if value is None:
                 raise InvalidInput(f"{name}: required without a slot token", field=name)
+    practitioner = referenced(
+        "practitioner",
+        lambda: access_practitioner(organization=clinic, public_id=practitioner_id_),
+    )
+    location = referenced(
+        "location", lambda: access_location(organization=clinic, public_id=location_id_)
+    )
     visit_type = None
     if visit_type_id is not None:
         visit_type = referenced(
             "visit_type", lambda: access_visit_type(organization=clinic, public_id=visit_type_id)
         )
-    return Placement(
-        practitioner=referenced(
-            "practitioner",
-            lambda: access_practitioner(organization=clinic, public_id=practitioner_id_),
-        ),
-        location=referenced(
-            "location", lambda: access_location(organization=clinic, public_id=location_id_)
-        ),
-        visit_type=visit_type,
-        start=start,
-    )
+    return Placement(practitioner, location, visit_type, start)
 
 
 def _slot_views(clinic: Organization, visit_type: VisitType, slots: list[FreeSlot]) -> list:
