@@ -272,7 +272,7 @@ def test_status_change_along_the_lifecycle(api_a, appointment):
 
 
 @pytest.mark.parametrize(
-    ("status", "code"), [("fulfilled", "illegal_transition"), ("noshow", "too_early")]
+    ("status", "code"), [("pending", "illegal_transition"), ("noshow", "too_early")]
 )
 def test_status_change_against_the_rules_is_refused(api_a, appointment, status, code):
     response = api_a.post(f"/appointments/{appointment['id']}/status", {"status": status})
