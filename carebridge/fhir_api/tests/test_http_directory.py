@@ -1,0 +1,109 @@
+import pytest
+
+from carebridge.directory.selectors import practitioner_role_list
+from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
+
+
+@pytest.fixture
+def fhir_a(token_a):
+    return FhirClient(token_a)
+
+
+def ids(bundle: dict) -> list[str]:
+    return [entry["resource"]["id"] for entry in validated(bundle).get("entry", [])]
+
+
+def test_practitioner_read_and_search(fhir_a, clinic_a):
+    practitioner_id = str(clinic_a.practitioner.public_id)
+
+    read = fhir_a.get(f"Practitioner/{practitioner_id}")
+
+    assert read.status_code == 200
+    assert validated(read.json())["name"][0]["family"] == "Okafor"
+    assert ids(fhir_a.get("Practitioner", {"name": "oka"}).json()) == [practitioner_id]
+    assert ids(fhir_a.get("Practitioner", {"_id": practitioner_id}).json()) == [practitioner_id]
+    assert ids(fhir_a.get("Practitioner", {"name": "nobody"}).json()) == []
+
+
+def test_practitioner_role_read_and_search(fhir_a, clinic_a):
+    role = practitioner_role_list(organization=clinic_a.organization)[0]
+    by_practitioner = {"practitioner": f"Practitioner/{clinic_a.practitioner.public_id}"}
+    by_location = {"location": f"Location/{clinic_a.location.public_id}"}
+
+    read = fhir_a.get(f"PractitionerRole/{role.public_id}")
+
+    assert validated(read.json())["practitioner"]["reference"] == (
+        f"Practitioner/{clinic_a.practitioner.public_id}"
+    )
+    assert ids(fhir_a.get("PractitionerRole", by_practitioner).json()) == [str(role.public_id)]
+    assert ids(fhir_a.get("PractitionerRole", by_location).json()) == [str(role.public_id)]
+    assert ids(fhir_a.get("PractitionerRole", {"specialty": "fm"}).json()) == [str(role.public_id)]
+    assert ids(fhir_a.get("PractitionerRole", {"specialty": "cardio"}).json()) == []
+
+
+def test_organization_is_the_callers_own_clinic(fhir_a, org_a):
+    read = fhir_a.get(f"Organization/{org_a.public_id}")
+
+    assert validated(read.json())["name"] == "Clinic A"
+    assert ids(fhir_a.get("Organization").json()) == [str(org_a.public_id)]
+    assert ids(fhir_a.get("Organization", {"name": "clinic b"}).json()) == []
+
+
+def test_location_read_and_search(fhir_a, clinic_a):
+    location_id = str(clinic_a.location.public_id)
+
+    read = fhir_a.get(f"Location/{location_id}")
+
+    assert validated(read.json())["name"] == "Clinic A Main"
+    assert ids(fhir_a.get("Location", {"name": "clinic a"}).json()) == [location_id]
+    assert ids(fhir_a.get("Location", {"name": "elsewhere"}).json()) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Practitioner/{clinic.practitioner.public_id}",
+        "PractitionerRole/{role.public_id}",
+        "Organization/{clinic.organization.public_id}",
+        "Location/{clinic.location.public_id}",
+    ],
+)
+def test_other_organization_gets_404_on_every_read(fhir_a, clinic_b, path):
+    role = practitioner_role_list(organization=clinic_b.organization)[0]
+
+    response = fhir_a.get(path.format(clinic=clinic_b, role=role))
+
+    assert response.status_code == 404
+    assert outcome_issue(response)["code"] == "not-found"
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "params"),
+    [
+        ("Practitioner", {}),
+        ("Practitioner", {"_id": "{clinic.practitioner.public_id}"}),
+        ("PractitionerRole", {}),
+        ("PractitionerRole", {"practitioner": "Practitioner/{clinic.practitioner.public_id}"}),
+        ("Organization", {"_id": "{clinic.organization.public_id}"}),
+        ("Location", {}),
+        ("Location", {"_id": "{clinic.location.public_id}"}),
+    ],
+)
+def test_other_organization_is_absent_from_every_search(
+    fhir_a, clinic_a, clinic_b, resource_type, params
+):
+    theirs = {
+        str(clinic_b.practitioner.public_id),
+        str(clinic_b.location.public_id),
+        str(clinic_b.organization.public_id),
+        *(
+            str(role.public_id)
+            for role in practitioner_role_list(organization=clinic_b.organization)
+        ),
+    }
+    query = {name: value.format(clinic=clinic_b) for name, value in params.items()}
+
+    found = ids(fhir_a.get(resource_type, query).json())
+
+    assert not theirs & set(found)
+    assert bool(found) == (not params)
