@@ -1,0 +1,50 @@
+import pytest
+
+from carebridge.tests.api_client import ApiClient
+
+
+@pytest.fixture
+def api_a(token_a):
+    return ApiClient(token_a)
+
+
+def test_malformed_json_is_a_bad_request_naming_the_body(api_a):
+    response = api_a.post("/patients", '{"given_name": "Ana",')
+
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["code"], problem["field"]) == ("malformed_json", "body")
+    assert problem["message"].startswith("body: not valid JSON")
+
+
+def test_json_that_is_not_an_object_is_a_bad_request(api_a):
+    response = api_a.post("/patients", "[1, 2, 3]")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(api_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"given_name": "' + "a" * 1000 + '"}'
+
+    response = api_a.post("/patients", body)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+def test_a_body_within_the_limit_is_read(api_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = api_a.post("/patients", {"given_name": "Ana"})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "family_name"
+
+
+def test_a_domain_error_keeps_its_status_code_and_field(api_a, patient_a):
+    response = api_a.patch(f"/patients/{patient_a.public_id}", {"version": 7, "city": "X"})
+
+    assert response.status_code == 412
+    assert set(response.json()) == {"code", "field", "message"}
