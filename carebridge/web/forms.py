@@ -177,6 +177,7 @@ class AppointmentChangeForm(forms.Form):
 
 
 class CancelForm(AppointmentChangeForm):
+    prefix = "cancel"  # the panel holds several forms; prefixes keep their field ids apart
     reason = forms.CharField(max_length=200, label="Reason for cancelling")
     cancelled_by = forms.ChoiceField(
         choices=CancelledBy.choices, initial=CancelledBy.CLINIC, label="Asked by"
@@ -194,6 +195,7 @@ def desk_actions(status: str) -> list[tuple[str, str]]:
 
 
 class RescheduleForm(OrganizationForm, AppointmentChangeForm):
+    prefix = "reschedule"
     start = WallClockField(label="New start")
     practitioner = forms.ChoiceField()
     reason = forms.CharField(required=False, max_length=200)

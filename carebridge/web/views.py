@@ -288,7 +288,7 @@ def _panel_context(request, appointment, **forms) -> dict:
     }
     return {
         "appointment": appointment,
-        "history": appointment_history(appointment=appointment),
+        "history": _history_rows(appointment_history(appointment=appointment), zone),
         "desk_actions": desk_actions(appointment.status),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
         "reschedule_form": forms.get("reschedule_form")
@@ -301,6 +301,43 @@ def _panel_context(request, appointment, **forms) -> dict:
             appointment=appointment.public_id,
         ),
     }
+
+
+# Internal keys stay inside the process; the end moves with the start, so it adds nothing.
+UNSHOWN_HISTORY_FIELDS = frozenset({"practitioner_id", "location_id", "end"})
+
+
+def _history_rows(history, zone) -> list[dict]:
+    """History entries with their changes in the clinic's words and the location's time."""
+    return [
+        {
+            "entry": entry,
+            # A booking's "changes" are its first values, all shown in the panel already.
+            "changes": []
+            if entry.action == "book"
+            else [
+                (
+                    change.field.replace("_", " "),
+                    _shown(change.old_value, zone),
+                    _shown(change.new_value, zone),
+                )
+                for change in entry.changes.all()
+                if change.field not in UNSHOWN_HISTORY_FIELDS
+            ],
+        }
+        for entry in history
+    ]
+
+
+def _shown(value: str, zone) -> str:
+    """A recorded value; recorded times (ISO, UTC) are shown in the location's zone."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(zone).strftime("%b %d, %I:%M %p %Z")
 
 
 @require_GET

@@ -1,0 +1,92 @@
+"""A coordinator's day in a real browser: find the patient, book the first free time, see it
+on the board, open it and cancel it."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the live server's database
+# access is still synchronous, so Django's async-safety guard has nothing to protect here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_coordinator_books_and_cancels_the_first_free_visit(
+    page, live_server, clinic_a, coordinator_a, patient_a, tmp_path
+):
+    log_in(page, live_server.url, coordinator_a.username)
+
+    # given a patient found by typing part of the name without its accents
+    page.get_by_role("link", name="Patients").click()
+    page.get_by_label("Search patients").press_sequentially("alvar jo", delay=30)
+    page.get_by_role("link", name="Álvarez, José").click()
+    expect(page.get_by_role("heading", name="José Álvarez")).to_be_visible()
+
+    # when the coordinator asks for the first free follow-up and books it in one click
+    page.get_by_role("link", name="Book for this patient").click()
+    expect(page.get_by_role("radio", name=re.compile("José Álvarez"))).to_be_checked()
+    page.get_by_label("Visit type").select_option(label="Follow-up (30 min)")
+    page.get_by_role("button", name="Find earliest times").click()
+    first_offer = page.locator(".offer").first
+    offered_time = first_offer.locator("strong").inner_text()
+    first_offer.get_by_role("button", name="Book José").click()
+
+    # then the board of that day shows the visit, and its panel is open
+    visit = page.locator(".board .visit", has_text="José Álvarez")
+    expect(visit).to_be_visible()
+    expect(page.locator("#panel")).to_contain_text("Booked")
+    assert offered_time.split("·")[1].split()[0] in visit.inner_text()
+    page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+
+    # when the coordinator opens the visit and cancels it with a reason
+    visit.click()
+    expect(page.locator("#panel")).to_contain_text("Dr. Ana Okafor")
+    page.locator("#panel summary", has_text="Cancel appointment").click()
+    page.get_by_label("Reason for cancelling").fill("Patient called, feels better")
+    page.locator("#panel").get_by_role("button", name="Cancel appointment").click()
+
+    # then the panel says so and the board no longer holds the time
+    expect(page.locator("#panel .details-head .badge")).to_have_text("Cancelled")
+    expect(page.locator(".board .visit", has_text="José Álvarez")).to_have_count(0)
+    expect(page.locator(".called-off")).to_contain_text("José Álvarez")
+    page.screenshot(path=str(tmp_path / "board-after-cancel.png"), full_page=True)
