@@ -98,3 +98,8 @@ def access_practitioner_role(
 ) -> PractitionerRole:
     roles = PractitionerRole.objects.select_related("practitioner", "location", "specialty")
     return get_in_organization(roles, organization, public_id)
+
+
+def practitioner_role_list_any_status(*, organization: Organization) -> QuerySet[PractitionerRole]:
+    """Every role of the organization, active or not: what an import matches against."""
+    return PractitionerRole.objects.filter(organization=organization).order_by("id")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from carebridge.accounts.models import Organization
+from carebridge.accounts.models import Organization, validate_timezone
 from carebridge.core.errors import Conflict, InvalidInput
 from carebridge.core.validation import clean_or_raise
 from carebridge.directory.models import (
@@ -212,9 +213,7 @@ def location_update(
     clean_or_raise(location, exclude=["organization"])
     location.save()
     if opening_hours is not None:
-        rows = _opening_hours_rows(location, opening_hours)
-        OpeningHours.objects.filter(location=location).delete()
-        OpeningHours.objects.bulk_create(rows)
+        opening_hours_set(location=location, hours=opening_hours)
     return location
 
 
@@ -230,9 +229,15 @@ def location_create_many(
         fields = {name: value for name, value in record.items() if name != "opening_hours"}
         location = Location(organization=organization)
         _set_fields(location, fields, LOCATION_FIELDS)
-        clean_or_raise(location, exclude=["organization"])
+        # The zone validator lists every zone on disk: run it once per zone, not per site.
+        clean_or_raise(location, exclude=["organization", "timezone"], validate_unique=False)
         locations.append(location)
         hours.append(opening_hours)
+    for zone in {location.timezone for location in locations}:
+        try:
+            validate_timezone(zone)
+        except ValidationError as error:
+            raise InvalidInput(f"timezone: {error.messages[0]}", field="timezone") from error
     Location.objects.bulk_create(locations)
     OpeningHours.objects.bulk_create(
         row
@@ -279,7 +284,13 @@ def practitioner_create_many(
         fields = {k: v for k, v in record.items() if k not in ("specialties", "languages")}
         practitioner = Practitioner(organization=organization)
         _set_fields(practitioner, fields, PRACTITIONER_FIELDS)
-        clean_or_raise(practitioner, exclude=["organization"], validate_unique=False)
+        # The NPI constraint is left to the database: one insert instead of a query each.
+        clean_or_raise(
+            practitioner,
+            exclude=["organization"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         practitioners.append(practitioner)
         extras.append((record.get("specialties") or [], record.get("languages")))
     try:

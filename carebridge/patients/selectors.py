@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -18,7 +19,7 @@ from carebridge.audit.services import (
 )
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
-from carebridge.patients.models import Patient
+from carebridge.patients.models import Patient, PatientIdentifier
 from carebridge.patients.services import digits_only, fold_text
 
 
@@ -160,16 +161,19 @@ def _target(patient: Patient) -> AuditTarget:
     return AuditTarget("Patient", str(patient.public_id), str(patient.public_id))
 
 
-def patient_find_by_identifier(
-    *, organization: Organization, mrn: str = "", identifiers: tuple[tuple[str, str], ...] = ()
-) -> Patient | None:
-    """The patient with this MRN or any of these (system, value) ids, with its identifiers
-    loaded; None when there is none. For imports matching records: no audit (the caller's
-    create or update is audited)."""
-    condition = Q(mrn=mrn) if mrn else Q()
-    for system, value in identifiers:
-        condition |= Q(identifiers__system=system, identifiers__value=value)
-    if not condition:
-        return None
-    matches = _scoped(organization).filter(condition).distinct().order_by("id")
-    return matches.prefetch_related("identifiers").first()
+def patient_match_candidates(
+    *,
+    organization: Organization,
+    mrns: Collection[str],
+    identifiers: Collection[tuple[str, str]],
+) -> list[Patient]:
+    """Patients holding any of these MRNs or (system, value) ids, with their identifiers
+    loaded: what an import matches a batch of records against. No audit: nothing is shown,
+    and the import's creates and updates are audited by their services."""
+    wanted = set(identifiers)
+    owners = PatientIdentifier.objects.filter(
+        organization=organization, value__in={value for _, value in wanted}
+    ).values_list("patient_id", "system", "value")
+    owner_ids = {patient_id for patient_id, *pair in owners if tuple(pair) in wanted}
+    matches = _scoped(organization).filter(Q(mrn__in=set(mrns)) | Q(pk__in=owner_ids))
+    return list(matches.prefetch_related("identifiers").order_by("id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import secrets
 from typing import Any
@@ -13,7 +14,7 @@ from unidecode import unidecode
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, StaleVersion
 from carebridge.core.validation import clean_or_raise
@@ -182,3 +183,58 @@ def patient_update(
     _save_unique(patient)
     _audit(patient, actor, AuditAction.UPDATE, detail="changed: " + ", ".join(changed))
     return patient
+
+
+def patient_changes(*, patient: Patient, fields: dict[str, Any]) -> list[str]:
+    """The fields that patient_update would change, compared after the same normalization
+    (E.164 phones, upper-case country). Raises InvalidInput for a bad field; writes nothing."""
+    changed = copy.copy(patient)
+    _apply(changed, fields)
+    return sorted(name for name in fields if getattr(changed, name) != getattr(patient, name))
+
+
+@transaction.atomic
+def patient_create_many(
+    *,
+    organization: Organization,
+    actor: User | None,
+    records: list[tuple[dict[str, Any], list[tuple[str, str]]]],
+) -> list[Patient]:
+    """Register many patients at once, each record being patient_create's `fields` and
+    `identifiers`. All or none: the first invalid record or taken MRN/identifier raises.
+
+    Side effects: identifier rows; one audit entry per patient, appended in one batch.
+    """
+    patients = []
+    for fields, _ in records:
+        patient = Patient(organization=organization)
+        _apply(patient, fields)
+        patient.mrn = patient.mrn or new_mrn()
+        # MRN uniqueness is left to the database: one insert instead of a query per patient.
+        clean_or_raise(
+            patient,
+            exclude=["organization", "merged_into"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        patients.append(patient)
+    identifiers = [
+        PatientIdentifier(organization=organization, patient=patient, system=system, value=value)
+        for patient, (_, pairs) in zip(patients, records, strict=True)
+        for system, value in dict.fromkeys(pairs)
+    ]
+    if any(not (row.system and row.value) for row in identifiers):
+        raise InvalidInput("identifier: system and value are both required", field="identifier")
+    try:
+        # Raising rolls the whole batch back, so no savepoint is needed around the inserts.
+        Patient.objects.bulk_create(patients)
+        PatientIdentifier.objects.bulk_create(identifiers)
+    except IntegrityError as error:
+        raise Conflict("an MRN or identifier is already in use", field="mrn") from error
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.CREATE,
+        targets=[AuditTarget("Patient", str(p.public_id), str(p.public_id)) for p in patients],
+    )
+    return patients
