@@ -1,0 +1,61 @@
+import datetime
+
+import pytest
+import time_machine
+
+from carebridge.web.tests.conftest import BOSTON, MONDAY, at, book, htmx
+
+pytestmark = pytest.mark.usefixtures("frozen_monday")
+
+
+def mark(client, appointment, status, version=None):
+    return client.post(
+        f"/appointments/{appointment.public_id}/status/",
+        {"status": status, "expected_version": version or appointment.version},
+        **htmx(),
+    )
+
+
+def test_arrived_then_checked_in_then_fulfilled(
+    coordinator_client, coordinator_a, clinic_a, patient_a
+):
+    appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 5, tzinfo=BOSTON), tick=False):
+        coordinator_client.force_login(coordinator_a)  # the idle session ended meanwhile
+        for status in ("arrived", "checked-in", "fulfilled"):
+            response = mark(coordinator_client, appointment, status)
+            appointment.refresh_from_db()
+            assert response.status_code == 200 and appointment.status == status
+
+
+def test_desk_buttons_offer_only_allowed_steps(coordinator_client, clinic_a, patient_a):
+    appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
+    mark(coordinator_client, appointment, "arrived")
+    html = coordinator_client.get(f"/appointments/{appointment.public_id}/").content.decode()
+    assert 'value="checked-in"' in html and 'value="fulfilled"' in html
+    assert 'value="arrived"' not in html and 'value="noshow"' not in html
+
+
+def test_no_show_before_the_visit_is_refused_with_the_reason(
+    coordinator_client, clinic_a, patient_a
+):
+    appointment = book(clinic_a, patient_a, at(10))
+    response = mark(coordinator_client, appointment, "noshow")
+    appointment.refresh_from_db()
+    assert response.status_code == 422
+    assert "too early to mark the appointment noshow" in response.content.decode()
+    assert appointment.status == "booked"
+
+
+def test_stale_page_gets_changed_by_someone_else(coordinator_client, clinic_a, patient_a):
+    appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
+    mark(coordinator_client, appointment, "arrived")
+    response = mark(coordinator_client, appointment, "checked-in", version=1)
+    assert response.status_code == 412
+    assert "changed this appointment while you had it open" in response.content.decode()
+
+
+def test_other_organizations_appointment_is_not_found(client, coordinator_b, clinic_a, patient_a):
+    appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
+    client.force_login(coordinator_b)
+    assert mark(client, appointment, "arrived").status_code == 404
