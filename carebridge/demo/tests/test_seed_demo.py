@@ -1,0 +1,126 @@
+import datetime
+import io
+import json
+import stat
+from itertools import pairwise
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from carebridge.accounts.models import User
+from carebridge.directory.models import Practitioner
+from carebridge.patients.models import Patient
+from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus
+from carebridge.scheduling.models import Appointment
+
+# A Wednesday shortly before the spring DST change, so the visits straddle it.
+NOW = datetime.datetime(2026, 3, 4, 15, 0, tzinfo=datetime.UTC)
+SMALL = {"patients": 30, "practitioners": 6}
+
+
+@pytest.fixture
+def home(settings, tmp_path):
+    settings.CAREBRIDGE_HOME = tmp_path
+    return tmp_path
+
+
+def seed(org: str, seed: int = 42, **sizes) -> str:
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", org=org, seed=seed, stdout=out, **(SMALL | sizes))
+    return out.getvalue()
+
+
+def fingerprint(org: str) -> dict:
+    """What a person would see of the clinic, without the random public ids and passwords."""
+    practitioners = Practitioner.objects.filter(organization__slug=org).order_by("npi")
+    patients = Patient.objects.filter(organization__slug=org).order_by("mrn")
+    appointments = Appointment.objects.filter(organization__slug=org).order_by("start", "id")
+    return {
+        "practitioners": [
+            (p.display_name, p.npi, sorted(p.languages.values_list("code", flat=True)))
+            for p in practitioners
+        ],
+        "patients": [
+            (p.mrn, p.display_name, p.birth_date, p.preferred_language, p.preferred_channel)
+            for p in patients
+        ],
+        "appointments": [
+            (a.start, a.practitioner.npi, a.patient.mrn, a.visit_type.code, a.status)
+            for a in appointments.select_related("practitioner", "patient", "visit_type")
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_same_seed_builds_the_same_clinic(home):
+    seed("demo-one")
+    seed("demo-two")
+    seed("demo-three", seed=43)
+
+    first = fingerprint("demo-one")
+    assert first == fingerprint("demo-two")
+    assert first["patients"] != fingerprint("demo-three")["patients"]
+    assert len(first["practitioners"]) == 6
+    assert len(first["patients"]) == 30
+
+
+@pytest.mark.django_db
+def test_visits_have_a_realistic_mix_of_statuses(home):
+    # Twice the small clinic: about 40 past visits, so about four are missed.
+    seed("demo", patients=60)
+
+    appointments = Appointment.objects.filter(organization__slug="demo")
+    past = {a.status for a in appointments if a.end <= NOW}
+    future = {a.status for a in appointments if a.start > NOW}
+    assert {AppointmentStatus.FULFILLED, AppointmentStatus.NOSHOW} <= past
+    assert AppointmentStatus.CANCELLED in past | future
+    assert AppointmentStatus.BOOKED in future
+    assert future <= {AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED}
+    assert not past & {AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN}
+    earliest, latest = appointments.order_by("start")[0], appointments.order_by("-start")[0]
+    assert earliest.start < NOW - datetime.timedelta(weeks=6)
+    assert latest.start > NOW + datetime.timedelta(weeks=4)
+
+
+@pytest.mark.django_db
+def test_no_practitioner_or_patient_is_double_booked(home):
+    seed("demo")
+
+    active = Appointment.objects.filter(organization__slug="demo", status__in=ACTIVE_STATUSES)
+    assert active.count() > 20
+    for owner in ("practitioner_id", "patient_id"):
+        ranges = sorted(active.values_list(owner, "blocked_start", "blocked_end"))
+        for (who, _, end), (next_who, next_start, _) in pairwise(ranges):
+            assert who != next_who or end <= next_start
+
+
+@pytest.mark.django_db
+def test_staff_logins_are_written_for_the_owner_only(home):
+    seed("demo")
+
+    path = home / "demo-logins.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logins = json.loads(path.read_text())
+    assert logins["organization"] == "demo"
+    roles = {login["role"] for login in logins["users"]}
+    assert roles == {"admin", "coordinator", "physician", "nurse", "billing"}
+    for login in logins["users"]:
+        user = User.objects.get(username=login["username"])
+        assert user.organization.slug == "demo"
+        assert user.role == login["role"]
+        assert user.check_password(login["password"])
+
+
+@pytest.mark.django_db
+def test_a_second_run_leaves_the_demo_alone(home):
+    seed("demo")
+    before = fingerprint("demo")
+    logins = (home / "demo-logins.json").read_text()
+
+    output = seed("demo", seed=7)
+
+    assert "already exists" in output
+    assert fingerprint("demo") == before
+    assert (home / "demo-logins.json").read_text() == logins
