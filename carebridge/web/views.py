@@ -97,18 +97,6 @@ def parse_day(raw: str | None, zone) -> datetime.date:
     raise InvalidInput(f"date: {raw!r} is not a date like 2025-03-14", field="date")
 
 
-def search_text(raw: str) -> str:
-    """Typed search text, with US birth dates (MM/DD/YYYY) turned into ISO dates."""
-    return " ".join(_iso_if_us_date(term) for term in raw.split())
-
-
-def _iso_if_us_date(term: str) -> str:
-    try:
-        return datetime.datetime.strptime(term, "%m/%d/%Y").date().isoformat()  # noqa: DTZ007
-    except ValueError:
-        return term
-
-
 def _pick(items, public_id: str | None, label: str):
     """The item with this public id from an already scoped list; the first one by default."""
     if not public_id:
@@ -531,7 +519,7 @@ def patient_search_view(request: HttpRequest) -> HttpResponse:
         patients, _ = patient_search(
             organization=request.user.organization,
             actor=request.user,
-            query=PatientQuery(text=search_text(text)),
+            query=PatientQuery(text=text),
             limit=20,
         )
     partial = "pick" if request.GET.get("mode") == "pick" else "results"

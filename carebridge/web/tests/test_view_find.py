@@ -1,0 +1,46 @@
+import pytest
+
+from carebridge.web.tests.conftest import at, book
+
+pytestmark = pytest.mark.usefixtures("frozen_monday")
+
+
+def search(client, clinic, **extra):
+    return client.get("/find/", {"visit_type": str(clinic.visit_type.public_id), **extra})
+
+
+def test_lists_the_earliest_free_times_in_the_locations_zone(
+    coordinator_client, clinic_a, patient_a
+):
+    book(clinic_a, patient_a, at(9, day=at(9).date().replace(day=2)))
+    response = search(coordinator_client, clinic_a, patient=str(patient_a.public_id))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mon, Mar 2 · 9:30 AM EST" in html
+    assert "Mon, Mar 2 · 9:00 AM EST" not in html
+    assert 'value="2026-03-02T09:30"' in html and "Book José" in html
+
+
+def test_time_of_day_and_dates_narrow_the_search(coordinator_client, clinic_a):
+    response = search(
+        coordinator_client, clinic_a, start_date="2026-03-04", time_from="14:00", time_to="16:00"
+    )
+    html = response.content.decode()
+    assert "Wed, Mar 4 · 2:00 PM EST" in html
+    assert "Choose a patient on the left" in html
+
+
+def test_reversed_dates_are_explained(coordinator_client, clinic_a):
+    response = search(coordinator_client, clinic_a, start_date="2026-03-09", end_date="2026-03-04")
+    assert response.status_code == 400
+    assert 'id="id_end_date-error"' in response.content.decode()
+
+
+def test_other_organizations_visit_type_is_not_offered(coordinator_client, clinic_a, clinic_b):
+    response = search(coordinator_client, clinic_b)
+    assert response.status_code == 400
+    assert "Earliest times" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, clinic_a):
+    assert search(client, clinic_a).status_code == 302

@@ -1,0 +1,59 @@
+import pytest
+
+from carebridge.patients.services import identifier_add, patient_update
+from carebridge.web.forms import PATIENT_FIELDS
+from carebridge.web.tests.conftest import at, book
+
+pytestmark = pytest.mark.usefixtures("frozen_monday")
+
+
+def form_data(patient, **changes):
+    data = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+    data = {name: value for name, value in data.items() if value not in (False, None)}
+    return {**data, "expected_version": patient.version, **changes}
+
+
+def test_page_shows_demographics_identifiers_and_visits(coordinator_client, clinic_a, patient_a):
+    identifier_add(patient=patient_a, system="urn:synthea", value="syn-42")
+    book(clinic_a, patient_a, at(10))
+    response = coordinator_client.get(f"/patients/{patient_a.public_id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "José Álvarez" in html and "syn-42" in html
+    assert "Tue Mar 3, 2026 10:00 AM EST" in html
+    assert f"/find/?patient={patient_a.public_id}" in html
+
+
+def test_edit_saves_through_the_service(coordinator_client, patient_a):
+    response = coordinator_client.post(
+        f"/patients/{patient_a.public_id}/", form_data(patient_a, city="Cambridge")
+    )
+    patient_a.refresh_from_db()
+    assert response.status_code == 302
+    assert patient_a.city == "Cambridge" and patient_a.version == 2
+
+
+def test_bad_phone_is_shown_next_to_the_field_and_the_rest_is_kept(coordinator_client, patient_a):
+    data = form_data(patient_a, phone_mobile="12", city="Somerville")
+    response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_phone_mobile-error"' in html and 'value="Somerville"' in html
+
+
+def test_stale_edit_is_refused(coordinator_client, patient_a):
+    data = form_data(patient_a, city="Cambridge")
+    patient_update(patient=patient_a, actor=None, fields={"city": "Quincy"})
+    response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
+    patient_a.refresh_from_db()
+    assert response.status_code == 412
+    assert "changed by someone else" in response.content.decode()
+    assert patient_a.city == "Quincy"
+
+
+def test_anonymous_is_sent_to_login(client, patient_a):
+    assert client.get(f"/patients/{patient_a.public_id}/").status_code == 302
+
+
+def test_other_organizations_patient_is_not_found(coordinator_client, patient_b):
+    assert coordinator_client.get(f"/patients/{patient_b.public_id}/").status_code == 404
