@@ -31,6 +31,12 @@ def problems(*statuses: int) -> dict[int, type[Problem]]:
     return dict.fromkeys((400, 401, *statuses), Problem)
 
 
+class Input(Schema):
+    """A request body: a field the API does not know is an error, not silently dropped."""
+
+    model_config = {"extra": "forbid"}
+
+
 class PublicIdOut(Schema):
     """Objects leave the API under their public UUID, never their database key."""
 

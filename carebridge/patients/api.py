@@ -6,10 +6,10 @@ import datetime
 import uuid
 
 from django.http import HttpRequest
-from ninja import Field, ModelSchema, Query, Router, Schema, Status
+from ninja import Field, ModelSchema, Query, Router, Status
 
 from carebridge.accounts.api_auth import actor, organization
-from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
+from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.patients.constants import ContactChannel, Sex
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
@@ -58,10 +58,8 @@ class PatientRef(PublicIdOut):
     display_name: str
 
 
-class PatientDetails(Schema):
+class PatientDetails(Input):
     """Fields a client may send on create and update; only the ones sent are applied."""
-
-    model_config = {"extra": "forbid"}
 
     mrn: str = Field("", max_length=40, description="Assigned by the clinic when left empty")
     middle_name: str = Field("", max_length=100)

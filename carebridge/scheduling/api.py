@@ -19,7 +19,7 @@ from carebridge.accounts.api_auth import actor, organization
 from carebridge.accounts.models import Organization, User
 from carebridge.core import clock
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
+from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.core.errors import InvalidInput
 from carebridge.directory.api import (
     LocationRef,
@@ -164,10 +164,14 @@ class SlotSearch(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
-class SlotChoice(Schema):
-    """Where and when: a slot token from a search, or practitioner, location and start."""
+class Versioned(Input):
+    version: int | None = Field(
+        None, ge=1, description="The version the change is based on; when stale, a 412"
+    )
 
-    model_config = {"extra": "forbid"}
+
+class SlotChoice(Input):
+    """Where and when: a slot token from a search, or practitioner, location and start."""
 
     slot: str | None = Field(None, description="A token from GET /slots")
     practitioner: uuid.UUID | None = None
@@ -184,32 +188,22 @@ class AppointmentBookIn(SlotChoice):
     notes: str = Field("", max_length=4000)
 
 
-class AppointmentRescheduleIn(SlotChoice):
-    version: int | None = Field(None, ge=1, description="When sent, a stale version is a 412")
+class AppointmentRescheduleIn(SlotChoice, Versioned):
     reason: str = Field("", max_length=200)
 
 
-class AppointmentCancelIn(Schema):
-    model_config = {"extra": "forbid"}
-
+class AppointmentCancelIn(Versioned):
     reason: str = Field(min_length=1, max_length=200)
     cancelled_by: CancelledBy = CancelledBy.CLINIC
-    version: int | None = Field(None, ge=1, description="When sent, a stale version is a 412")
 
 
-class AppointmentStatusIn(Schema):
-    model_config = {"extra": "forbid"}
-
+class AppointmentStatusIn(Versioned):
     status: AppointmentStatus
     reason: str = Field("", max_length=200)
-    version: int | None = Field(None, ge=1, description="When sent, a stale version is a 412")
 
 
-class AppointmentNotesIn(Schema):
-    model_config = {"extra": "forbid"}
-
+class AppointmentNotesIn(Versioned):
     notes: str = Field(max_length=4000)
-    version: int | None = Field(None, ge=1, description="When sent, a stale version is a 412")
 
 
 class AppointmentSearch(Paging):
@@ -254,7 +248,9 @@ def _read_slot_token(token: str) -> tuple[str, str, str, datetime.datetime]:
         raise InvalidInput("slot: not a slot token from this API", field="slot") from error
 
 
-def _placement(clinic: Organization, choice: SlotChoice, visit_type_id) -> Placement:
+def _placement(
+    clinic: Organization, choice: SlotChoice, visit_type_id: uuid.UUID | str | None
+) -> Placement:
     """Resolve a slot token, or explicit practitioner, location and start, to objects."""
     if choice.slot:
         practitioner_id_, location_id_, visit_type_id, start = _read_slot_token(choice.slot)

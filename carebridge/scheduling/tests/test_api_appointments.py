@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from carebridge.patients.services import patient_create
+from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.tests.api_client import ApiClient
 
 # Monday 10 June 2030, 08:00 in Boston: the practitioner starts at 09:00.
@@ -220,6 +221,18 @@ def test_reschedule_from_a_stale_version_is_refused(api_a, appointment, slots):
 
     assert response.status_code == 412
     assert response.json()["code"] == "stale_version"
+
+
+def test_reschedule_into_a_slot_of_another_visit_type_is_refused(api_a, appointment, clinic_a):
+    longer = visit_type_create(
+        organization=clinic_a.organization, name="New patient", code="new", duration_minutes=60
+    )
+    slot = api_a.get("/slots", {"visit_type": longer.public_id, "limit": 1}).json()[0]
+
+    response = api_a.post(f"/appointments/{appointment['id']}/reschedule", {"slot": slot["token"]})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "slot"
 
 
 def test_reschedule_of_another_organizations_appointment_is_not_found(api_b, appointment, clinic_b):
