@@ -7,4 +7,5 @@ urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
     path("<str:resource_type>", views.resource_type_endpoint, name="type"),
     path("<str:resource_type>/<str:resource_id>", views.resource_endpoint, name="instance"),
+    path("<path:rest>", views.unknown_endpoint),
 ]

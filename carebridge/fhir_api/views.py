@@ -108,3 +108,9 @@ def resource_endpoint(request: HttpRequest, resource_type: str, resource_id: str
         updated = handler.update(caller, resource_id, payload, if_match_version(request))
         return fhir_response(updated)
     raise _refuse(request, {"GET": True, "PUT": handler.update})
+
+
+@fhir_endpoint
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    """Anything else under /fhir/ (history, operations, batches) answers in FHIR too."""
+    raise NotFound(f"/fhir/{rest} is not an endpoint of this server")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
@@ -70,7 +72,7 @@ def _query(request: SearchRequest) -> PatientQuery | None:
     )
 
 
-def _birth_date(value: str):
+def _birth_date(value: str) -> datetime.date | None:
     if not value:
         return None
     if value[:2].isalpha() and value[:2] != "eq":

@@ -113,13 +113,13 @@ def test_booking_a_taken_slot_gets_409_and_writes_nothing(fhir_a, clinic_a, pati
     assert AuditEntry.objects.filter(object_type="Appointment", action="create").count() == 1
 
 
-def make_patient(organization):
+def make_patient(organization, family_name: str = "Other"):
     return patient_create(
         organization=organization,
         actor=None,
         fields={
             "given_name": "Sam",
-            "family_name": "Other",
+            "family_name": family_name,
             "birth_date": datetime.date(1999, 9, 9),
         },
     )
@@ -300,3 +300,23 @@ def test_other_organization_gets_404_on_update(fhir_a, booked, token_b):
     assert response.status_code == 404
     booked.refresh_from_db()
     assert booked.notes == ""
+
+
+def test_search_runs_a_fixed_number_of_queries(
+    fhir_a, clinic_a, org_a, booked, django_assert_max_num_queries
+):
+    for hour in (11, 14, 15, 16):
+        appointment_book(
+            organization=org_a,
+            actor=None,
+            patient=make_patient(org_a, family_name=f"Patient{hour}"),
+            practitioner=clinic_a.practitioner,
+            location=clinic_a.location,
+            visit_type=clinic_a.visit_type,
+            start=at(MONDAY, hour),
+        )
+
+    with django_assert_max_num_queries(8):
+        bundle = fhir_a.get("Appointment", {"date": "2030-03-04"}).json()
+
+    assert bundle["total"] == 5

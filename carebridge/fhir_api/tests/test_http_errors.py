@@ -90,6 +90,13 @@ def test_unknown_resource_type_gets_404(fhir_a):
     assert "Observation" in outcome_issue(response)["diagnostics"]
 
 
+def test_unknown_paths_get_a_404_outcome(fhir_a, patient_a):
+    response = fhir_a.get(f"Patient/{patient_a.public_id}/_history/1")
+
+    assert response.status_code == 404
+    assert outcome_issue(response)["code"] == "not-found"
+
+
 def test_bad_if_match_gets_400(fhir_a, patient_a):
     body = fhir_a.get(f"Patient/{patient_a.public_id}").json()
 

@@ -207,7 +207,7 @@ def test_search_runs_a_fixed_number_of_queries(fhir_a, org_a, django_assert_max_
             },
         )
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         bundle = fhir_a.get("Patient", {"family": "same"}).json()
 
     assert len(bundle["entry"]) == 12
