@@ -27,24 +27,29 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "django", *args]
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_env(home: Path) -> dict[str, str]:
-    """A fresh SQLite home, whatever database the suite itself runs on."""
+    """A migrated SQLite home, whatever database the suite itself runs on."""
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         CAREBRIDGE_HOME=str(home),
         DJANGO_SETTINGS_MODULE="carebridge.settings",
         HOST="127.0.0.1",
-        PORT=str(free_port()),
         WEB_CONCURRENCY="1",
     )
     subprocess.run(command("migrate", "-v0"), env=env, check=True)
     return env
+
+
+@pytest.fixture
+def port(server_env) -> str:
+    server_env["PORT"] = str(free_port())
+    return server_env["PORT"]
 
 
 def processes_using(home: Path) -> list[int]:
@@ -65,7 +70,7 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def test_serves_pages_and_static_files_then_stops_both_children(server_env, home):
+def test_serves_pages_and_static_files_then_stops_both_children(server_env, port, home):
     (home / "demo-logins.json").write_text(json.dumps(DEMO_LOGINS))
     server = subprocess.Popen(command("serve"), env=server_env, stdout=subprocess.PIPE, text=True)
     greeting = []
@@ -73,7 +78,7 @@ def test_serves_pages_and_static_files_then_stops_both_children(server_env, home
         greeting.append(line.rstrip())
         if line.startswith("Press Ctrl-C"):
             break
-    url = f"http://127.0.0.1:{server_env['PORT']}/"
+    url = f"http://127.0.0.1:{port}/"
     running = processes_using(home)
 
     health = get(url + "healthz")
@@ -92,9 +97,9 @@ def test_serves_pages_and_static_files_then_stops_both_children(server_env, home
     assert processes_using(home) == []
 
 
-def test_a_failing_web_server_stops_the_worker_too(server_env, home):
+def test_a_failing_web_server_stops_the_worker_too(server_env, port, home):
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", int(server_env["PORT"])))
+        taken.bind(("127.0.0.1", int(port)))
         taken.listen()
 
         finished = subprocess.run(

@@ -45,8 +45,9 @@ class Command(BaseCommand):
             children += [_start_web(host, port), _start_worker()]
             if _wait_until_listening(host, int(port), children):
                 self._greet(host, port)
-            # WNOWAIT leaves the ended child for Popen to reap, so its exit code is kept.
-            os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+            if all(child.poll() is None for child in children):
+                # WNOWAIT leaves the ended child for Popen to reap, so its exit code is kept.
+                os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
             ended = next(child for child in children if child.poll() is not None)
         except StopRequested:
             ended = None
