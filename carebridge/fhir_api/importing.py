@@ -23,9 +23,9 @@ public id. A match that differs is updated; one that does not is skipped.
 
 Transactions: new records are created in batches, one transaction per batch; a batch that
 fails is rolled back to its savepoint, halved and retried until the bad record stands
-alone, so it is reported with its file and line and never leaves half a record behind. Updates are one
-transaction per record. Specialties named by roles are added to the clinic's list
-as they are met.
+alone, so it is reported with its file and line and never leaves half a record behind.
+Updates are one transaction per record. Specialties named by roles are added to the
+clinic's list as they are met.
 """
 
 from __future__ import annotations
@@ -309,8 +309,9 @@ class FhirImport:
         self._create(kind, pending)
 
     def _fail(self, kind: Kind, entry: Entry, error: DomainError) -> None:
-        element = kind.elements.get(error.field or "", "")
-        reason = f"{element}: {error.message}" if element else error.message
+        element = kind.elements.get(error.field or "", error.field or "")
+        named = element.startswith(kind.resource_type) and not error.message.startswith(element)
+        reason = f"{element}: {error.message}" if named else error.message
         self.report.fail(entry.source, kind.resource_type, reason)
 
     def _create(self, kind: Kind, pending: list[tuple[Entry, Any, list[str]]]) -> None:
