@@ -183,26 +183,20 @@ def _date_value(
 
 
 def _instant_range(text: str, zone: ZoneInfo) -> tuple[datetime.datetime, datetime.datetime]:
-    if len(text) == 4:
-        year = int(text)
-        return _local(year, 1, 1, zone), _local(year + 1, 1, 1, zone)
-    if len(text) == 7:
-        first = datetime.date.fromisoformat(f"{text}-01")
-        following = (first + datetime.timedelta(days=31)).replace(day=1)
-        return _local(first.year, first.month, 1, zone), _local(
-            following.year, following.month, 1, zone
-        )
-    if len(text) == 10:
-        day = datetime.date.fromisoformat(text)
-        following = day + datetime.timedelta(days=1)
-        return _local(day.year, day.month, day.day, zone), _local(
-            following.year, following.month, following.day, zone
-        )
+    """The instants a FHIR year, month, date or dateTime covers."""
+    if len(text) in (4, 7, 10):
+        first = datetime.date.fromisoformat(f"{text}-01-01"[:10])
+        following = {
+            4: first.replace(year=first.year + 1),
+            7: (first + datetime.timedelta(days=31)).replace(day=1),
+            10: first + datetime.timedelta(days=1),
+        }[len(text)]
+        return _midnight(first, zone), _midnight(following, zone)
     instant = datetime.datetime.fromisoformat(text)
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=zone)
     return instant, instant + datetime.timedelta(seconds=1)
 
 
-def _local(year: int, month: int, day: int, zone: ZoneInfo) -> datetime.datetime:
-    return datetime.datetime(year, month, day, tzinfo=zone)
+def _midnight(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=zone)

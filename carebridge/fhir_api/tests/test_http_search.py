@@ -3,7 +3,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
+from carebridge.core.errors import InvalidInput
+from carebridge.fhir_api.search import start_bounds
+from carebridge.fhir_api.tests.fhir_http import BOSTON, FhirClient, outcome_issue, validated
 from carebridge.patients.services import patient_create
 
 
@@ -116,3 +118,42 @@ def test_other_organization_sees_none_of_them(token_b, patients_a):
 
     assert bundle["total"] == 0
     assert "entry" not in bundle
+
+
+def boston(*parts) -> datetime.datetime:
+    return datetime.datetime(*parts, tzinfo=BOSTON)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2030-03-04"], (boston(2030, 3, 4), boston(2030, 3, 5))),
+        (["eq2030-03"], (boston(2030, 3, 1), boston(2030, 4, 1))),
+        (["ge2030"], (boston(2030, 1, 1), None)),
+        (["gt2030-12-31"], (boston(2031, 1, 1), None)),
+        (["le2030-03-04"], (None, boston(2030, 3, 5))),
+        (["lt2030-03-04"], (None, boston(2030, 3, 4))),
+        (
+            ["ge2030-03-01", "lt2030-03-04", "ge2030-03-02"],
+            (boston(2030, 3, 2), boston(2030, 3, 4)),
+        ),
+        (
+            ["ge2030-03-04T10:00:00Z"],
+            (datetime.datetime(2030, 3, 4, 10, tzinfo=datetime.UTC), None),
+        ),
+        (
+            ["ge2030-03-04T10:00:00 05:00"],
+            (datetime.datetime.fromisoformat("2030-03-04T10:00:00+05:00"), None),
+        ),
+    ],
+)
+def test_date_values_become_start_bounds(values, expected):
+    assert start_bounds(values, zone=BOSTON, field="date") == expected
+
+
+@pytest.mark.parametrize("value", ["ap2030-03-04", "2030-13-01", "yesterday", "ge2030-3-4"])
+def test_bad_date_values_name_the_parameter(value):
+    with pytest.raises(InvalidInput) as error:
+        start_bounds([value], zone=BOSTON, field="date")
+
+    assert error.value.field == "date"
