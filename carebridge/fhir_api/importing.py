@@ -31,6 +31,7 @@ clinic's list as they are met.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -195,6 +196,8 @@ class FhirImport:
         self.report = ImportReport()
         # Per resource type: "id:", "url:", "token:" (and "role:") keys to the record.
         self.index: dict[str, dict[str, Any]] = {name: {} for name in IMPORT_ORDER}
+        # Keys of resources that were in the files but could not be imported.
+        self.failed: dict[str, set[str]] = defaultdict(set)
         self.specialties: dict[str, Specialty] = {}
         self.kinds = {
             kind.resource_type: kind(self)
@@ -247,6 +250,8 @@ class FhirImport:
             token = identifier_token(*reference.identifier)
             key, shown = f"token:{token}", f"{reference.resource_type}?identifier={token}"
         record = self.index[reference.resource_type].get(key)
+        if record is None and key in self.failed[reference.resource_type]:
+            raise InvalidInput(f"{element}: {shown} could not be imported", field=element)
         if record is None:
             raise InvalidInput(
                 f"{element}: {shown} is neither in this clinic nor in this import", field=element
@@ -313,6 +318,7 @@ class FhirImport:
         named = element.startswith(kind.resource_type) and not error.message.startswith(element)
         reason = f"{element}: {error.message}" if named else error.message
         self.report.fail(entry.source, kind.resource_type, reason)
+        self.failed[kind.resource_type].update(entry_keys(entry) + raw_identifier_keys(entry))
 
     def _create(self, kind: Kind, pending: list[tuple[Entry, Any, list[str]]]) -> None:
         counts = self.report.counts[kind.resource_type]
@@ -365,6 +371,20 @@ def entry_keys(entry: Entry) -> list[str]:
     return keys
 
 
+def raw_identifier_keys(entry: Entry) -> list[str]:
+    """The identifier keys of a resource that may not have parsed."""
+    identifiers = entry.resource.get("identifier")
+    if not isinstance(identifiers, list):
+        return []
+    return _token_keys(
+        *(
+            identifier_token(str(item.get("system", "")), str(item["value"]))
+            for item in identifiers
+            if isinstance(item, dict) and item.get("value")
+        )
+    )
+
+
 def entry_keys_of(keys: list[str]) -> list[str]:
     """The keys that name a resource by its id or fullUrl rather than by an identifier."""
     return [key for key in keys if key.startswith(("id:", "url:"))]
@@ -378,7 +398,7 @@ def _differs(record: Any, fields: dict[str, Any]) -> bool:
     return any(getattr(record, name) != value for name, value in fields.items())
 
 
-class Kind:
+class Kind(ABC):
     """How one resource type is parsed, matched, compared, created and updated."""
 
     resource_type = ""
@@ -396,27 +416,32 @@ class Kind:
     def record_keys(self, record: Any) -> list[str]:
         return [f"id:{record.public_id}"]
 
-    def preload(self, items: list) -> None:
-        """Load what the batch's items may match, when it was not loaded up front."""
+    def preload(self, items: list) -> None:  # noqa: B027 - most kinds load all up front
+        """Load what the batch's items may match, when `existing` did not load it all."""
 
     def find(self, keys: list[str], item: Any) -> Any:
         index = self.run.index[self.resource_type]
         return next((index[key] for key in keys if key in index), None)
 
+    @abstractmethod
     def parse(self, entry: Entry) -> Any:
-        raise NotImplementedError
+        """The service input of one resource, references resolved."""
 
+    @abstractmethod
     def item_keys(self, item: Any) -> list[str]:
-        raise NotImplementedError
+        """The identifier keys a parsed item is matched on."""
 
+    @abstractmethod
     def differs(self, record: Any, item: Any) -> bool:
-        raise NotImplementedError
+        """Whether updating the record with the item would change it."""
 
+    @abstractmethod
     def create(self, items: list) -> list:
-        raise NotImplementedError
+        """Create every item in one call of a batch service (all or none)."""
 
+    @abstractmethod
     def update(self, record: Any, item: Any) -> Any:
-        raise NotImplementedError
+        """Update one record through its service."""
 
 
 class LocationKind(Kind):

@@ -66,6 +66,55 @@ def test_outside_organizations_are_not_stored_and_the_clinic_stays_the_tenant(or
     assert Location.objects.get(name="WICHITA FAMILY PRACTICE").organization == org_a
 
 
+def directory_lines(**role_changes) -> list[dict]:
+    """The Synthea-style directory fixture, with changes to its PractitionerRole."""
+    lines = [json.loads(line) for line in (FIXTURES / "directory.ndjson").read_text().splitlines()]
+    lines[0] |= role_changes
+    return lines
+
+
+def write_ndjson(path: Path, resources: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(resource) + "\n" for resource in resources))
+    return path
+
+
+def test_a_role_may_name_the_clinic_itself_as_its_organization(org_a, tmp_path):
+    lines = directory_lines(organization={"reference": f"Organization/{org_a.public_id}"})
+
+    output, errors = run_import("clinic-a", write_ndjson(tmp_path / "d.ndjson", lines))
+
+    assert errors == ""
+    assert "PractitionerRole: 1 created" in output
+
+
+def test_a_role_naming_an_unknown_organization_is_refused(org_a, tmp_path):
+    lines = directory_lines(organization={"reference": "Organization/elsewhere"})
+
+    report = FhirImport(organization=org_a).run([write_ndjson(tmp_path / "d.ndjson", lines)])
+
+    assert [reason for _, reason in report.problems] == [
+        "PractitionerRole.organization: Organization/elsewhere is neither in this clinic nor "
+        "in this import"
+    ]
+    assert not PractitionerRole.objects.filter(practitioner__npi="9999992198").exists()
+
+
+def test_a_role_of_a_practitioner_that_failed_says_so(org_a, tmp_path):
+    lines = directory_lines()
+    lines[1]["telecom"] = [{"system": "email", "value": "Randy380.Berg strom@example.com"}]
+
+    report = FhirImport(organization=org_a).run([write_ndjson(tmp_path / "d.ndjson", lines)])
+
+    assert [(source.line, reason) for source, reason in report.problems] == [
+        (2, "Practitioner.telecom: email: Enter a valid email address."),
+        (
+            1,
+            "PractitionerRole.practitioner: Practitioner?identifier="
+            "http://hl7.org/fhir/sid/us-npi|9999992198 could not be imported",
+        ),
+    ]
+
+
 def test_a_second_run_creates_nothing(org_a):
     files = [FIXTURES / "bundle.json", FIXTURES / "directory.ndjson", FIXTURES / "patients.ndjson"]
     run_import("clinic-a", *files)
