@@ -604,7 +604,7 @@ class PatientKind(Kind):
 
     A record with an MRN matches on its MRN only; one without, on its other identifiers.
     An identifier that already belongs to another patient is a conflict, reported here
-    rather than failing the whole batch."""
+    rather than failing the whole batch. Identifiers are added to a patient, never removed."""
 
     resource_type = "Patient"
     elements = PATIENT_ELEMENTS
