@@ -193,7 +193,8 @@ def _parse_literal(literal: str, element: str, resource_type: str) -> Reference:
             raise invalid(element, f"{literal!r}: only ?identifier=system|value is understood")
         _expect_type(target.rsplit("/", 1)[-1], element, resource_type)
         return Reference(resource_type, identifier=(system, value))
-    parts = literal.split("/")
+    # A versioned reference (Type/id/_history/2) names the same record.
+    parts = literal.partition("/_history/")[0].split("/")
     if len(parts) < 2 or not parts[-1]:
         raise invalid(element, f"{literal!r} is not a {resource_type} reference")
     _expect_type(parts[-2], element, resource_type)

@@ -49,6 +49,18 @@ def test_parse_of_to_fhir_gives_back_the_references(role, clinic_a):
     assert parsed.active is True
 
 
+def test_parse_reads_versioned_and_absolute_references():
+    parsed = parse_practitioner_role(
+        {
+            "resourceType": "PractitionerRole",
+            "practitioner": {"reference": "Practitioner/p-1/_history/3"},
+            "location": [{"reference": "https://fhir.example.org/r4/Location/l-1"}],
+        }
+    )
+    assert parsed.practitioner == Reference("Practitioner", id="p-1")
+    assert parsed.location == Reference("Location", id="l-1")
+
+
 def test_parse_understands_conditional_logical_and_bundle_references():
     parsed = parse_practitioner_role(
         {
