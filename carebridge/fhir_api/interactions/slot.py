@@ -28,7 +28,7 @@ from carebridge.fhir_api.search import (
 )
 from carebridge.scheduling.availability import slot_is_free, slot_search, zone_of
 from carebridge.scheduling.constants import ACTIVE_STATUSES
-from carebridge.scheduling.models import VisitType
+from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
     access_visit_type,
@@ -139,11 +139,7 @@ def _free_slots(
             practitioner_ids=sorted({practitioner.pk for practitioner, _ in pairs}),
             limit=ENGINE_LIMIT,
         )
-        if len(free) == ENGINE_LIMIT:
-            raise InvalidInput(
-                "start: too many slots; narrow the start range or name a schedule",
-                field="start",
-            )
+        _refuse_if_truncated(free)
         found += [
             _slot(by_ids[slot.practitioner_id, slot.location_id], visit_type, slot.start)
             for slot in free
@@ -170,7 +166,14 @@ def _busy_slots(
     ]
 
 
-def _booked(caller: Caller, pairs: list[Pair], window: Window) -> list:
+def _refuse_if_truncated(found: list) -> None:
+    if len(found) == ENGINE_LIMIT:
+        raise InvalidInput(
+            "start: too many slots; narrow the start range or name a schedule", field="start"
+        )
+
+
+def _booked(caller: Caller, pairs: list[Pair], window: Window) -> list[Appointment]:
     """Active appointments starting in the window on one of the schedules."""
     if not pairs:
         return []
@@ -188,6 +191,7 @@ def _booked(caller: Caller, pairs: list[Pair], window: Window) -> list:
         ),
         limit=ENGINE_LIMIT,
     )
+    _refuse_if_truncated(appointments)
     by_ids = _by_ids(pairs)
     return [
         appointment
@@ -196,7 +200,9 @@ def _booked(caller: Caller, pairs: list[Pair], window: Window) -> list:
     ]
 
 
-def _slot(pair: Pair, visit_type: VisitType, start: datetime.datetime, *, busy: bool = False):
+def _slot(
+    pair: Pair, visit_type: VisitType, start: datetime.datetime, *, busy: bool = False
+) -> ScheduleSlot:
     practitioner, location = pair
     key = SlotKey(schedule_id(practitioner, location), visit_type.public_id, start)
     return ScheduleSlot(key, visit_type, zone_of(location.timezone), busy)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from carebridge.core.errors import NotFound
+from carebridge.fhir_api.interactions import slot as slot_interactions
 from carebridge.fhir_api.resources.schedule import schedule_id
 from carebridge.fhir_api.resources.slot import SlotKey, parse_slot_id, slot_id
 from carebridge.fhir_api.tests.fhir_http import (
@@ -172,3 +173,12 @@ def test_unsupported_date_prefix_is_refused(fhir_a, clinic_a):
 
     assert response.status_code == 400
     assert "sa" in outcome_issue(response)["diagnostics"]
+
+
+def test_a_search_the_engine_cannot_answer_in_full_is_refused(fhir_a, clinic_a, monkeypatch):
+    monkeypatch.setattr(slot_interactions, "ENGINE_LIMIT", 5)
+
+    response = fhir_a.get("Slot", {"start": f"ge{MONDAY}"})
+
+    assert response.status_code == 400
+    assert "narrow" in outcome_issue(response)["diagnostics"]
