@@ -24,7 +24,9 @@ def new_patient(**changes) -> dict:
     }
 
 
-def test_read_returns_the_patient_with_version_and_etag_and_audits_it(fhir_a, patient_a):
+def test_read_returns_the_patient_with_version_and_etag_and_audits_it(
+    fhir_a, patient_a, coordinator_a
+):
     response = fhir_a.get(f"Patient/{patient_a.public_id}")
 
     assert response.status_code == 200
@@ -34,7 +36,8 @@ def test_read_returns_the_patient_with_version_and_etag_and_audits_it(fhir_a, pa
     assert patient["meta"]["versionId"] == "1"
     assert patient["name"][0]["family"] == "Álvarez"
     entry = AuditEntry.objects.filter(patient_ref=str(patient_a.public_id), action="read").get()
-    assert entry.token_id is not None
+    assert entry.token_id == coordinator_a.api_tokens.get().pk
+    assert entry.actor == coordinator_a
 
 
 def test_other_organization_gets_404_on_read(fhir_a, patient_b):
