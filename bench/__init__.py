@@ -1,0 +1,1 @@
+"""`make bench`: CareBridge's performance figures, measured on fresh, throw-away databases."""
