@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
@@ -24,33 +24,65 @@ class AuditTarget:
     patient_ref: str = ""
 
 
-def compute_entry_hash(entry: AuditEntry) -> str:
-    fields = [
-        entry.previous_hash,
-        str(entry.organization_id),
-        str(entry.sequence),
-        entry.occurred_at.isoformat(),
-        str(entry.actor_id or ""),
-        entry.actor_label,
-        str(entry.token_id or ""),
-        entry.patient_ref,
-        entry.object_type,
-        entry.object_ref,
-        entry.action,
-        entry.outcome,
-        entry.client_address,
-        entry.request_id,
-        entry.detail,
-    ]
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+# The stored columns, in the order they enter the hash (entry_hash itself comes last).
+CHAINED_COLUMNS = (
+    "previous_hash",
+    "organization_id",
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "token_id",
+    "patient_ref",
+    "object_type",
+    "object_ref",
+    "action",
+    "outcome",
+    "client_address",
+    "request_id",
+    "detail",
+)
+
+
+def _hash_text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def compute_entry_hash(values: dict) -> str:
+    """SHA-256 over an entry's chained columns; `values` maps column name to value."""
+    text = "\x1f".join(_hash_text(values[name]) for name in CHAINED_COLUMNS)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _locked_head(organization_id: int) -> AuditChainHead:
     # The head row serialises appends per organization, so sequence and chain stay gap-free.
-    AuditChainHead.objects.get_or_create(
-        organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
-    )
-    return AuditChainHead.objects.select_for_update().get(organization_id=organization_id)
+    heads = AuditChainHead.objects.select_for_update()
+    head = heads.filter(organization_id=organization_id).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(
+            organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
+        )
+        head = heads.get(organization_id=organization_id)
+    return head
+
+
+def _insert(rows: list[dict]) -> None:
+    """One multi-row INSERT with plain parameters: every page view and search writes here,
+    and building model instances costs more than the write itself."""
+    names = (*CHAINED_COLUMNS, "entry_hash")
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    occurred_at = connection.ops.adapt_datetimefield_value(rows[0]["occurred_at"])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            [
+                [occurred_at if name == "occurred_at" else row[name] for name in names]
+                for row in rows
+            ],
+        )
 
 
 @transaction.atomic
@@ -62,42 +94,44 @@ def audit_record_many(
     targets: Iterable[AuditTarget],
     outcome: str = AuditOutcome.ALLOWED,
     detail: str = "",
-) -> list[AuditEntry]:
+) -> None:
     """Append one chained entry per target, in the caller's transaction.
 
     Call it last in a service: the chain head stays locked until the transaction commits.
     """
     targets = list(targets)
     if not targets:
-        return []
+        return
     request = context.current()
     head = _locked_head(organization_id)
-    occurred_at = clock.now()
-    entries = []
+    common = {
+        "organization_id": organization_id,
+        "occurred_at": clock.now(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": _actor_label(actor),
+        "token_id": request.token_id,
+        "action": action,
+        "outcome": outcome,
+        "client_address": request.client_address,
+        "request_id": request.request_id,
+        "detail": detail[:500],
+    }
+    rows = []
     for target in targets:
-        entry = AuditEntry(
-            organization_id=organization_id,
-            sequence=head.last_sequence + 1,
-            occurred_at=occurred_at,
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=_actor_label(actor),
-            token_id=request.token_id,
-            patient_ref=target.patient_ref,
-            object_type=target.object_type,
-            object_ref=target.object_ref,
-            action=action,
-            outcome=outcome,
-            client_address=request.client_address,
-            request_id=request.request_id,
-            detail=detail[:500],
-            previous_hash=head.last_hash,
-        )
-        entry.entry_hash = compute_entry_hash(entry)
-        head.last_hash, head.last_sequence = entry.entry_hash, entry.sequence
-        entries.append(entry)
-    AuditEntry.objects.bulk_create(entries)
-    head.save(update_fields=["last_hash", "last_sequence"])
-    return entries
+        row = common | {
+            "sequence": head.last_sequence + 1,
+            "previous_hash": head.last_hash,
+            "patient_ref": target.patient_ref,
+            "object_type": target.object_type,
+            "object_ref": target.object_ref,
+        }
+        row["entry_hash"] = compute_entry_hash(row)
+        head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
+        rows.append(row)
+    _insert(rows)
+    AuditChainHead.objects.filter(pk=head.pk).update(
+        last_hash=head.last_hash, last_sequence=head.last_sequence
+    )
 
 
 def audit_record(
@@ -108,16 +142,16 @@ def audit_record(
     target: AuditTarget,
     outcome: str = AuditOutcome.ALLOWED,
     detail: str = "",
-) -> AuditEntry:
+) -> None:
     """Append one entry; see `audit_record_many`."""
-    return audit_record_many(
+    audit_record_many(
         organization_id=organization_id,
         actor=actor,
         action=action,
         targets=[target],
         outcome=outcome,
         detail=detail,
-    )[0]
+    )
 
 
 def audit_denied(*, organization_id: int, actor, object_type: str, object_ref: str) -> None:
@@ -150,7 +184,8 @@ def audit_verify(*, organization_id: int) -> list[str]:
             problems.append(f"entry {expected_sequence} is missing (next is {entry.sequence})")
         if entry.previous_hash != expected_previous:
             problems.append(f"entry {entry.sequence} does not follow the entry before it")
-        if compute_entry_hash(entry) != entry.entry_hash:
+        values = {name: getattr(entry, name) for name in CHAINED_COLUMNS}
+        if compute_entry_hash(values) != entry.entry_hash:
             problems.append(f"entry {entry.sequence} was altered")
         expected_previous, expected_sequence = entry.entry_hash, entry.sequence + 1
     head = AuditChainHead.objects.filter(organization_id=organization_id).first()

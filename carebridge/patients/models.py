@@ -7,7 +7,9 @@ from carebridge.patients.constants import ContactChannel, Sex
 class Patient(TenantModel):
     """A person the clinic cares for. The MRN is unique within the organization."""
 
-    mrn = models.CharField("MRN", max_length=40)
+    # Indexed on its own (besides the per-organization unique pair) so that a search's
+    # "name prefix OR MRN" can be answered from indexes alone.
+    mrn = models.CharField("MRN", max_length=40, db_index=True)
     given_name = models.CharField(max_length=100)
     middle_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -46,26 +47,55 @@ def _scoped(organization: Organization) -> QuerySet[Patient]:
     return Patient.objects.filter(organization=organization)
 
 
+def _prefix(field: str, value: str) -> Q:
+    """Starts-with as an index range (the LIKE that startswith makes cannot use an index on
+    either database), kept exact by the startswith itself."""
+    upper_bound = value[:-1] + chr(ord(value[-1]) + 1)
+    return Q(**{f"{field}__gte": value, f"{field}__lt": upper_bound, f"{field}__startswith": value})
+
+
 def _name_prefix(term: str) -> Q:
     folded = fold_text(term)
-    return Q(search_family__startswith=folded) | Q(search_given__startswith=folded)
+    if not folded:
+        return Q()
+    return _prefix("search_family", folded) | _prefix("search_given", folded)
+
+
+def _parse_birth_date(term: str) -> datetime.date | None:
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.datetime.strptime(term, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def _phone_prefix(digits: str) -> Q:
+    """Phone numbers are searched by their national number, from the area code on."""
+    national = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    return _prefix("search_phone", national)
+
+
+PHONE_TEXT = re.compile(r"[\d\s()+.\-]+")
 
 
 def _text_filter(text: str) -> Q:
-    """Free text as a coordinator types it: names, an MRN, a phone number or a birth date."""
+    """Free text as a coordinator types it: each word is a name prefix, an MRN, a birth date
+    (2001-02-03 or 02/03/2001) or a phone number; every word must match. A phone number may
+    be typed with spaces, so text of digits and phone punctuation alone is one number."""
+    text = text.strip()
+    if PHONE_TEXT.fullmatch(text) and digits_only(text) and not _parse_birth_date(text):
+        return _phone_prefix(digits_only(text)) | Q(mrn=text)
     condition = Q()
     for term in text.split():
-        try:
-            born = datetime.date.fromisoformat(term)
-        except ValueError:
-            born = None
-        term_condition = _name_prefix(term) | Q(mrn__iexact=term)
+        mrn = Q(mrn__in={term, term.upper()})
+        born = _parse_birth_date(term)
         if born:
-            term_condition |= Q(birth_date=born)
-        digits = digits_only(term)
-        if len(digits) >= 4 and len(digits) >= len(term) - 4:
-            term_condition |= Q(search_phone__contains=digits)
-        condition &= term_condition
+            condition &= Q(birth_date=born) | mrn
+        elif PHONE_TEXT.fullmatch(term) and len(digits_only(term)) >= 3:
+            condition &= _phone_prefix(digits_only(term)) | mrn
+        else:
+            condition &= _name_prefix(term) | mrn
     return condition
 
 
@@ -73,14 +103,14 @@ def _query_filter(query: PatientQuery) -> Q:
     condition = _text_filter(query.text)
     for term in query.name.split():
         condition &= _name_prefix(term)
-    if query.given:
-        condition &= Q(search_given__startswith=fold_text(query.given))
-    if query.family:
-        condition &= Q(search_family__startswith=fold_text(query.family))
+    if fold_text(query.given):
+        condition &= _prefix("search_given", fold_text(query.given))
+    if fold_text(query.family):
+        condition &= _prefix("search_family", fold_text(query.family))
     if query.birth_date:
         condition &= Q(birth_date=query.birth_date)
-    if query.phone:
-        condition &= Q(search_phone__contains=digits_only(query.phone))
+    if digits_only(query.phone):
+        condition &= _phone_prefix(digits_only(query.phone))
     if query.email:
         condition &= Q(email__iexact=query.email)
     if query.sex:
@@ -88,10 +118,10 @@ def _query_filter(query: PatientQuery) -> Q:
     if query.mrn:
         condition &= Q(mrn__iexact=query.mrn)
     if query.identifier_value:
-        identifier = Q(identifiers__value=query.identifier_value)
+        holders = PatientIdentifier.objects.filter(value=query.identifier_value)
         if query.identifier_system:
-            identifier &= Q(identifiers__system=query.identifier_system)
-        condition &= identifier | Q(mrn=query.identifier_value)
+            holders = holders.filter(system=query.identifier_system)
+        condition &= Q(pk__in=holders.values("patient_id")) | Q(mrn=query.identifier_value)
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
     if not query.include_inactive:
@@ -112,7 +142,7 @@ def patient_search(
 
     Every patient returned gets a `query` audit entry.
     """
-    queryset = _scoped(organization).filter(_query_filter(query)).distinct()
+    queryset = _scoped(organization).filter(_query_filter(query))
     patients = list(
         queryset.order_by("search_family", "search_given", "id")[offset : offset + limit]
     )

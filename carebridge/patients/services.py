@@ -72,6 +72,13 @@ def normalize_phone(value: str, *, field: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def national_digits(e164: str) -> str:
+    """The national number of a stored E.164 phone (what people type, area code first)."""
+    if not e164:
+        return ""
+    return str(phonenumbers.parse(e164).national_number)
+
+
 def _apply(patient: Patient, fields: dict[str, Any]) -> None:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
@@ -85,7 +92,7 @@ def _apply(patient: Patient, fields: dict[str, Any]) -> None:
         raise InvalidInput("birth_date: cannot be in the future", field="birth_date")
     patient.search_family = fold_text(patient.family_name)
     patient.search_given = fold_text(patient.given_name)
-    patient.search_phone = digits_only(patient.phone_mobile or patient.phone_home)
+    patient.search_phone = national_digits(patient.phone_mobile or patient.phone_home)
 
 
 def _validate(patient: Patient) -> None:

@@ -1,0 +1,62 @@
+import datetime
+
+from carebridge.audit.models import AuditEntry
+from carebridge.patients.selectors import PatientQuery, patient_search
+from carebridge.patients.services import identifier_add, patient_create
+
+
+def search(org, **query):
+    return patient_search(
+        organization=org, actor=None, query=PatientQuery(**query), with_total=True
+    )
+
+
+def make(org, given, family, **fields):
+    return patient_create(
+        organization=org,
+        actor=None,
+        fields={
+            "given_name": given,
+            "family_name": family,
+            "birth_date": datetime.date(1980, 1, 1),
+            **fields,
+        },
+    )
+
+
+def test_text_matches_name_prefixes_without_case_or_accents(org_a, patient_a):
+    make(org_a, "Joséphine", "Alvarado")
+    make(org_a, "Mark", "Johnson")
+    patients, total = search(org_a, text="alv jo")
+    assert {p.family_name for p in patients} == {"Álvarez", "Alvarado"} and total == 2
+    assert [p.family_name for p in search(org_a, text="ÁLVAREZ")[0]] == ["Álvarez"]
+
+
+def test_text_matches_birth_date_phone_and_mrn(org_a, patient_a):
+    make(org_a, "Ann", "Lee", birth_date=datetime.date(1980, 5, 17), phone_mobile="+13125550199")
+    assert {p.family_name for p in search(org_a, text="1980-05-17")[0]} == {"Álvarez", "Lee"}
+    assert [p.family_name for p in search(org_a, text="05/17/1980 lee")[0]] == ["Lee"]
+    assert [p.family_name for p in search(org_a, text="(617) 555-01")[0]] == ["Álvarez"]
+    assert [p.family_name for p in search(org_a, text="+1 617 555 0101")[0]] == ["Álvarez"]
+    assert [p.family_name for p in search(org_a, text="a-1001")[0]] == ["Álvarez"]
+
+
+def test_identifier_search_finds_the_holder(org_a, patient_a):
+    identifier_add(patient=patient_a, system="urn:synthea", value="abc-1")
+    assert search(org_a, identifier_value="abc-1")[0] == [patient_a]
+    assert search(org_a, identifier_system="urn:other", identifier_value="abc-1")[0] == []
+
+
+def test_other_organizations_patients_never_appear(org_b, patient_a, patient_b):
+    assert search(org_b, text="alvarez") == ([], 0)
+
+
+def test_each_result_is_audited_as_a_query(org_a, coordinator_a, patient_a):
+    patient_search(organization=org_a, actor=coordinator_a, query=PatientQuery(text="jos"))
+    entry = AuditEntry.objects.get(action="query")
+    assert entry.patient_ref == str(patient_a.public_id) and entry.actor == coordinator_a
+
+
+def test_punctuation_alone_does_not_break_the_search(org_a, patient_a):
+    assert search(org_a, text="() -")[0] == []
+    assert search(org_a, text="")[1] == 1
