@@ -18,10 +18,13 @@ from carebridge.audit.services import (
 )
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
+from carebridge.directory.models import Location
+from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import (
     Appointment,
     AppointmentFieldChange,
     AppointmentHistory,
+    ClosedDay,
     VisitType,
 )
 
@@ -35,6 +38,17 @@ def visit_type_list(*, organization: Organization, active_only: bool = True) -> 
 
 def access_visit_type(*, organization: Organization, public_id: uuid.UUID | str) -> VisitType:
     return get_in_organization(VisitType.objects.all(), organization, public_id)
+
+
+def closed_day_reason(*, location: Location, day: datetime.date) -> str | None:
+    """Why the location is closed on `day` (a clinic closure or a public holiday), or None."""
+    closed = (
+        ClosedDay.objects.filter(organization_id=location.organization_id, date=day)
+        .filter(Q(location=location) | Q(location=None))
+        .order_by("id")
+        .first()
+    )
+    return closed.reason if closed else public_holiday(location, day)
 
 
 def _appointments() -> QuerySet[Appointment]:

@@ -22,12 +22,12 @@ from carebridge.patients.selectors import PatientQuery, access_patient, patient_
 from carebridge.patients.services import patient_create, patient_update
 from carebridge.scheduling.availability import slot_search, zone_of
 from carebridge.scheduling.constants import INACTIVE_STATUSES
-from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
     access_appointment,
     appointment_history,
     appointment_list,
+    closed_day_reason,
     visit_type_list,
 )
 from carebridge.scheduling.services.appointments import (
@@ -141,7 +141,7 @@ def _board_context(request, location, day: datetime.date, visit_type) -> dict:
         practitioners=practitioners,
         appointments=active,
         slots=slots,
-        closed_reason=public_holiday(location, day),
+        closed_reason=closed_day_reason(location=location, day=day),
     )
     return {
         "location": location,
