@@ -177,6 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CAREBRIDGE_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders, but expects the root to exist
 MEDIA_ROOT = CAREBRIDGE_HOME / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
