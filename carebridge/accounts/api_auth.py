@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the JSON API."""
+"""Bearer-token authentication and role permissions for the JSON API."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ninja.security import HttpBearer
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import token_authenticate
 from carebridge.core.context import bind_token
-from carebridge.core.errors import NotFound
+from carebridge.core.errors import NotFound, PermissionDenied
 
 
 class BearerToken(HttpBearer):
@@ -32,3 +32,9 @@ def actor(request: HttpRequest) -> User:
 def organization(request: HttpRequest) -> Organization:
     """The tenant every read and write of this request is scoped to."""
     return actor(request).organization
+
+
+def require(request: HttpRequest, permission: str) -> None:
+    """Refuse the request unless the user's role holds `permission` (see ROLE_PERMISSIONS)."""
+    if not actor(request).has_perm(permission):
+        raise PermissionDenied(f"your role may not do this ({permission})")

@@ -28,7 +28,7 @@ class Problem(Schema):
 
 def problems(*statuses: int) -> dict[int, type[Problem]]:
     """The error answers an operation can give, for its OpenAPI description."""
-    return dict.fromkeys((400, 401, *statuses), Problem)
+    return dict.fromkeys((400, 401, 403, *statuses), Problem)
 
 
 class Input(Schema):

@@ -8,7 +8,7 @@ import uuid
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from carebridge.accounts.api_auth import organization
+from carebridge.accounts.api_auth import organization, require
 from carebridge.accounts.models import Organization
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
@@ -115,22 +115,26 @@ def practitioner_id(clinic: Organization, public_id: uuid.UUID | None) -> int | 
 @router.get("/locations", response={200: list[LocationOut], **problems()})
 def list_locations(request: HttpRequest):
     """The clinic's active locations, by name."""
+    require(request, "directory.view_location")
     return location_list(organization=organization(request))
 
 
 @router.get("/locations/{location_id}", response={200: LocationOut, **problems(404)})
 def read_location(request: HttpRequest, location_id: uuid.UUID):
+    require(request, "directory.view_location")
     return access_location(organization=organization(request), public_id=location_id)
 
 
 @router.get("/specialties", response={200: list[SpecialtyOut], **problems()})
 def list_specialties(request: HttpRequest):
+    require(request, "directory.view_practitioner")
     return specialty_list(organization=organization(request))
 
 
 @router.get("/practitioners", response={200: Page[PractitionerOut], **problems(404)})
 def list_practitioners(request: HttpRequest, search: Query[PractitionerSearch]):
     """Active practitioners matching every given filter, by name."""
+    require(request, "directory.view_practitioner")
     clinic = organization(request)
     query = PractitionerQuery(
         name=search.name,
@@ -148,4 +152,5 @@ def list_practitioners(request: HttpRequest, search: Query[PractitionerSearch]):
 
 @router.get("/practitioners/{practitioner_id}", response={200: PractitionerOut, **problems(404)})
 def read_practitioner(request: HttpRequest, practitioner_id: uuid.UUID):
+    require(request, "directory.view_practitioner")
     return access_practitioner(organization=organization(request), public_id=practitioner_id)

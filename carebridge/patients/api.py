@@ -8,7 +8,7 @@ import uuid
 from django.http import HttpRequest
 from ninja import Field, ModelSchema, Query, Router, Status
 
-from carebridge.accounts.api_auth import actor, organization
+from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.patients.constants import ContactChannel, Sex
 from carebridge.patients.models import Patient
@@ -107,6 +107,7 @@ class PatientSearch(Paging):
 @router.get("", response={200: Page[PatientOut], **problems()})
 def search_patients(request: HttpRequest, search: Query[PatientSearch]):
     """Patients of the clinic matching every given criterion, in name order."""
+    require(request, "patients.view_patient")
     query = PatientQuery(
         text=search.q,
         name=search.name,
@@ -127,6 +128,7 @@ def search_patients(request: HttpRequest, search: Query[PatientSearch]):
 
 @router.get("/{patient_id}", response={200: PatientOut, **problems(404)})
 def read_patient(request: HttpRequest, patient_id: uuid.UUID):
+    require(request, "patients.view_patient")
     return access_patient(
         organization=organization(request), actor=actor(request), public_id=patient_id
     )
@@ -135,6 +137,7 @@ def read_patient(request: HttpRequest, patient_id: uuid.UUID):
 @router.post("", response={201: PatientOut, **problems(409)})
 def create_patient(request: HttpRequest, payload: PatientCreateIn):
     """Register a patient; an MRN already used in the clinic is a 409."""
+    require(request, "patients.add_patient")
     patient = patient_create(
         organization=organization(request),
         actor=actor(request),
@@ -146,6 +149,7 @@ def create_patient(request: HttpRequest, payload: PatientCreateIn):
 @router.patch("/{patient_id}", response={200: PatientOut, **problems(404, 409, 412)})
 def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientUpdateIn):
     """Change the fields sent; a `version` older than the record's is a 412."""
+    require(request, "patients.change_patient")
     patient = access_patient(
         organization=organization(request), actor=actor(request), public_id=patient_id
     )

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
-from carebridge.accounts.api_auth import actor, organization
+from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.accounts.models import Organization, User
 from carebridge.core import clock
 from carebridge.core.api_errors import referenced
@@ -304,11 +304,13 @@ def _slot_views(clinic: Organization, visit_type: VisitType, slots: list[FreeSlo
 
 @router.get("/visit-types", response={200: list[VisitTypeOut], **problems()})
 def list_visit_types(request: HttpRequest):
+    require(request, "scheduling.view_visittype")
     return visit_type_list(organization=organization(request))
 
 
 @router.get("/visit-types/{visit_type_id}", response={200: VisitTypeOut, **problems(404)})
 def read_visit_type(request: HttpRequest, visit_type_id: uuid.UUID):
+    require(request, "scheduling.view_visittype")
     return access_visit_type(organization=organization(request), public_id=visit_type_id)
 
 
@@ -327,6 +329,7 @@ def _time_of_day(search: SlotSearch) -> tuple[datetime.time, datetime.time] | No
 def search_slots(request: HttpRequest, search: Query[SlotSearch]):
     """Free slots for a visit type, earliest first. For "first available", ask for a wide
     date range and a small limit."""
+    require(request, "scheduling.view_appointment")
     clinic = organization(request)
     visit_type = referenced(
         "visit_type", lambda: access_visit_type(organization=clinic, public_id=search.visit_type)
@@ -370,6 +373,7 @@ def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment
 @router.get("/appointments", response={200: Page[AppointmentOut], **problems(404)})
 def list_appointments(request: HttpRequest, search: Query[AppointmentSearch]):
     """Appointments matching every given filter, by start time."""
+    require(request, "scheduling.view_appointment")
     clinic, user = organization(request), actor(request)
     query = AppointmentQuery(
         patient_id=_patient_id(clinic, user, search.patient),
@@ -393,12 +397,14 @@ def list_appointments(request: HttpRequest, search: Query[AppointmentSearch]):
 @router.get("/appointments/{appointment_id}", response={200: AppointmentDetailOut, **problems(404)})
 def read_appointment(request: HttpRequest, appointment_id: uuid.UUID):
     """One appointment with its history: every change, who made it, when and why."""
+    require(request, "scheduling.view_appointment")
     return _appointment(request, appointment_id)
 
 
 @router.post("/appointments", response={201: AppointmentOut, **problems(404, 409, 422)})
 def book_appointment(request: HttpRequest, payload: AppointmentBookIn):
     """Book into a slot (or at an explicit time). A slot someone else just took is a 409."""
+    require(request, "scheduling.add_appointment")
     clinic, user = organization(request), actor(request)
     placement = _placement(clinic, payload, payload.visit_type)
     if placement.visit_type is None:
@@ -426,6 +432,7 @@ def reschedule_appointment(
     request: HttpRequest, appointment_id: uuid.UUID, payload: AppointmentRescheduleIn
 ):
     """Move to another slot or time, optionally with another practitioner or location."""
+    require(request, "scheduling.change_appointment")
     appointment = _appointment(request, appointment_id)
     placement = _placement(organization(request), payload, None)
     if placement.visit_type and placement.visit_type != appointment.visit_type:
@@ -450,6 +457,7 @@ def cancel_appointment(
     request: HttpRequest, appointment_id: uuid.UUID, payload: AppointmentCancelIn
 ):
     """Cancel, saying why and who asked; the time is free again at once."""
+    require(request, "scheduling.change_appointment")
     return appointment_cancel(
         appointment=_appointment(request, appointment_id),
         actor=actor(request),
@@ -468,6 +476,7 @@ def change_appointment_status(
 ):
     """Move along the lifecycle: booked, arrived, checked-in, fulfilled, noshow,
     entered-in-error (cancelled needs a reason)."""
+    require(request, "scheduling.change_appointment")
     return appointment_transition(
         appointment=_appointment(request, appointment_id),
         actor=actor(request),
@@ -484,6 +493,7 @@ def change_appointment_status(
 def update_appointment_notes(
     request: HttpRequest, appointment_id: uuid.UUID, payload: AppointmentNotesIn
 ):
+    require(request, "scheduling.change_appointment")
     return appointment_update_notes(
         appointment=_appointment(request, appointment_id),
         actor=actor(request),

@@ -1,6 +1,6 @@
 import pytest
 
-from carebridge.accounts.services import token_issue, token_revoke, user_deactivate
+from carebridge.accounts.services import token_issue, token_revoke, user_create, user_deactivate
 from carebridge.tests.api_client import ApiClient
 
 
@@ -52,3 +52,37 @@ def test_writes_need_a_token_too(patient_a):
     response = ApiClient().patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "X"})
 
     assert _refused(response)
+
+
+def _token_for(organization, role: str) -> str:
+    user = user_create(
+        organization=organization, username=f"{role}-a", password="a-long-passphrase-9", role=role
+    )
+    return token_issue(user=user)[1]
+
+
+def test_a_role_without_the_permission_is_forbidden(org_a, patient_a):
+    billing = ApiClient(_token_for(org_a, "billing"))
+
+    assert billing.get(f"/patients/{patient_a.public_id}").status_code == 200
+    response = billing.patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "X"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_a_physician_may_change_visits_but_not_book_them(clinic_a, patient_a):
+    physician = ApiClient(_token_for(clinic_a.organization, "physician"))
+
+    response = physician.post(
+        "/appointments",
+        {
+            "patient": str(patient_a.public_id),
+            "practitioner": str(clinic_a.practitioner.public_id),
+            "location": str(clinic_a.location.public_id),
+            "visit_type": str(clinic_a.visit_type.public_id),
+            "start": "2099-06-10T13:00:00Z",
+        },
+    )
+
+    assert response.status_code == 403
+    assert physician.get("/appointments").status_code == 200
