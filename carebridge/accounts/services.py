@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -15,6 +16,7 @@ from carebridge.core.errors import InvalidInput, NotFound
 from carebridge.core.validation import clean_or_raise
 
 TOKEN_PREFIX = "cbt_"
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -112,6 +114,11 @@ def token_authenticate(raw: str) -> tuple[User, ApiToken]:
     )
     if token is None or token.user.organization is None:
         raise NotFound("unknown or revoked token")
+    now = clock.now()
+    # Recorded at most once a minute: enough to spot unused tokens, no write per request.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token.user, token
 
 
