@@ -30,6 +30,13 @@ class PayloadTooLarge(DomainError):
     http_status = 413
 
 
+class ServerFault(DomainError):
+    """Something failed inside the server; the details go to the log, not to the client."""
+
+    code = "exception"
+    http_status = 500
+
+
 # FHIR issue-type codes (http://hl7.org/fhir/issue-type) by HTTP status.
 ISSUE_TYPES = {
     400: "invalid",
@@ -41,6 +48,7 @@ ISSUE_TYPES = {
     412: "conflict",
     413: "too-costly",
     422: "business-rule",
+    500: "exception",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,9 +21,11 @@ from carebridge.fhir_api.http import (
     prefers_strict_handling,
     read_resource_body,
 )
-from carebridge.fhir_api.outcomes import MethodNotAllowed
+from carebridge.fhir_api.outcomes import MethodNotAllowed, ServerFault
 from carebridge.fhir_api.registry import HANDLERS
 from carebridge.fhir_api.search import search_request
+
+logger = logging.getLogger(__name__)
 
 
 def fhir_endpoint(view):
@@ -38,6 +41,10 @@ def fhir_endpoint(view):
             in_body = request.method in ("POST", "PUT")
             resource_type = kwargs.get("resource_type", "") if in_body else ""
             return error_response(error, resource_type=resource_type)
+        except Exception:
+            # FHIR clients expect an OperationOutcome even when the server itself fails.
+            logger.exception("FHIR %s %s failed", request.method, request.path)
+            return error_response(ServerFault("the server could not complete the request"))
 
     return wrapped
 

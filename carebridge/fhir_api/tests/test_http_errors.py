@@ -124,3 +124,16 @@ def test_each_domain_error_becomes_its_status_and_issue(error, status, issue_cod
     assert issue["code"] == issue_code
     assert issue["details"]["coding"][0]["code"] == error.code
     assert issue.get("expression") == (["Appointment.start"] if error.field else None)
+
+
+def test_a_server_fault_is_an_operation_outcome_without_internals(fhir_a, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("carebridge.fhir_api.interactions.patient.patient_search", explode)
+    response = fhir_a.get("Patient")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/fhir+json")
+    assert outcome_issue(response)["code"] == "exception"
+    assert "secret" not in response.content.decode()
