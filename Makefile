@@ -1,13 +1,16 @@
 # CareBridge: `make run` to try it, `make test` to check it.
+# HOST, PORT, CAREBRIDGE_HOME and DATABASE_URL are read from the environment (see .env.example).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 8000
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
 export CAREBRIDGE_HOME ?= $(CURDIR)/var
+CAREBRIDGE_DEMO ?= 1
+DEMO_LOGINS := $(CAREBRIDGE_HOME)/demo-logins.json
 
-.PHONY: run test test-browser bench lint format install migrate worker clean
+.PHONY: run serve demo test test-browser bench lint format install migrate worker clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,14 +23,33 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/carebridge migrate --noinput -v0
 
-run: migrate
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/carebridge serve
+# The demo clinic is built once: its logins file marks that it exists.
+demo: migrate
+	@case "$(CAREBRIDGE_DEMO)" in \
+	  0|false|no|off) echo "CAREBRIDGE_DEMO=$(CAREBRIDGE_DEMO): no demo clinic." ;; \
+	  *) if [ ! -f "$(DEMO_LOGINS)" ]; then \
+	       echo "First run: building the demo clinic, this takes a minute..."; \
+	       $(BIN)/carebridge seed_demo; \
+	     fi ;; \
+	esac
+
+run: demo
+	$(BIN)/carebridge serve
+
+serve: migrate
+	$(BIN)/carebridge serve
 
 worker: migrate
 	$(BIN)/carebridge worker
 
+# pytest exits 5 when it collected nothing; a suite that ran no test is a failure here.
 test: install
-	$(BIN)/pytest -n auto --dist loadgroup -q $(PYTEST_ARGS)
+	@$(BIN)/pytest -n auto --dist loadgroup -q $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+test-browser: install
+	$(MAKE) test PYTEST_ARGS="-m browser $(PYTEST_ARGS)"
 
 bench: migrate
 	$(BIN)/python -m bench.run
@@ -35,6 +57,7 @@ bench: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/carebridge makemigrations --check --dry-run -v0
 
 format: install
 	$(BIN)/ruff format .
