@@ -217,22 +217,29 @@ def location_update(
     return location
 
 
+def _new_location(organization: Organization, record: dict[str, Any]) -> Location:
+    fields = {name: value for name, value in record.items() if name != "opening_hours"}
+    location = Location(organization=organization)
+    _set_fields(location, fields, LOCATION_FIELDS)
+    clean_or_raise(location, exclude=["organization", "timezone"], validate_unique=False)
+    return location
+
+
+def location_check(*, organization: Organization, record: dict[str, Any]) -> None:
+    """Raise the InvalidInput that location_create_many would raise for this record, short
+    of checks against other rows and of the zone (checked once per batch); writes nothing."""
+    _new_location(organization, record)
+
+
 @transaction.atomic
 def location_create_many(
     *, organization: Organization, records: list[dict[str, Any]]
 ) -> list[Location]:
     """Create many sites at once (each record holds location_create's keyword arguments but
     `organization`); all or none: the first invalid record raises and nothing is kept."""
-    locations, hours = [], []
-    for record in records:
-        opening_hours = record.get("opening_hours") or []
-        fields = {name: value for name, value in record.items() if name != "opening_hours"}
-        location = Location(organization=organization)
-        _set_fields(location, fields, LOCATION_FIELDS)
-        # The zone validator lists every zone on disk: run it once per zone, not per site.
-        clean_or_raise(location, exclude=["organization", "timezone"], validate_unique=False)
-        locations.append(location)
-        hours.append(opening_hours)
+    locations = [_new_location(organization, record) for record in records]
+    hours = [record.get("opening_hours") or [] for record in records]
+    # The zone validator lists every zone on disk: run it once per zone, not per site.
     for zone in {location.timezone for location in locations}:
         try:
             validate_timezone(zone)
@@ -273,26 +280,31 @@ def practitioner_update(
     return practitioner
 
 
+def _new_practitioner(organization: Organization, record: dict[str, Any]) -> Practitioner:
+    fields = {k: v for k, v in record.items() if k not in ("specialties", "languages")}
+    practitioner = Practitioner(organization=organization)
+    _set_fields(practitioner, fields, PRACTITIONER_FIELDS)
+    # The NPI constraint is left to the database: one insert instead of a query each.
+    clean_or_raise(
+        practitioner, exclude=["organization"], validate_unique=False, validate_constraints=False
+    )
+    return practitioner
+
+
+def practitioner_check(*, organization: Organization, record: dict[str, Any]) -> None:
+    """Raise the InvalidInput that practitioner_create_many would raise for this record,
+    short of checks against other rows (a taken NPI); writes nothing."""
+    _new_practitioner(organization, record)
+
+
 @transaction.atomic
 def practitioner_create_many(
     *, organization: Organization, records: list[dict[str, Any]]
 ) -> list[Practitioner]:
     """Create many practitioners at once (each record holds practitioner_create's keyword
     arguments but `organization`); all or none. A duplicate NPI raises Conflict."""
-    practitioners, extras = [], []
-    for record in records:
-        fields = {k: v for k, v in record.items() if k not in ("specialties", "languages")}
-        practitioner = Practitioner(organization=organization)
-        _set_fields(practitioner, fields, PRACTITIONER_FIELDS)
-        # The NPI constraint is left to the database: one insert instead of a query each.
-        clean_or_raise(
-            practitioner,
-            exclude=["organization"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-        practitioners.append(practitioner)
-        extras.append((record.get("specialties") or [], record.get("languages")))
+    practitioners = [_new_practitioner(organization, record) for record in records]
+    extras = [(record.get("specialties") or [], record.get("languages")) for record in records]
     try:
         Practitioner.objects.bulk_create(practitioners)
     except IntegrityError as error:

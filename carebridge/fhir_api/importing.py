@@ -21,9 +21,10 @@ practitioners on NPI or identifier, roles on practitioner + location + specialty
 identifier), patients on MRN or any identifier, and directory records also on a CareBridge
 public id. A match that differs is updated; one that does not is skipped.
 
-Transactions: new records are created in batches, one transaction per batch; a batch that
-fails is rolled back to its savepoint, halved and retried until the bad record stands
-alone, so it is reported with its file and line and never leaves half a record behind.
+Transactions: new records are created in batches, one transaction per batch. A batch that
+fails is rolled back to its savepoint; the records that fail on their own are reported, and
+the rest retried (halved while a clash with other rows remains), so a bad record is
+reported with its file and line and never leaves half a record behind.
 Updates are one transaction per record. Specialties named by roles are added to the
 clinic's list as they are met.
 """
@@ -51,8 +52,10 @@ from carebridge.directory.selectors import (
     specialty_list,
 )
 from carebridge.directory.services import (
+    location_check,
     location_create_many,
     location_update,
+    practitioner_check,
     practitioner_create_many,
     practitioner_role_create_many,
     practitioner_role_update,
@@ -79,6 +82,7 @@ from carebridge.patients.selectors import patient_match_candidates
 from carebridge.patients.services import (
     identifier_add,
     patient_changes,
+    patient_check,
     patient_create_many,
     patient_update,
 )
@@ -331,8 +335,9 @@ class FhirImport:
                 self.register(kind.resource_type, keys + kind.record_keys(record), record)
 
     def _create_batch(self, kind: Kind, pending: list[tuple[Entry, Any, list[str]]]) -> list:
-        """The created records, None for each bad one. A failed batch is halved and retried,
-        so a bad record costs a few smaller batches rather than one transaction per record."""
+        """The created records, None for each bad one. When the batch fails, the records
+        its service refuses on their own are reported and the rest retried; a failure that
+        remains (a clash with another row) halves the batch until the bad record is alone."""
         if not pending:
             return []
         try:
@@ -341,8 +346,21 @@ class FhirImport:
             if len(pending) == 1:
                 self._fail(kind, pending[0][0], error)
                 return [None]
+        sound = [self._passes_check(kind, entry, item) for entry, item, _ in pending]
+        if not all(sound):
+            kept = [record for record, ok in zip(pending, sound, strict=True) if ok]
+            created = iter(self._create_batch(kind, kept))
+            return [next(created) if ok else None for ok in sound]
         half = len(pending) // 2
         return self._create_batch(kind, pending[:half]) + self._create_batch(kind, pending[half:])
+
+    def _passes_check(self, kind: Kind, entry: Entry, item: Any) -> bool:
+        try:
+            kind.check(item)
+        except DomainError as error:
+            self._fail(kind, entry, error)
+            return False
+        return True
 
     def _update_or_skip(
         self, kind: Kind, entry: Entry, item: Any, keys: list[str], existing: Any
@@ -436,6 +454,10 @@ class Kind(ABC):
         """Whether updating the record with the item would change it."""
 
     @abstractmethod
+    def check(self, item: Any) -> None:
+        """Raise what `create` would raise for this item alone, short of other rows."""
+
+    @abstractmethod
     def create(self, items: list) -> list:
         """Create every item in one call of a batch service (all or none)."""
 
@@ -467,9 +489,16 @@ class LocationKind(Kind):
         hours = [(row.weekday, row.opens, row.closes) for row in record.opening_hours.all()]
         return _differs(record, item.fields) or sorted(hours) != list(item.opening_hours)
 
+    def check(self, item: LocationInput) -> None:
+        location_check(organization=self.organization, record=self._record(item))
+
     def create(self, items: list[LocationInput]) -> list[Location]:
-        records = [{**item.fields, "opening_hours": list(item.opening_hours)} for item in items]
+        records = [self._record(item) for item in items]
         return location_create_many(organization=self.organization, records=records)
+
+    @staticmethod
+    def _record(item: LocationInput) -> dict[str, Any]:
+        return {**item.fields, "opening_hours": list(item.opening_hours)}
 
     def update(self, record: Location, item: LocationInput) -> Location:
         return location_update(
@@ -519,12 +548,16 @@ class PractitionerKind(Kind):
             or (item.specialties is not None and specialties != {s.pk for s in item.specialties})
         )
 
+    def check(self, item: PractitionerItem) -> None:
+        practitioner_check(organization=self.organization, record=self._record(item))
+
     def create(self, items: list[PractitionerItem]) -> list[Practitioner]:
-        records = [
-            {**item.fields, "specialties": item.specialties, "languages": item.languages}
-            for item in items
-        ]
+        records = [self._record(item) for item in items]
         return practitioner_create_many(organization=self.organization, records=records)
+
+    @staticmethod
+    def _record(item: PractitionerItem) -> dict[str, Any]:
+        return {**item.fields, "specialties": item.specialties, "languages": item.languages}
 
     def update(self, record: Practitioner, item: PractitionerItem) -> Practitioner:
         return practitioner_update(
@@ -578,6 +611,9 @@ class PractitionerRoleKind(Kind):
 
     def differs(self, record: PractitionerRole, item: RoleItem) -> bool:
         return _differs(record, self._fields(item))
+
+    def check(self, item: RoleItem) -> None:
+        """A role has nothing to refuse on its own: its references are already resolved."""
 
     def create(self, items: list[RoleItem]) -> list[PractitionerRole]:
         records = [
@@ -652,6 +688,9 @@ class PatientKind(Kind):
     def differs(self, record: Patient, item: PatientInput) -> bool:
         changed = patient_changes(patient=record, fields=item.fields)
         return bool(changed or self._new_ids(record, item))
+
+    def check(self, item: PatientInput) -> None:
+        patient_check(organization=self.organization, fields=item.fields)
 
     def create(self, items: list[PatientInput]) -> list[Patient]:
         return patient_create_many(

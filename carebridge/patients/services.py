@@ -200,6 +200,26 @@ def patient_changes(*, patient: Patient, fields: dict[str, Any]) -> list[str]:
     return sorted(name for name in fields if getattr(changed, name) != getattr(patient, name))
 
 
+def _new_patient(organization: Organization, fields: dict[str, Any]) -> Patient:
+    patient = Patient(organization=organization)
+    _apply(patient, fields)
+    patient.mrn = patient.mrn or new_mrn()
+    # MRN uniqueness is left to the database: one insert instead of a query per patient.
+    clean_or_raise(
+        patient,
+        exclude=["organization", "merged_into"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return patient
+
+
+def patient_check(*, organization: Organization, fields: dict[str, Any]) -> None:
+    """Raise the InvalidInput that patient_create_many would raise for these fields, short
+    of checks against other rows (a taken MRN or identifier); writes nothing."""
+    _new_patient(organization, fields)
+
+
 @transaction.atomic
 def patient_create_many(
     *,
@@ -212,19 +232,7 @@ def patient_create_many(
 
     Side effects: identifier rows; one audit entry per patient, appended in one batch.
     """
-    patients = []
-    for fields, _ in records:
-        patient = Patient(organization=organization)
-        _apply(patient, fields)
-        patient.mrn = patient.mrn or new_mrn()
-        # MRN uniqueness is left to the database: one insert instead of a query per patient.
-        clean_or_raise(
-            patient,
-            exclude=["organization", "merged_into"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-        patients.append(patient)
+    patients = [_new_patient(organization, fields) for fields, _ in records]
     identifiers = [
         PatientIdentifier(organization=organization, patient=patient, system=system, value=value)
         for patient, (_, pairs) in zip(patients, records, strict=True)

@@ -10,6 +10,7 @@ from carebridge.audit.models import AuditEntry
 from carebridge.audit.services import audit_verify
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
 from carebridge.fhir_api.importing import FhirImport
+from carebridge.fhir_api.resources import TIMEZONE_EXTENSION
 from carebridge.fhir_api.resources.patient import to_fhir_patient
 from carebridge.patients.models import Patient, PatientIdentifier
 
@@ -204,6 +205,30 @@ def test_a_bad_record_in_a_batch_leaves_nothing_behind(org_a, batch_size):
     assert report.counts["Patient"].created == 2
     assert not Patient.objects.filter(mrn="BAD-EMAIL").exists()
     assert not PatientIdentifier.objects.filter(system="urn:example:bad").exists()
+
+
+def test_a_record_refused_only_with_its_batch_is_found_by_halving(org_a, tmp_path):
+    # The zone is checked once per batch, so only retrying smaller batches finds the bad one.
+    sites = [
+        {
+            "resourceType": "Location",
+            "identifier": [{"system": "urn:example:site", "value": f"s{number}"}],
+            "name": f"Site {number}",
+            "extension": [{"url": TIMEZONE_EXTENSION, "valueCode": zone}],
+        }
+        for number, zone in enumerate(["America/Denver", "Mars/Olympus", "UTC", "Europe/Oslo"])
+    ]
+
+    report = FhirImport(organization=org_a).run([write_ndjson(tmp_path / "s.ndjson", sites)])
+
+    assert [(source.line, reason) for source, reason in report.problems] == [
+        (2, "Location.extension: timezone: 'Mars/Olympus' is not an IANA time zone")
+    ]
+    assert sorted(
+        Location.objects.filter(identifier__startswith="urn:example:site|").values_list(
+            "name", flat=True
+        )
+    ) == ["Site 0", "Site 2", "Site 3"]
 
 
 def test_created_patients_are_audited_in_an_intact_chain(org_a):
