@@ -8,7 +8,7 @@ from carebridge.directory.services import (
     practitioner_role_create,
     specialty_ensure,
 )
-from carebridge.tests.api_client import ApiClient
+from carebridge.tests.api_client import ApiClient, queries_for
 
 
 @pytest.fixture
@@ -104,6 +104,19 @@ def test_practitioners_filter_by_specialty_location_and_language(api_a, clinic_a
     ]
     assert _names(api_a.get("/practitioners", {"language": "es"})) == ["Okafor"]
     assert _names(api_a.get("/practitioners", {"language": "de"})) == []
+
+
+def test_practitioners_runs_a_fixed_number_of_queries(api_a, clinic_a):
+    one = queries_for(lambda: api_a.get("/practitioners"))
+    practitioner_create(
+        organization=clinic_a.organization,
+        given_name="Luc",
+        family_name="Bernard",
+        specialties=[clinic_a.specialty],
+        languages=["fr", "en"],
+    )
+
+    assert queries_for(lambda: api_a.get("/practitioners")) == one
 
 
 def test_practitioners_page(api_a, cardiologist):

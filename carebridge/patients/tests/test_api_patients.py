@@ -5,7 +5,7 @@ import pytest
 from carebridge.accounts.models import ApiToken
 from carebridge.audit.models import AuditEntry
 from carebridge.patients.services import patient_create
-from carebridge.tests.api_client import ApiClient
+from carebridge.tests.api_client import ApiClient, queries_for
 
 NEW_PATIENT = {
     "given_name": "Maria",
@@ -66,6 +66,13 @@ def test_search_pages_through_results_in_name_order(api_a, org_a):
     assert [p["family_name"] for p in first["items"]] == ["Able", "Baker"]
     assert [p["family_name"] for p in second["items"]] == ["Cole"]
     assert first["total"] == second["total"] == 3
+
+
+def test_search_runs_a_fixed_number_of_queries(api_a, org_a, patient_a):
+    one = queries_for(lambda: api_a.get("/patients"))
+    _other_patient(org_a, "Sam", "Able", datetime.date(1990, 1, 1), "P-1")
+
+    assert queries_for(lambda: api_a.get("/patients")) == one
 
 
 def test_search_never_shows_another_organizations_patients(api_b, patient_a):

@@ -4,7 +4,7 @@ import pytest
 
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.setup import visit_type_create
-from carebridge.tests.api_client import ApiClient
+from carebridge.tests.api_client import ApiClient, queries_for
 
 # Monday 10 June 2030, 08:00 in Boston: the practitioner starts at 09:00.
 MONDAY_MORNING = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=datetime.UTC)
@@ -167,6 +167,13 @@ def test_list_filters_by_patient_status_and_time(api_a, appointment, other_patie
     assert starts(start_before="2030-06-10T13:30:00Z") == ["09:00"]
     assert starts(status="cancelled") == []
     assert starts(status=["booked", "cancelled"], limit=1, offset=1) == ["10:00"]
+
+
+def test_list_runs_a_fixed_number_of_queries(api_a, appointment, other_patient, slots):
+    one = queries_for(lambda: api_a.get("/appointments"))
+    api_a.post("/appointments", {"patient": str(other_patient.public_id), "slot": slots[4]})
+
+    assert queries_for(lambda: api_a.get("/appointments")) == one
 
 
 def test_list_never_shows_another_organizations_appointments(api_b, appointment):
