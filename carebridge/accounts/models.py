@@ -1,3 +1,4 @@
+import functools
 import uuid
 import zoneinfo
 
@@ -8,8 +9,14 @@ from django.db import models
 from carebridge.accounts.constants import Role
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    # Listing the zones reads the whole tz database from disk; once per process is enough.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _known_zones():
         raise ValidationError(f"{value!r} is not an IANA time zone")
 
 

@@ -316,6 +316,7 @@ def test_search_runs_a_fixed_number_of_queries(
             start=at(MONDAY, hour),
         )
 
+    fhir_a.get("Organization")  # the token records its first use once a minute
     with django_assert_max_num_queries(8):
         bundle = fhir_a.get("Appointment", {"date": "2030-03-04"}).json()
 

@@ -210,6 +210,7 @@ def test_search_runs_a_fixed_number_of_queries(fhir_a, org_a, django_assert_max_
             },
         )
 
+    fhir_a.get("Organization")  # the token records its first use once a minute
     with django_assert_max_num_queries(10):
         bundle = fhir_a.get("Patient", {"family": "same"}).json()
 
