@@ -12,12 +12,12 @@ from carebridge.accounts.api_auth import organization, require
 from carebridge.accounts.models import Organization
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
-from carebridge.core.selectors import get_in_organization
 from carebridge.directory.models import Location, Practitioner, Specialty
 from carebridge.directory.selectors import (
     PractitionerQuery,
     access_location,
     access_practitioner,
+    access_specialty,
     location_list,
     practitioner_list,
     specialty_list,
@@ -90,8 +90,9 @@ def specialty_id(clinic: Organization, public_id: uuid.UUID | None) -> int | Non
     """The specialty's key for a filter, or None when the filter was not given."""
     if public_id is None:
         return None
-    specialties = specialty_list(organization=clinic)
-    return referenced("specialty", lambda: get_in_organization(specialties, clinic, public_id)).pk
+    return referenced(
+        "specialty", lambda: access_specialty(organization=clinic, public_id=public_id)
+    ).pk
 
 
 def location_id(clinic: Organization, public_id: uuid.UUID | None) -> int | None:

@@ -24,11 +24,16 @@ def location_list(*, organization: Organization, active_only: bool = True) -> Qu
 
 
 def access_location(*, organization: Organization, public_id: uuid.UUID | str) -> Location:
-    return get_in_organization(Location.objects.all(), organization, public_id)
+    locations = Location.objects.select_related("organization").prefetch_related("opening_hours")
+    return get_in_organization(locations, organization, public_id)
 
 
 def specialty_list(*, organization: Organization) -> QuerySet[Specialty]:
     return Specialty.objects.filter(organization=organization)
+
+
+def access_specialty(*, organization: Organization, public_id: uuid.UUID | str) -> Specialty:
+    return get_in_organization(Specialty.objects.all(), organization, public_id)
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,9 @@ def practitioner_role_list(
 def access_practitioner_role(
     *, organization: Organization, public_id: uuid.UUID | str
 ) -> PractitionerRole:
-    roles = PractitionerRole.objects.select_related("practitioner", "location", "specialty")
+    roles = PractitionerRole.objects.select_related(
+        "practitioner", "location", "specialty", "organization"
+    )
     return get_in_organization(roles, organization, public_id)
 
 
