@@ -1,5 +1,8 @@
 """The base of CareBridge's commands: a domain error becomes a one-line error and exit code 1."""
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from carebridge.core.errors import DomainError
@@ -13,6 +16,11 @@ class DomainCommand(BaseCommand):
             return self.run(*args, **options)
         except DomainError as error:
             raise CommandError(error.message) from error
+        except BrokenPipeError:
+            # The reader went away (`carebridge audit ... | head`): stop quietly, and keep
+            # Python from failing again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return None
 
     def run(self, *args, **options):
         raise NotImplementedError
