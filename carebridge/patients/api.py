@@ -13,7 +13,7 @@ from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_o
 from carebridge.patients.constants import ContactChannel, Sex
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
-from carebridge.patients.services import patient_create, patient_update
+from carebridge.patients.services import EDITABLE_FIELDS, patient_create, patient_update
 
 router = Router(tags=["patients"])
 
@@ -23,34 +23,7 @@ class PatientOut(ModelSchema, PublicIdOut):
 
     class Meta:
         model = Patient
-        fields = [
-            "mrn",
-            "given_name",
-            "middle_name",
-            "family_name",
-            "birth_date",
-            "sex",
-            "phone_mobile",
-            "phone_home",
-            "email",
-            "address_line",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "preferred_language",
-            "preferred_channel",
-            "consent_sms",
-            "consent_email",
-            "consent_phone",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "active",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [*EDITABLE_FIELDS, "version"]
 
 
 class PatientRef(PublicIdOut):

@@ -20,32 +20,31 @@ from carebridge.core.errors import Conflict, InvalidInput, StaleVersion
 from carebridge.core.validation import clean_or_raise
 from carebridge.patients.models import Patient, PatientIdentifier
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "mrn",
-        "given_name",
-        "middle_name",
-        "family_name",
-        "birth_date",
-        "sex",
-        "phone_mobile",
-        "phone_home",
-        "email",
-        "address_line",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "preferred_language",
-        "preferred_channel",
-        "consent_sms",
-        "consent_email",
-        "consent_phone",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
-        "active",
-    }
+# The demographics staff may edit, in the order forms and documents show them.
+EDITABLE_FIELDS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "mrn",
+    "phone_mobile",
+    "phone_home",
+    "email",
+    "address_line",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "preferred_language",
+    "preferred_channel",
+    "consent_sms",
+    "consent_email",
+    "consent_phone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "active",
 )
 PHONE_FIELDS = ("phone_mobile", "phone_home", "emergency_contact_phone")
 
@@ -80,7 +79,7 @@ def national_digits(e164: str) -> str:
 
 
 def _apply(patient: Patient, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidInput(f"{name}: not a patient field", field=name)

@@ -11,34 +11,13 @@ from django.core.exceptions import ValidationError
 from carebridge.core.errors import DomainError
 from carebridge.directory.selectors import location_list, practitioner_list, specialty_list
 from carebridge.patients.models import Patient
+from carebridge.patients.services import EDITABLE_FIELDS
 from carebridge.scheduling.constants import ALLOWED_TRANSITIONS, AppointmentStatus, CancelledBy
 from carebridge.scheduling.selectors import visit_type_list
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
-PATIENT_FIELDS = [
-    "given_name",
-    "middle_name",
-    "family_name",
-    "birth_date",
-    "sex",
-    "mrn",
-    "phone_mobile",
-    "phone_home",
-    "email",
-    "address_line",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "preferred_language",
-    "preferred_channel",
-    "consent_sms",
-    "consent_email",
-    "consent_phone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-]
+# Everything staff may edit except the active flag, which has its own action.
+PATIENT_FIELDS = [name for name in EDITABLE_FIELDS if name != "active"]
 # Statuses a coordinator moves a visit to from the details panel, in the order of a visit.
 DESK_STATUSES = (
     AppointmentStatus.ARRIVED,
