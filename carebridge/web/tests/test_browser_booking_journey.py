@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Generous waits: CI shares two cores between the browser, the server and other test workers.
+expect.set_options(timeout=20_000)
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -38,6 +41,7 @@ def page():
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        context.set_default_timeout(30_000)
         yield context.new_page()
         browser.close()
 
