@@ -36,8 +36,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         host = os.environ.get("HOST") or "127.0.0.1"
         port = os.environ.get("PORT") or "8000"
-        # WhiteNoise serves from the finders, but warns at every start when this is missing.
-        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
         children: list[subprocess.Popen] = []
