@@ -110,3 +110,16 @@ def test_a_failing_web_server_stops_the_worker_too(server_env, port, home):
     assert "CommandError: the web server exited with code 1" in finished.stderr
     assert "CareBridge is running" not in finished.stdout
     assert processes_using(home) == []
+
+
+def test_a_bad_port_is_named(server_env):
+    finished = subprocess.run(
+        command("serve"),
+        env={**server_env, "PORT": "80a"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 1
+    assert "PORT: '80a' is not a port number (1-65535)" in finished.stderr

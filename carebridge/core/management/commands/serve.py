@@ -36,6 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         host = os.environ.get("HOST") or "127.0.0.1"
         port = os.environ.get("PORT") or "8000"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise CommandError(f"PORT: {port!r} is not a port number (1-65535)")
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
         children: list[subprocess.Popen] = []
