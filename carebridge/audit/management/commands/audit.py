@@ -124,14 +124,19 @@ def _parse_moment(
     if not value:
         return None
     try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day:
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        return start + datetime.timedelta(days=1) if end_of_day else start
+    try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError as error:
         raise InvalidInput(
             f"{field}: {value!r} is not a date (2025-03-01) or time (2025-03-01T09:30)",
             field=field,
         ) from error
-    if end_of_day and len(value) == len("2025-03-01"):
-        moment += datetime.timedelta(days=1)
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
