@@ -28,7 +28,7 @@ demo: migrate
 	@case "$(CAREBRIDGE_DEMO)" in \
 	  0|false|no|off) echo "CAREBRIDGE_DEMO=$(CAREBRIDGE_DEMO): no demo clinic." ;; \
 	  *) if [ ! -f "$(DEMO_LOGINS)" ]; then \
-	       echo "First run: building the demo clinic, this takes a minute..."; \
+	       echo "First run: building the demo clinic (a minute or two)..."; \
 	       $(BIN)/carebridge seed_demo; \
 	     fi ;; \
 	esac
