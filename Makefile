@@ -58,6 +58,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/carebridge makemigrations --check --dry-run -v0
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

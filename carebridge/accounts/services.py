@@ -120,21 +120,3 @@ def token_authenticate(raw: str) -> tuple[User, ApiToken]:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token
-
-
-def organization_by_slug(*, slug: str) -> Organization:
-    """The clinic with this slug, for the command line; NotFound names the `org` argument."""
-    try:
-        return Organization.objects.get(slug=slug)
-    except Organization.DoesNotExist as error:
-        raise NotFound(f"org: no clinic with slug {slug!r}", field="org") from error
-
-
-def user_by_username(*, organization: Organization, username: str) -> User:
-    """A staff user of the organization; a user of another clinic is not found."""
-    try:
-        return User.objects.get(organization=organization, username=username)
-    except User.DoesNotExist as error:
-        raise NotFound(
-            f"username: no user {username!r} in {organization.slug}", field="username"
-        ) from error

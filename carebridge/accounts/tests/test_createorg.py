@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from carebridge.accounts.services import organization_by_slug
+from carebridge.accounts.selectors import organization_by_slug
 
 
 def test_creates_the_clinic(db):

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from carebridge.accounts.services import user_by_username
+from carebridge.accounts.selectors import user_by_username
 
 STRONG = "a-long-clinic-passphrase-77"
 

@@ -3,7 +3,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from carebridge.accounts.services import token_authenticate, user_by_username
+from carebridge.accounts.selectors import user_by_username
+from carebridge.accounts.services import token_authenticate
 from carebridge.core.errors import NotFound
 
 

@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from carebridge.accounts.services import user_by_username
+from carebridge.accounts.selectors import user_by_username
 from carebridge.accounts.tests.conftest import sign_in
 from conftest import PASSWORD
 

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
-from carebridge.accounts.services import organization_by_slug, organization_create
+from carebridge.accounts.selectors import organization_by_slug
+from carebridge.accounts.services import organization_create
 
 
 @task()

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from carebridge.accounts.constants import Role
 from carebridge.accounts.models import User
-from carebridge.accounts.services import organization_by_slug, user_create
+from carebridge.accounts.selectors import organization_by_slug
+from carebridge.accounts.services import user_create
 from carebridge.core.errors import InvalidInput
 from carebridge.core.management.base import DomainCommand
 

@@ -1,4 +1,5 @@
-from carebridge.accounts.services import organization_by_slug, user_by_username, user_deactivate
+from carebridge.accounts.selectors import organization_by_slug, user_by_username
+from carebridge.accounts.services import user_deactivate
 from carebridge.core.management.base import DomainCommand
 
 

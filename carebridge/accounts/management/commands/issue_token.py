@@ -1,4 +1,5 @@
-from carebridge.accounts.services import organization_by_slug, token_issue, user_by_username
+from carebridge.accounts.selectors import organization_by_slug, user_by_username
+from carebridge.accounts.services import token_issue
 from carebridge.core.errors import InvalidInput
 from carebridge.core.management.base import DomainCommand
 

@@ -1,4 +1,5 @@
-from carebridge.accounts.services import organization_by_slug, token_revoke
+from carebridge.accounts.selectors import organization_by_slug
+from carebridge.accounts.services import token_revoke
 from carebridge.core.errors import NotFound
 from carebridge.core.management.base import DomainCommand
 

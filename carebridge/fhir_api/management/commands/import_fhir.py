@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from carebridge.accounts.services import organization_by_slug
+from carebridge.accounts.selectors import organization_by_slug
 from carebridge.core.management.base import DomainCommand
 from carebridge.fhir_api.importing import IMPORT_ORDER, FhirImport, ImportReport
 

@@ -1,3 +1,5 @@
+"""The access report lives with patients: it names a patient by MRN or public id."""
+
 import csv
 import datetime
 import json
@@ -7,7 +9,7 @@ import zoneinfo
 from django.core.management.base import CommandError
 
 from carebridge.accounts.models import Organization
-from carebridge.accounts.services import organization_by_slug
+from carebridge.accounts.selectors import organization_by_slug
 from carebridge.audit.models import AuditEntry
 from carebridge.audit.selectors import AuditQuery, audit_entry_list
 from carebridge.audit.services import audit_verify
