@@ -42,8 +42,21 @@ def page():
         )
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         context.set_default_timeout(30_000)
-        yield context.new_page()
+        page = context.new_page()
+        yield page
+        # Let requests in flight finish, so no server thread still holds the test database.
+        page.wait_for_load_state("networkidle")
         browser.close()
+
+
+def click_and_settle(page: Page, target) -> None:
+    """Click, then wait until htmx has swapped in and settled the answer."""
+    page.evaluate(
+        "() => { window.settled = new Promise(done => document.body.addEventListener("
+        "'htmx:afterSettle', done, {once: true})); }"
+    )
+    target.click()
+    page.evaluate("() => window.settled.then(() => true)")
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
@@ -56,8 +69,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 def test_coordinator_books_and_cancels_the_first_free_visit(
-    page, live_server, clinic_a, coordinator_a, patient_a, tmp_path
+    live_server, clinic_a, coordinator_a, patient_a, tmp_path, page
 ):
+    # `page` comes last: its event loop would otherwise give the data fixtures a database
+    # connection of their own that nobody closes, and the test database could not be dropped.
     log_in(page, live_server.url, coordinator_a.username)
 
     # given a patient found by typing part of the name without its accents
@@ -83,7 +98,8 @@ def test_coordinator_books_and_cancels_the_first_free_visit(
     page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 
     # when the coordinator opens the visit and cancels it with a reason
-    visit.click()
+    # (the panel already shows this visit from the booking: wait for the fresh copy to land)
+    click_and_settle(page, visit)
     expect(page.locator("#panel")).to_contain_text("Dr. Ana Okafor")
     page.locator("#panel summary", has_text="Cancel appointment").click()
     page.get_by_label("Reason for cancelling").fill("Patient called, feels better")
