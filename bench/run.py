@@ -33,7 +33,8 @@ def _run_one(name: str, engine: str) -> list[Row]:
     rows = parse(completed.stdout)
     if completed.returncode or not rows:
         last_words = (completed.stderr or completed.stdout).strip().splitlines()[-1:]
-        return [Row(name, engine, note=f"failed: {' '.join(last_words)}")]
+        failure = f"failed with exit code {completed.returncode}: {' '.join(last_words)}"
+        return [Row(name, engine, note=failure)]
     return rows
 
 

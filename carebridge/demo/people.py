@@ -43,11 +43,18 @@ class DemoPatient:
 
 
 def patients_register(
-    *, organization: Organization, actor: User | None, count: int, rng: random.Random, faker: Faker
+    *,
+    organization: Organization,
+    actor: User | None,
+    count: int,
+    rng: random.Random,
+    faker: Faker,
+    first_number: int = 1,
 ) -> list[DemoPatient]:
-    """Register `count` made-up patients (one audit entry each, like any registration)."""
+    """Register `count` made-up patients (one audit entry each, like any registration),
+    numbered from `first_number` so that batches of one clinic get distinct MRNs."""
     registered = []
-    for number in range(1, count + 1):
+    for number in range(first_number, first_number + count):
         fields, age = _patient_fields(number, rng, faker)
         patient = patient_create(organization=organization, actor=actor, fields=fields)
         registered.append(DemoPatient(patient, age, _no_show_tendency(age, rng)))
