@@ -124,7 +124,11 @@ def _databases() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
         url = f"sqlite:///{CAREBRIDGE_HOME / 'carebridge.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    # Connections are kept for a minute: opening one per request costs PostgreSQL a process
+    # and a few milliseconds, more than a booking's queries.
+    config = dj_database_url.parse(
+        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two bookings queue
         # behind each other instead of failing with "database is locked" on lock upgrade.
