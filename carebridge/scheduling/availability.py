@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,7 +45,7 @@ from carebridge.scheduling.models import (
 
 MAX_SEARCH_DAYS = 366
 GRID_MINUTES = 15
-WINDOW_DAYS = 7
+FIRST_WINDOW_DAYS = 1  # busy times load in windows of 1, 2, 4, ... days: most searches end early
 BUSY_MARGIN = datetime.timedelta(days=1)
 
 
@@ -68,7 +69,7 @@ class _Pair:
 
     practitioner_id: int
     location: Location
-    rules: list[AvailabilityRule]
+    rules: list  # rows of RULE_COLUMNS
 
     @property
     def zone(self) -> ZoneInfo:
@@ -136,6 +137,23 @@ def _in_effect(rule: AvailabilityRule, day: datetime.date) -> bool:
     )
 
 
+RULE_COLUMNS = (
+    "practitioner_id",
+    "location_id",
+    "kind",
+    "weekday",
+    "start_time",
+    "end_time",
+    "effective_from",
+    "effective_until",
+)
+
+
+def _rule_rows(rules):
+    """Rules as light rows with the model's attribute names: a search reads hundreds."""
+    return rules.values_list(*RULE_COLUMNS, named=True)
+
+
 def _pairs(
     organization: Organization,
     visit_type: VisitType,
@@ -167,7 +185,9 @@ def _pairs(
     )
     rules = defaultdict(list)
     practitioner_filter = Q(practitioner_id__in={practitioner_id for practitioner_id, _ in keys})
-    for rule in AvailabilityRule.objects.filter(practitioner_filter, organization=organization):
+    for rule in _rule_rows(
+        AvailabilityRule.objects.filter(practitioner_filter, organization=organization)
+    ):
         rules[(rule.practitioner_id, rule.location_id)].append(rule)
     return [_Pair(p, locations[loc], rules[(p, loc)]) for p, loc in keys if rules[(p, loc)]]
 
@@ -221,22 +241,19 @@ def _grid_start(moment: datetime.datetime, zone: ZoneInfo, step: int) -> datetim
     return midnight + datetime.timedelta(minutes=minutes * step)
 
 
-@dataclass(frozen=True)
 class _SlotRules:
-    visit_type: VisitType
-    not_before: datetime.datetime
-    time_of_day: tuple[datetime.time, datetime.time] | None
+    """What a start time must satisfy, with the visit's lengths worked out once."""
 
-    @property
-    def duration(self) -> datetime.timedelta:
-        return datetime.timedelta(minutes=self.visit_type.duration_minutes)
+    def __init__(self, visit_type: VisitType, not_before: datetime.datetime, time_of_day):
+        self.visit_type = visit_type
+        self.not_before = not_before
+        self.time_of_day = time_of_day
+        self.duration = datetime.timedelta(minutes=visit_type.duration_minutes)
+        self.before = datetime.timedelta(minutes=visit_type.buffer_before_minutes)
+        self.after = self.duration + datetime.timedelta(minutes=visit_type.buffer_after_minutes)
 
     def blocked(self, start: datetime.datetime) -> Range:
-        visit_type = self.visit_type
-        return (
-            start - datetime.timedelta(minutes=visit_type.buffer_before_minutes),
-            start + self.duration + datetime.timedelta(minutes=visit_type.buffer_after_minutes),
-        )
+        return start - self.before, start + self.after
 
 
 def _day_slots(pair: _Pair, day: datetime.date, calendar: _Calendar, rules: _SlotRules):
@@ -305,9 +322,9 @@ def slot_search(
     )
     rules = _SlotRules(visit_type, clock.now(), time_of_day)
     found: list[FreeSlot] = []
-    window_start = start_date
+    window_start, window_days = start_date, FIRST_WINDOW_DAYS
     while window_start <= end_date:
-        window_end = min(window_start + datetime.timedelta(days=WINDOW_DAYS - 1), end_date)
+        window_end = min(window_start + datetime.timedelta(days=window_days - 1), end_date)
         _load_busy(
             calendar,
             organization,
@@ -316,16 +333,17 @@ def slot_search(
         )
         day = window_start
         while day <= window_end:
+            # No pair can place more than `limit` slots of one day among the best `limit`.
             for pair in pairs:
-                found.extend(_day_slots(pair, day, calendar, rules))
+                found.extend(itertools.islice(_day_slots(pair, day, calendar, rules), limit))
+            found.sort()
+            del found[limit:]
             day += datetime.timedelta(days=1)
-        found.sort()
-        window_start = window_end + datetime.timedelta(days=1)
-        # Every later slot starts at or after the earliest local midnight of the next window.
-        next_floor = _utc_span(pairs, window_start, window_start)[0]
-        if len(found) >= limit and found[limit - 1].start < next_floor:
-            break
-    return found[:limit]
+            # Every later slot starts at or after the earliest local midnight of `day`.
+            if len(found) == limit and found[-1].start < _utc_span(pairs, day, day)[0]:
+                return found
+        window_start, window_days = window_end + datetime.timedelta(days=1), window_days * 2
+    return found
 
 
 def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int) -> None:
@@ -340,8 +358,10 @@ def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int)
 
 
 def _pair_for(practitioner: Practitioner, location: Location) -> _Pair:
-    rules = list(AvailabilityRule.objects.filter(practitioner=practitioner, location=location))
-    return _Pair(practitioner.pk, location, rules)
+    rules = _rule_rows(
+        AvailabilityRule.objects.filter(practitioner=practitioner, location=location)
+    )
+    return _Pair(practitioner.pk, location, list(rules))
 
 
 def is_within_availability(

@@ -9,6 +9,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from carebridge.core.maintenance import database_analyze
+
 # gthread workers: a few processes, each with threads, so that a slow request does not hold
 # up the board. WEB_CONCURRENCY and GUNICORN_CMD_ARGS are gunicorn's own ways to tune this.
 WEB_ARGUMENTS = ["--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         port = os.environ.get("PORT") or "8000"
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise CommandError(f"PORT: {port!r} is not a port number (1-65535)")
+        database_analyze()
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
         children: list[subprocess.Popen] = []

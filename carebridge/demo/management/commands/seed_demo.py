@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 
+from carebridge.core.maintenance import database_analyze
 from carebridge.core.management.base import DomainCommand
 from carebridge.demo.services import demo_exists, demo_seed
 
@@ -30,6 +31,7 @@ class Command(DomainCommand):
             seed=seed,
             home=settings.CAREBRIDGE_HOME,
         )
+        database_analyze()
         statuses = ", ".join(f"{n} {s}" for s, n in sorted(seeded.appointments.items()))
         self.stdout.write(
             f"Seeded {seeded.organization.name} ({org}) in {time.perf_counter() - began:.1f} s: "
