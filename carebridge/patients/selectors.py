@@ -160,8 +160,23 @@ def access_patient(
     *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
 ) -> Patient:
     """One patient by public id, or NotFound (also for another organization's patient)."""
+    patient = patient_reference(organization=organization, actor=actor, public_id=public_id)
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.READ,
+        target=_target(patient),
+    )
+    return patient
+
+
+def patient_reference(
+    *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
+) -> Patient:
+    """A patient named by a write (a booking, a filter) whose own audit entry names them, so
+    no separate read entry; an unknown or other organization's id is audited as denied."""
     try:
-        patient = get_in_organization(Patient.objects.all(), organization, public_id)
+        return get_in_organization(Patient.objects.all(), organization, public_id)
     except NotFound:
         audit_denied(
             organization_id=organization.pk,
@@ -170,13 +185,6 @@ def access_patient(
             object_ref=str(public_id),
         )
         raise
-    audit_record(
-        organization_id=organization.pk,
-        actor=actor,
-        action=AuditAction.READ,
-        target=_target(patient),
-    )
-    return patient
 
 
 def patient_by_mrn(*, organization: Organization, mrn: str) -> Patient:

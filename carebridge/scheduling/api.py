@@ -38,7 +38,7 @@ from carebridge.directory.selectors import (
 )
 from carebridge.patients.api import PatientRef
 from carebridge.patients.models import Patient
-from carebridge.patients.selectors import access_patient
+from carebridge.patients.selectors import patient_reference
 from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
 from carebridge.scheduling.constants import AppointmentStatus, BookingChannel, CancelledBy
 from carebridge.scheduling.models import Appointment, AppointmentHistory, VisitType
@@ -360,7 +360,7 @@ def _patient_id(clinic: Organization, user: User, public_id: uuid.UUID | None) -
 
 def _patient(clinic: Organization, user: User, public_id: uuid.UUID) -> Patient:
     return referenced(
-        "patient", lambda: access_patient(organization=clinic, actor=user, public_id=public_id)
+        "patient", lambda: patient_reference(organization=clinic, actor=user, public_id=public_id)
     )
 
 

@@ -192,10 +192,10 @@ def _pairs(
     return [_Pair(p, locations[loc], rules[(p, loc)]) for p, loc in keys if rules[(p, loc)]]
 
 
-def _calendar(organization: Organization, practitioner_ids: set[int], span: Range) -> _Calendar:
+def _calendar(organization_id: int, practitioner_ids: set[int], span: Range) -> _Calendar:
     exceptions = defaultdict(list)
     for exception in AvailabilityException.objects.filter(
-        organization=organization,
+        organization_id=organization_id,
         practitioner_id__in=practitioner_ids,
         start__lt=span[1],
         end__gt=span[0],
@@ -203,7 +203,7 @@ def _calendar(organization: Organization, practitioner_ids: set[int], span: Rang
         exceptions[exception.practitioner_id].append(exception)
     closed = set(
         ClosedDay.objects.filter(
-            organization=organization,
+            organization_id=organization_id,
             date__gte=span[0].date() - datetime.timedelta(days=1),
             date__lte=span[1].date() + datetime.timedelta(days=1),
         ).values_list("location_id", "date")
@@ -318,7 +318,7 @@ def slot_search(
         return []
     practitioner_ids_found = {pair.practitioner_id for pair in pairs}
     calendar = _calendar(
-        organization, practitioner_ids_found, _utc_span(pairs, start_date, end_date)
+        organization.pk, practitioner_ids_found, _utc_span(pairs, start_date, end_date)
     )
     rules = _SlotRules(visit_type, clock.now(), time_of_day)
     found: list[FreeSlot] = []
@@ -374,8 +374,7 @@ def is_within_availability(
     """Whether [start, end) lies inside the practitioner's free time at the location
     (working hours and extra hours, minus breaks, time off, closed days and holidays)."""
     pair = _pair_for(practitioner, location)
-    organization = practitioner.organization
-    calendar = _calendar(organization, {practitioner.pk}, (start, end))
+    calendar = _calendar(practitioner.organization_id, {practitioner.pk}, (start, end))
     local_day = start.astimezone(pair.zone).date()
     return any(
         free_start <= start and end <= free_end

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -148,28 +148,33 @@ def _check_availability(appointment: Appointment) -> None:
 
 
 def _check_overlaps(appointment: Appointment) -> None:
-    active = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=appointment.pk)
-    if (
-        not appointment.overbooked
-        and active.filter(
-            practitioner_id=appointment.practitioner_id,
-            blocked_start__lt=appointment.blocked_end,
-            blocked_end__gt=appointment.blocked_start,
-        ).exists()
-    ):
+    """One query for both rules; the practitioner's clash is reported first."""
+    practitioner_clash = Q(
+        practitioner_id=appointment.practitioner_id,
+        blocked_start__lt=appointment.blocked_end,
+        blocked_end__gt=appointment.blocked_start,
+    )
+    patient_clash = Q(
+        patient_id=appointment.patient_id, start__lt=appointment.end, end__gt=appointment.start
+    )
+    clashes = Appointment.objects.filter(
+        (Q() if appointment.overbooked else practitioner_clash) | patient_clash,
+        status__in=ACTIVE_STATUSES,
+    ).exclude(pk=appointment.pk)
+    clashing_practitioners = set(clashes.values_list("practitioner_id", flat=True))
+    if not clashing_practitioners:
+        return
+    if not appointment.overbooked and appointment.practitioner_id in clashing_practitioners:
         raise Conflict(
             "start: the practitioner is already booked at that time",
             code=Code.SLOT_TAKEN,
             field="start",
         )
-    if active.filter(
-        patient_id=appointment.patient_id, start__lt=appointment.end, end__gt=appointment.start
-    ).exists():
-        raise Conflict(
-            "start: the patient already has an appointment at that time",
-            code=Code.PATIENT_BUSY,
-            field="start",
-        )
+    raise Conflict(
+        "start: the patient already has an appointment at that time",
+        code=Code.PATIENT_BUSY,
+        field="start",
+    )
 
 
 def _save_without_overlap(appointment: Appointment) -> None:
