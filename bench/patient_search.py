@@ -37,6 +37,7 @@ def main() -> None:
     from django.db import transaction
 
     from carebridge.accounts.services import organization_create, user_create
+    from carebridge.core.maintenance import database_analyze
     from carebridge.demo.clinic import name_faker
     from carebridge.demo.people import patients_register
     from carebridge.patients.selectors import PatientQuery, patient_search
@@ -66,6 +67,8 @@ def main() -> None:
                 )
 
     seeding = timed(register)
+    # What the product does after any bulk load (seed_demo, import_fhir) and at start-up.
+    database_analyze()
     rng = random.Random(2)
     samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for number in range(WARM_UP + SEARCHES):
