@@ -9,7 +9,8 @@ from carebridge.core.errors import DomainError
 
 
 class DomainCommand(BaseCommand):
-    """Commands implement `run`; a DomainError it raises is reported without a traceback."""
+    """Subclasses define `run(self, *args, **options)` in place of `handle`; a DomainError
+    it raises is reported without a traceback."""
 
     def handle(self, *args, **options):
         try:
@@ -21,6 +22,3 @@ class DomainCommand(BaseCommand):
             # Python from failing again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return None
-
-    def run(self, *args, **options):
-        raise NotImplementedError
