@@ -7,16 +7,19 @@ from functools import lru_cache
 
 import holidays
 
+# How the holidays package says it has no calendar for a country or region.
+UNKNOWN_CALENDAR = NotImplementedError
+
 
 @lru_cache(maxsize=256)
 def _holidays_for(country: str, subdivision: str, year: int) -> dict[datetime.date, str]:
     try:
         calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
-    except NotImplementedError:
+    except UNKNOWN_CALENDAR:
         # Unknown region codes fall back to the national calendar; unknown countries to none.
         try:
             calendar = holidays.country_holidays(country, years=year)
-        except NotImplementedError:
+        except UNKNOWN_CALENDAR:
             return {}
     return dict(calendar)
 

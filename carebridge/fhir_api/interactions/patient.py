@@ -128,7 +128,7 @@ HANDLER = ResourceHandler(
         SearchParam("family", "string", "Family name starts with."),
         SearchParam("given", "string", "Given name starts with."),
         SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),
-        SearchParam("phone", "token", "Digits contained in the mobile or home phone."),
+        SearchParam("phone", "token", "Phone number, matched from the area code on."),
         SearchParam("email", "token", "Email address, case-insensitive."),
         SearchParam("gender", "token", "male, female, other or unknown."),
     ),
