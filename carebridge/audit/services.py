@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
+from carebridge.core.errors import NotFound
+from carebridge.core.selectors import get_in_organization
 
 GENESIS_HASH = "0" * 64
 
@@ -154,18 +156,21 @@ def audit_record(
     )
 
 
-def audit_denied(*, organization_id: int, actor, object_type: str, object_ref: str) -> None:
-    """Record a refused access (an unknown id, or another organization's record).
-
-    The entry goes to the actor's organization, so probing for ids leaves a trace there.
-    """
-    audit_record(
-        organization_id=organization_id,
-        actor=actor,
-        action=AuditAction.READ,
-        target=AuditTarget(object_type, str(object_ref)[:64]),
-        outcome=AuditOutcome.DENIED,
-    )
+def get_or_audit_denied(queryset, *, organization, actor, public_id, object_type: str):
+    """The organization's object with this public id; when there is none (unknown, malformed
+    or another organization's id), the refusal is recorded in the actor's organization, so
+    probing for ids leaves a trace there, and NotFound is raised."""
+    try:
+        return get_in_organization(queryset, organization, public_id)
+    except NotFound:
+        audit_record(
+            organization_id=organization.pk,
+            actor=actor,
+            action=AuditAction.READ,
+            target=AuditTarget(object_type, str(public_id)[:64]),
+            outcome=AuditOutcome.DENIED,
+        )
+        raise
 
 
 def _actor_label(actor) -> str:

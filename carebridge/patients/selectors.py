@@ -14,12 +14,11 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import (
     AuditTarget,
-    audit_denied,
     audit_record,
     audit_record_many,
+    get_or_audit_denied,
 )
 from carebridge.core.errors import NotFound
-from carebridge.core.selectors import get_in_organization
 from carebridge.patients.models import Patient, PatientIdentifier
 from carebridge.patients.services import digits_only, fold_text
 
@@ -175,16 +174,13 @@ def patient_reference(
 ) -> Patient:
     """A patient named by a write (a booking, a filter) whose own audit entry names them, so
     no separate read entry; an unknown or other organization's id is audited as denied."""
-    try:
-        return get_in_organization(Patient.objects.all(), organization, public_id)
-    except NotFound:
-        audit_denied(
-            organization_id=organization.pk,
-            actor=actor,
-            object_type="Patient",
-            object_ref=str(public_id),
-        )
-        raise
+    return get_or_audit_denied(
+        Patient.objects.all(),
+        organization=organization,
+        actor=actor,
+        public_id=public_id,
+        object_type="Patient",
+    )
 
 
 def patient_by_mrn(*, organization: Organization, mrn: str) -> Patient:

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import holidays
 
-# How the holidays package says it has no calendar for a country or region.
-UNKNOWN_CALENDAR = NotImplementedError
+
+@cache
+def _supported() -> dict[str, list[str]]:
+    return holidays.list_supported_countries()
 
 
 @lru_cache(maxsize=256)
 def _holidays_for(country: str, subdivision: str, year: int) -> dict[datetime.date, str]:
-    try:
-        calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
-    except UNKNOWN_CALENDAR:
-        # Unknown region codes fall back to the national calendar; unknown countries to none.
-        try:
-            calendar = holidays.country_holidays(country, years=year)
-        except UNKNOWN_CALENDAR:
-            return {}
-    return dict(calendar)
+    """The year's holidays; an unknown region falls back to the national calendar, an
+    unknown country to none."""
+    regions = _supported().get(country)
+    if regions is None:
+        return {}
+    region = subdivision if subdivision in regions else None
+    return dict(holidays.country_holidays(country, subdiv=region, years=year))
 
 
 def public_holiday(location, day: datetime.date) -> str | None:

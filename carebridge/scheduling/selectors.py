@@ -12,11 +12,10 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import (
     AuditTarget,
-    audit_denied,
     audit_record,
     audit_record_many,
+    get_or_audit_denied,
 )
-from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 from carebridge.directory.models import Location
 from carebridge.scheduling.holidays import public_holiday
@@ -67,16 +66,13 @@ def access_appointment(
     *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
 ) -> Appointment:
     """One appointment, or NotFound (also for another organization's). Audited as a read."""
-    try:
-        appointment = get_in_organization(_appointments(), organization, public_id)
-    except NotFound:
-        audit_denied(
-            organization_id=organization.pk,
-            actor=actor,
-            object_type="Appointment",
-            object_ref=str(public_id),
-        )
-        raise
+    appointment = get_or_audit_denied(
+        _appointments(),
+        organization=organization,
+        actor=actor,
+        public_id=public_id,
+        object_type="Appointment",
+    )
     audit_record(
         organization_id=organization.pk,
         actor=actor,
