@@ -77,9 +77,13 @@ INSTALLED_APPS = [
     "carebridge.audit",
     "carebridge.directory",
     "carebridge.patients",
+    "carebridge.notifications",
     "carebridge.scheduling",
+    "carebridge.noshow",
     "carebridge.fhir_api",
     "carebridge.web",
+    "carebridge.portal",
+    "carebridge.jobs",
     "carebridge.demo",
 ]
 
@@ -206,3 +210,35 @@ LOGGING = {
 }
 
 CAREBRIDGE_DEMO = env_bool("CAREBRIDGE_DEMO", True)
+
+# Links in messages to patients (confirm, cancel, reschedule) start with this address.
+PUBLIC_BASE_URL = env_str(
+    "PUBLIC_BASE_URL",
+    f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}",
+).rstrip("/")
+
+# Email: Django's own settings. Without EMAIL_HOST, messages are written as files.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CareBridge <no-reply@localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = CAREBRIDGE_HOME / "outbox" / "email"
+
+# Text messages: `file` writes them under CAREBRIDGE_HOME (development, demo); `twilio`
+# posts them to a Twilio-style REST API.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "file")
+SMS_FILE_PATH = CAREBRIDGE_HOME / "outbox" / "sms"
+SMS_API_BASE = env_str("SMS_API_BASE", "https://api.twilio.com").rstrip("/")
+SMS_ACCOUNT_SID = env_str("SMS_ACCOUNT_SID")
+SMS_AUTH_TOKEN = env_str("SMS_AUTH_TOKEN")
+SMS_FROM = env_str("SMS_FROM")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 15)
+if SMS_GATEWAY not in {"file", "twilio"}:
+    raise ValueError(f"SMS_GATEWAY must be file or twilio, not {SMS_GATEWAY!r}")

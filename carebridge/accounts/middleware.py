@@ -3,7 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 # These ways in authenticate themselves (tokens, signatures) or are public by design.
-OPEN_PREFIXES = ("/healthz", "/static/", "/login/", "/api/", "/fhir/", "/hooks/", "/admin/")
+OPEN_PREFIXES = ("/healthz", "/static/", "/login/", "/api/", "/fhir/", "/hooks/", "/p/", "/admin/")
 
 
 class StaffLoginRequiredMiddleware:

@@ -13,3 +13,14 @@ class ContactChannel(models.TextChoices):
     EMAIL = "email", "Email"  # needs email consent
     PHONE = "phone", "Phone call"  # a person calls
     NONE = "none", "Do not contact"  # no outreach at all
+
+
+class PayerGroup(models.TextChoices):
+    """Who mainly pays for the patient's care; used to check that outreach serves every group."""
+
+    COMMERCIAL = "commercial", "Commercial insurance"
+    MEDICARE = "medicare", "Medicare"
+    MEDICAID = "medicaid", "Medicaid"
+    SELF_PAY = "self-pay", "Self-pay"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"

@@ -1,7 +1,8 @@
 from django.db import models
 
+from carebridge.accounts.models import validate_timezone
 from carebridge.core.models import TenantModel
-from carebridge.patients.constants import ContactChannel, Sex
+from carebridge.patients.constants import ContactChannel, PayerGroup, Sex
 
 
 class Patient(TenantModel):
@@ -30,6 +31,19 @@ class Patient(TenantModel):
     consent_sms = models.BooleanField("may be texted", default=False)
     consent_email = models.BooleanField("may be emailed", default=False)
     consent_phone = models.BooleanField("may be phoned", default=True)
+    # When the patient opted out (e.g. replied STOP); kept so a later consent is a conscious
+    # re-opt-in, not a silent reset.
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    email_opted_out_at = models.DateTimeField(null=True, blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="IANA zone for quiet hours; blank: the clinic's",
+    )
+    payer_group = models.CharField(
+        max_length=12, choices=PayerGroup.choices, default=PayerGroup.UNKNOWN
+    )
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_phone = models.CharField(max_length=30, blank=True)
     emergency_contact_relationship = models.CharField(max_length=50, blank=True)

@@ -41,6 +41,8 @@ EDITABLE_FIELDS = (
     "consent_sms",
     "consent_email",
     "consent_phone",
+    "timezone",
+    "payer_group",
     "emergency_contact_name",
     "emergency_contact_phone",
     "emergency_contact_relationship",

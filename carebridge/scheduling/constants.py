@@ -52,6 +52,16 @@ class BookingChannel(models.TextChoices):
     IMPORT = "import", "Import"
 
 
+class ConfirmationChannel(models.TextChoices):
+    """How the patient said they will come."""
+
+    SMS = "sms", "Text reply"
+    EMAIL = "email", "Email"
+    LINK = "link", "Reminder link"
+    PHONE = "phone", "Phone call"
+    STAFF = "staff", "At the desk"
+
+
 class PatientKind(models.TextChoices):
     ANY = "any", "Any patient"
     NEW = "new", "New patients"

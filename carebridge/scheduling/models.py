@@ -1,11 +1,13 @@
 from django.db import models
 
+from carebridge.core import clock
 from carebridge.core.models import TenantModel
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     AppointmentStatus,
     BookingChannel,
     CancelledBy,
+    ConfirmationChannel,
     ExceptionKind,
     PatientKind,
     RuleKind,
@@ -150,6 +152,10 @@ class Appointment(TenantModel):
     )
     overbooked = models.BooleanField(default=False)
     overbook_reason = models.CharField(max_length=200, blank=True)
+    # When the patient asked for the visit (lead time); imports of history set it.
+    booked_at = models.DateTimeField(default=clock.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_via = models.CharField(max_length=10, choices=ConfirmationChannel.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -262,8 +262,9 @@ def appointment_book(
     overbook_reason: str = "",
     status: str = AppointmentStatus.BOOKED,
     allow_past: bool = False,
+    booked_at: datetime.datetime | None = None,
 ) -> Appointment:
-    """Book a visit.
+    """Book a visit. `booked_at` (default now) is when the patient asked, for imported history.
 
     Invariants: all references belong to the organization; the practitioner works at the
     location and has a specialty the visit type allows; the visit lies in free time (unless
@@ -296,6 +297,7 @@ def appointment_book(
         created_by=actor if actor and actor.pk else None,
         overbooked=bool(overbook_reason.strip()),
         overbook_reason=overbook_reason.strip(),
+        booked_at=booked_at or clock.now(),
     )
     _place(appointment, visit_type, _check_start(start, allow_past=allow_past))
     _check_patient_kind(patient, visit_type, appointment.start)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "carebridge.notifications"
+    verbose_name = "Notifications"
