@@ -1,0 +1,185 @@
+"""Turn a message kind, a language and a context into the words a patient receives.
+
+A clinic's own wording (a MessageTemplate row) wins over the shipped default, a file
+`message_templates/<language>/<kind>.<channel>.txt`. Email files start with the subject
+line, then a blank line, then the body. Templates use Django's template language over a
+flat context of plain values (see CONTEXT_FIELDS); an unknown variable renders empty.
+
+Languages fall back from the most specific tag to English: "es-MX" tries es-MX, es, en.
+SMS is read on lock screens and shared phones, so an SMS template only ever sees
+SMS_FIELDS: no patient name, no preparation instructions, and the visit type only where
+the clinic allows it (`sms_shows_visit_type`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.template import Context, Engine, Template
+from django.utils import formats, translation
+from django.utils.html import linebreaks, urlize
+
+from carebridge.accounts.models import Organization
+from carebridge.notifications.constants import MessageChannel
+from carebridge.notifications.models import MessageTemplate
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "message_templates"
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
+# Everything a template may use; notices fill these from the appointment.
+CONTEXT_FIELDS = frozenset(
+    {
+        "clinic",  # the organization's name
+        "clinic_phone",  # where to call: the location's phone
+        "location",  # the location's name
+        "address",  # the location's street address, one line
+        "weekday",  # local weekday of the visit, in the message's language
+        "date",  # local date of the visit, in the message's language
+        "time",  # local time of the visit, in the message's language
+        "practitioner",  # the practitioner's display name
+        "visit_type",  # the visit type's name
+        "preparation",  # the visit type's preparation instructions (email only)
+        "patient_given_name",  # greeting (email only)
+        "manage_url",  # signed page showing the visit with all actions
+        "confirm_url",  # signed link: confirm
+        "cancel_url",  # signed link: cancel
+        "reschedule_url",  # signed link: ask for other times
+        "opt_out_url",  # signed link: stop emails
+        "options",  # numbered alternative times, one line each (reschedule_options)
+        "ack",  # what a reply did (reply_ack): confirmed, cancelled, rescheduled, ...
+        "offer_url",  # signed link to accept a waitlist offer
+        "hold_minutes",  # how long a waitlist offer is held
+    }
+)
+SMS_FIELDS = frozenset(
+    {
+        "clinic",
+        "clinic_phone",
+        "location",
+        "address",
+        "weekday",
+        "date",
+        "time",
+        "practitioner",
+        "manage_url",
+        "confirm_url",
+        "cancel_url",
+        "reschedule_url",
+        "options",
+        "ack",
+        "offer_url",
+        "hold_minutes",
+    }
+)
+
+ENGINE = Engine(autoescape=False)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class VisitTime:
+    weekday: str
+    date: str
+    time: str
+
+
+def language_chain(language: str) -> list[str]:
+    """ "es-MX" -> ["es-MX", "es", "en"]: most specific first, English last.
+
+    Anything that is not a language tag falls back to English (the tag names a folder).
+    """
+    tag = (language or "").replace("_", "-")
+    parts = tag.split("-") if LANGUAGE_TAG.fullmatch(tag) else [DEFAULT_LANGUAGE]
+    chain = ["-".join(parts[:size]) for size in range(len(parts), 0, -1)]
+    return [*chain, DEFAULT_LANGUAGE] if DEFAULT_LANGUAGE not in chain else chain
+
+
+def visit_time_text(*, start: datetime.datetime, zone: datetime.tzinfo, language: str) -> VisitTime:
+    """The visit's local weekday, date and time, written the way the language writes them."""
+    local = start.astimezone(zone)
+    with translation.override(language):
+        return VisitTime(
+            weekday=formats.date_format(local, "l"),
+            date=formats.date_format(local, "DATE_FORMAT"),
+            time=formats.date_format(local, "TIME_FORMAT"),
+        )
+
+
+def message_render(
+    *, organization: Organization, kind: str, language: str, channel: str, context: dict
+) -> Rendered:
+    """The message in the patient's language, or the nearest one the clinic or we have.
+
+    Raises LookupError when no language in the chain has a template (a shipped kind
+    always has an English file, so this means an unknown kind).
+    """
+    subject_template, body_template = _templates(organization, kind, language, channel)
+    with translation.override(language):
+        values = Context(_visible(context, channel), autoescape=False)
+        subject = " ".join(subject_template.render(values).split())
+        body_text = body_template.render(values).strip() + "\n"
+    body_html = "" if channel == MessageChannel.SMS else _html(body_text)
+    return Rendered(subject=subject, body_text=body_text, body_html=body_html)
+
+
+def _visible(context: dict, channel: str) -> dict:
+    if channel != MessageChannel.SMS:
+        return {name: context[name] for name in CONTEXT_FIELDS & context.keys()}
+    allowed = SMS_FIELDS | ({"visit_type"} if context.get("sms_shows_visit_type") else set())
+    return {name: context[name] for name in allowed & context.keys()}
+
+
+def _templates(
+    organization: Organization, kind: str, language: str, channel: str
+) -> tuple[Template, Template]:
+    chain = language_chain(language)
+    overrides = {
+        row.language: row
+        for row in MessageTemplate.objects.filter(
+            organization=organization, kind=kind, channel=channel, language__in=chain
+        )
+    }
+    for candidate in chain:
+        if candidate in overrides:
+            row = overrides[candidate]
+            return ENGINE.from_string(row.subject), ENGINE.from_string(row.body)
+        shipped = _shipped(candidate, kind, channel)
+        if shipped is not None:
+            return shipped
+    raise LookupError(f"no {channel} template for {kind} in {', '.join(chain)}")
+
+
+@lru_cache(maxsize=256)
+def _shipped(language: str, kind: str, channel: str) -> tuple[Template, Template] | None:
+    text = shipped_template_text(language=language, kind=kind, channel=channel)
+    if text is None:
+        return None
+    subject, body = text
+    return ENGINE.from_string(subject), ENGINE.from_string(body)
+
+
+def shipped_template_text(*, language: str, kind: str, channel: str) -> tuple[str, str] | None:
+    """(subject, body) of the shipped default, for admins who start from it; None if absent."""
+    path = TEMPLATE_ROOT / language / f"{kind}.{channel}.txt"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    if channel != MessageChannel.EMAIL:
+        return "", text
+    subject, _, body = text.partition("\n\n")
+    return subject.strip(), body
+
+
+def _html(body_text: str) -> str:
+    return linebreaks(urlize(body_text.strip(), autoescape=True))
