@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 
 from carebridge.core import clock
@@ -209,3 +211,96 @@ class AppointmentFieldChange(models.Model):
     field = models.CharField(max_length=40)
     old_value = models.CharField(max_length=200, blank=True)
     new_value = models.CharField(max_length=200, blank=True)
+
+
+class ReminderPolicy(TenantModel):
+    """When and how patients hear about their visits: one row per organization (no visit
+    type), and optionally one per visit type, which then replaces the organization's.
+
+    Quiet hours are wall-clock times in the patient's zone; equal start and end mean none.
+    Without any row, the defaults in scheduling.services.reminders apply.
+    """
+
+    visit_type = models.ForeignKey(
+        VisitType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_policies",
+        help_text="Empty: the organization's policy",
+    )
+    confirm_on_booking = models.BooleanField(
+        default=True, help_text="Send a confirmation as soon as a visit is booked"
+    )
+    quiet_start = models.TimeField(default=datetime.time(21))
+    quiet_end = models.TimeField(default=datetime.time(8))
+    sms_shows_visit_type = models.BooleanField(
+        "text messages name the visit type",
+        default=False,
+        help_text="Off keeps the kind of visit out of text messages",
+    )
+
+    class Meta:
+        verbose_name_plural = "reminder policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(visit_type=None),
+                name="reminder_policy_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "visit_type"],
+                condition=models.Q(visit_type__isnull=False),
+                name="reminder_policy_per_visit_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.visit_type or 'all visits'}"
+
+
+class ReminderOffset(models.Model):
+    """Remind this long before the visit."""
+
+    policy = models.ForeignKey(ReminderPolicy, on_delete=models.CASCADE, related_name="offsets")
+    minutes_before = models.PositiveIntegerField(help_text="e.g. 10080 = 7 days, 120 = 2 hours")
+
+    class Meta:
+        ordering = ["-minutes_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "minutes_before"], name="reminder_offset"),
+            models.CheckConstraint(
+                condition=models.Q(minutes_before__gt=0), name="reminder_offset_positive"
+            ),
+        ]
+
+
+class RescheduleOffer(TenantModel):
+    """Other times offered to a patient who asked to move a visit; the patient picks one by
+    its number (text reply) or on the visit page. Only the newest open offer counts."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="reschedule_offers"
+    )
+    offered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    chosen_number = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+
+
+class RescheduleOption(models.Model):
+    offer = models.ForeignKey(RescheduleOffer, on_delete=models.CASCADE, related_name="options")
+    number = models.PositiveSmallIntegerField()
+    practitioner = models.ForeignKey(
+        "directory.Practitioner", on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey("directory.Location", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+
+    class Meta:
+        ordering = ["offer", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "number"], name="reschedule_option_number")
+        ]
