@@ -38,6 +38,9 @@ UNSENT_STATUSES = CLAIMABLE_STATUSES
 # Final: nothing happens to these rows any more.
 FINAL_STATUSES = frozenset(MessageStatus.values) - set(CLAIMABLE_STATUSES)
 
+# Why a message was withdrawn.
+WITHDRAWN_REASON = "no longer wanted"
+
 # Answers that carriers require even to a number that has just opted out.
 CONSENT_EXEMPT_KINDS = frozenset({MessageKind.OPT_OUT_ACK, MessageKind.HELP})
 

@@ -1,0 +1,49 @@
+"""Claiming outbox rows for delivery: the only place that takes row locks in this app.
+
+PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` lets several workers claim different rows
+at the same moment without waiting on each other. SQLite ignores FOR UPDATE, but every
+write transaction there is IMMEDIATE (see settings), so the select and the update of one
+claim run under the database's write lock and two claims simply take turns.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from carebridge.core import clock
+from carebridge.notifications.constants import CLAIMABLE_STATUSES, MessageStatus
+from carebridge.notifications.models import OutboundMessage
+
+
+def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[OutboundMessage]:
+    """Lease up to `limit` due messages to `worker`, oldest due first, and return them with
+    their patients.
+
+    A claim counts as an attempt (so a message that kills its worker every time is given
+    up eventually) and moves next_attempt_at to the end of the lease: if the worker dies,
+    the row is due again then, for any worker.
+    """
+    now = clock.now()
+    lease_until = now + datetime.timedelta(seconds=lease_seconds)
+    with transaction.atomic():
+        due = (
+            OutboundMessage.objects.filter(status__in=CLAIMABLE_STATUSES, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboundMessage.objects.filter(pk__in=ids).update(
+            status=MessageStatus.SENDING,
+            leased_by=worker,
+            lease_until=lease_until,
+            next_attempt_at=lease_until,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        claimed = OutboundMessage.objects.filter(pk__in=ids).select_related("patient")
+        return list(claimed.order_by("pk"))

@@ -1,0 +1,347 @@
+"""Delivering outbox messages: claim due rows with a lease, re-check that each is still
+wanted and allowed, hand it to its gateway, record the outcome.
+
+Delivery is at least once. A worker that dies between the gateway's acceptance and the
+recording of it leaves the row leased; when the lease ends another worker sends it again
+with the same idempotency key, which a gateway that honours keys drops. Outcomes are
+recorded every RECORD_EVERY messages, which bounds those repeats per crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import os
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+
+from carebridge.core import clock
+from carebridge.notifications.constants import (
+    BATCH_SIZE,
+    CONSENT_EXEMPT_KINDS,
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    RETRY_BASE_SECONDS,
+    RETRY_CAP_SECONDS,
+    WITHDRAWN_REASON,
+    AttemptOutcome,
+    MessageChannel,
+    MessageStatus,
+)
+from carebridge.notifications.errors import (
+    DeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from carebridge.notifications.locks import outbox_claim_due
+from carebridge.notifications.models import DeliveryAttempt, OutboundMessage
+from carebridge.notifications.transports import Envelope, Transport, transport_for
+
+logger = logging.getLogger(__name__)
+
+RECORD_EVERY = 10
+# One drain stops after this long so that a busy outbox cannot hold a task worker forever;
+# the scheduler's delivery job asks for the next one.
+DRAIN_SECONDS = 300
+
+# checker([(topic_id, stamp), ...]) -> the pairs whose messages are still wanted.
+RelevanceChecker = Callable[[list[tuple[str, str]]], set[tuple[str, str]]]
+_relevance_checkers: dict[str, RelevanceChecker] = {}
+
+
+def relevance_register(topic_type: str, checker: RelevanceChecker) -> None:
+    """Let the app that owns `topic_type` decide, just before sending, which of its
+    messages are still wanted (e.g. the visit is still booked at the time the reminder
+    names). Called from an AppConfig.ready(); a later registration for the same type
+    replaces the earlier one. Messages of a type nobody registered are always wanted."""
+    _relevance_checkers[topic_type] = checker
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did with the messages it claimed."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    withdrawn: int = 0
+    suppressed: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
+class _Outcome:
+    """The new state of one claimed message; `attempt` is None when nothing was sent."""
+
+    message: OutboundMessage
+    status: str
+    reason: str = ""
+    next_attempt_at: datetime.datetime | None = None
+    provider_message_id: str = ""
+    attempt: str | None = None
+    started_at: datetime.datetime | None = None
+
+
+def worker_name() -> str:
+    """Who holds a lease: host, process and thread, unique among running workers."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failed try: doubling from the base, capped."""
+    seconds = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return datetime.timedelta(seconds=seconds)
+
+
+def outbox_deliver_due(
+    *, worker: str, batch_size: int = BATCH_SIZE, lease_seconds: float = LEASE_SECONDS
+) -> DeliveryReport:
+    """Claim up to `batch_size` due messages and deliver them.
+
+    Just before sending, each message is re-checked: consent and opt-out of its channel
+    (messages without a patient, and carrier-required answers, need none), an address, and
+    the relevance checker of its topic. Unwanted ones become withdrawn, disallowed ones
+    suppressed. A transient gateway failure schedules a retry with exponential backoff; a
+    permanent one, or the last allowed attempt, makes the message failed with the reason.
+    Side effects: a DeliveryAttempt row for every send tried.
+    """
+    messages = outbox_claim_due(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
+    report = DeliveryReport(claimed=len(messages))
+    screened = _screen(messages)
+    _record(list(screened.values()), worker, report)
+    to_send = [message for message in messages if message.pk not in screened]
+    with _Gateways() as gateways:
+        for start in range(0, len(to_send), RECORD_EVERY):
+            chunk = to_send[start : start + RECORD_EVERY]
+            _record([_send(message, gateways) for message in chunk], worker, report)
+    return report
+
+
+def outbox_drain(
+    *,
+    worker: str,
+    batch_size: int = BATCH_SIZE,
+    lease_seconds: float = LEASE_SECONDS,
+    max_seconds: float = DRAIN_SECONDS,
+) -> DeliveryReport:
+    """Deliver batch after batch until nothing is due (or `max_seconds` have passed)."""
+    total = DeliveryReport()
+    deadline = time.monotonic() + max_seconds
+    while time.monotonic() < deadline:
+        report = outbox_deliver_due(
+            worker=worker, batch_size=batch_size, lease_seconds=lease_seconds
+        )
+        total.add(report)
+        if not report.claimed:
+            break
+    return total
+
+
+# Re-checks before sending
+
+
+def _screen(messages: list[OutboundMessage]) -> dict[int, _Outcome]:
+    """The messages that must not be sent, by primary key, with their new state."""
+    screened: dict[int, _Outcome] = {}
+    for message in messages:
+        if message.attempts > MAX_ATTEMPTS:
+            # Every earlier claim ended without a recorded outcome: the message stops the
+            # worker each time it is tried.
+            screened[message.pk] = _Outcome(
+                message,
+                MessageStatus.FAILED,
+                f"gave up: {message.attempts - 1} attempts never finished",
+            )
+        elif reason := _why_not_allowed(message):
+            screened[message.pk] = _Outcome(message, MessageStatus.SUPPRESSED, reason)
+    candidates = [message for message in messages if message.pk not in screened]
+    for message in _unwanted(candidates):
+        screened[message.pk] = _Outcome(message, MessageStatus.WITHDRAWN, WITHDRAWN_REASON)
+    return screened
+
+
+def _why_not_allowed(message: OutboundMessage) -> str:
+    if not message.to_address:
+        return "no address"
+    patient = message.patient
+    if patient is None or message.kind in CONSENT_EXEMPT_KINDS:
+        return ""
+    if message.channel == MessageChannel.SMS:
+        if patient.sms_opted_out_at:
+            return "the patient opted out of text messages"
+        if not patient.consent_sms:
+            return "no consent to text messages"
+    elif message.channel == MessageChannel.EMAIL:
+        if patient.email_opted_out_at:
+            return "the patient opted out of email"
+        if not patient.consent_email:
+            return "no consent to email"
+    return ""
+
+
+def _unwanted(messages: list[OutboundMessage]) -> list[OutboundMessage]:
+    """The messages whose topic's checker no longer wants them (one call per topic type)."""
+    by_type: dict[str, list[OutboundMessage]] = defaultdict(list)
+    for message in messages:
+        if message.topic_type in _relevance_checkers:
+            by_type[message.topic_type].append(message)
+    unwanted = []
+    for topic_type, group in by_type.items():
+        wanted = _relevance_checkers[topic_type]([(m.topic_id, m.topic_stamp) for m in group])
+        unwanted += [m for m in group if (m.topic_id, m.topic_stamp) not in wanted]
+    return unwanted
+
+
+# Sending
+
+
+class _Gateways(contextlib.ExitStack):
+    """One open transport per channel for a batch. A gateway that cannot be reached is
+    remembered, so the rest of the batch fails fast instead of waiting on it again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: dict[str, Transport] = {}
+        self._unreachable: dict[str, TransientDeliveryError] = {}
+
+    def send(self, message: OutboundMessage) -> str:
+        if message.channel in self._unreachable:
+            raise self._unreachable[message.channel]
+        transport = self._open.get(message.channel)
+        if transport is None:
+            try:
+                transport = self.enter_context(transport_for(message.channel))
+            except DeliveryError as error:
+                # A gateway we cannot even connect to says nothing about this message:
+                # retry it, whatever the connection error's class.
+                self._unreachable[message.channel] = TransientDeliveryError(error.reason)
+                raise self._unreachable[message.channel] from error
+            self._open[message.channel] = transport
+        return transport.send(_envelope(message))
+
+
+def _envelope(message: OutboundMessage) -> Envelope:
+    return Envelope(
+        key=message.idempotency_key,
+        channel=message.channel,
+        to_address=message.to_address,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        calendar=message.calendar,
+        calendar_method=message.calendar_method,
+    )
+
+
+def _send(message: OutboundMessage, gateways: _Gateways) -> _Outcome:
+    started_at = clock.now()
+    try:
+        provider_message_id = gateways.send(message)
+    except PermanentDeliveryError as error:
+        outcome = _Outcome(message, MessageStatus.FAILED, error.reason)
+        outcome.attempt = AttemptOutcome.PERMANENT
+    except TransientDeliveryError as error:
+        outcome = _retry_or_fail(message, error.reason)
+    except Exception as error:
+        # A fault of our own (a bad row, a bug in a transport) must not stop the batch:
+        # the message is retried like a transient failure and failed after MAX_ATTEMPTS.
+        logger.exception("Delivering outbox message %s failed unexpectedly", message.pk)
+        outcome = _retry_or_fail(message, f"unexpected error: {type(error).__name__}: {error}")
+    else:
+        outcome = _Outcome(message, MessageStatus.SENT, provider_message_id=provider_message_id)
+        outcome.attempt = AttemptOutcome.SENT
+    outcome.started_at = started_at
+    return outcome
+
+
+def _retry_or_fail(message: OutboundMessage, reason: str) -> _Outcome:
+    if message.attempts >= MAX_ATTEMPTS:
+        outcome = _Outcome(
+            message, MessageStatus.FAILED, f"gave up after {message.attempts} attempts: {reason}"
+        )
+    else:
+        outcome = _Outcome(
+            message,
+            MessageStatus.PENDING,
+            reason,
+            next_attempt_at=clock.now() + retry_delay(message.attempts),
+        )
+    outcome.attempt = AttemptOutcome.TRANSIENT
+    return outcome
+
+
+# Recording
+
+
+REPORTED_AS = {
+    MessageStatus.SENT: "sent",
+    MessageStatus.PENDING: "retrying",
+    MessageStatus.FAILED: "failed",
+    MessageStatus.WITHDRAWN: "withdrawn",
+    MessageStatus.SUPPRESSED: "suppressed",
+}
+
+
+@transaction.atomic
+def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> None:
+    """Write the outcomes of messages this worker still holds (same worker, same attempt).
+
+    A message withdrawn while it was being sent is still recorded as sent: the gateway has
+    it. A message whose lease passed to another worker is left to that worker.
+    """
+    if not outcomes:
+        return
+    now = clock.now()
+    for outcome in outcomes:
+        message = outcome.message
+        held = OutboundMessage.objects.filter(
+            pk=message.pk, leased_by=worker, attempts=message.attempts
+        )
+        if outcome.status == MessageStatus.SENT:
+            changed = held.filter(
+                status__in=(MessageStatus.SENDING, MessageStatus.WITHDRAWN)
+            ).update(
+                status=MessageStatus.SENT,
+                sent_at=now,
+                provider_message_id=outcome.provider_message_id,
+                lease_until=None,
+                last_error="",
+                updated_at=now,
+            )
+        else:
+            changed = held.filter(status=MessageStatus.SENDING).update(
+                status=outcome.status,
+                next_attempt_at=outcome.next_attempt_at or message.next_attempt_at,
+                lease_until=None,
+                last_error=outcome.reason,
+                updated_at=now,
+            )
+        if changed:
+            name = REPORTED_AS[outcome.status]
+            setattr(report, name, getattr(report, name) + 1)
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(
+            message_id=outcome.message.pk,
+            worker=worker,
+            started_at=outcome.started_at,
+            finished_at=now,
+            outcome=outcome.attempt,
+            error=outcome.reason,
+        )
+        for outcome in outcomes
+        if outcome.attempt is not None
+    )

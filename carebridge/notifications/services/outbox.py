@@ -1,0 +1,149 @@
+"""Writing messages into the transactional outbox, and taking back the ones no longer wanted.
+
+A message is a row written in the caller's transaction: it exists exactly when the change
+that caused it committed. Delivery happens later, in the task worker (see `delivery`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from carebridge.accounts.models import Organization
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.core import clock
+from carebridge.core.errors import InvalidInput
+from carebridge.notifications.constants import (
+    UNSENT_STATUSES,
+    WITHDRAWN_REASON,
+    CalendarMethod,
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+)
+from carebridge.notifications.models import OutboundMessage
+from carebridge.notifications.tasks import deliver_due_messages
+from carebridge.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a message is about: e.g. ("appointment", its public id, its start in ISO form).
+    The stamp must still hold when the message goes out, or the message is withdrawn (see
+    `delivery.relevance_register`)."""
+
+    type: str
+    id: str
+    stamp: str = ""
+
+
+def _check_choice(value: str, choices: type, field: str) -> None:
+    if value not in choices.values:
+        raise InvalidInput(
+            f"{field}: {value!r} is not one of {', '.join(choices.values)}", field=field
+        )
+
+
+def _request_delivery() -> None:
+    deliver_due_messages.enqueue()
+
+
+def _request_delivery_on_commit() -> None:
+    """One delivery task per transaction, however many messages it wrote (a bulk import can
+    write thousands); the scheduler's delivery job covers a request that failed."""
+    if any(callback is _request_delivery for _, callback, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_request_delivery, robust=True)
+
+
+@transaction.atomic
+def message_enqueue(
+    *,
+    organization: Organization,
+    kind: str,
+    channel: str,
+    to_address: str,
+    body_text: str,
+    subject: str = "",
+    body_html: str = "",
+    calendar: str = "",
+    calendar_method: str = "",
+    patient: Patient | None = None,
+    language: str = "en",
+    topic: Topic | None = None,
+    due_at: datetime.datetime | None = None,
+) -> OutboundMessage:
+    """Write one message to the outbox, to go out at `due_at` (default now).
+
+    Call it inside the transaction of the change that causes the message: the row commits
+    or rolls back with it. Invariants: kind, channel and calendar method are known; the
+    patient belongs to the organization; the body is not empty. The address is not checked
+    against consent here: consent is re-checked at delivery, when it counts. Side effects:
+    a delivery task enqueued once the transaction commits (for a message due now), and an
+    audit entry when the message concerns a patient.
+    """
+    _check_choice(kind, MessageKind, "kind")
+    _check_choice(channel, MessageChannel, "channel")
+    _check_choice(calendar_method, CalendarMethod, "calendar_method")
+    if patient is not None and patient.organization_id != organization.pk:
+        raise InvalidInput("patient: not a patient of this organization", field="patient")
+    if not body_text.strip():
+        raise InvalidInput("body_text: a message needs a body", field="body_text")
+    due_at = due_at or clock.now()
+    topic = topic or Topic("", "")
+    message = OutboundMessage.objects.create(
+        organization=organization,
+        kind=kind,
+        channel=channel,
+        patient=patient,
+        to_address=to_address.strip(),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        calendar=calendar,
+        calendar_method=calendar_method,
+        language=language,
+        topic_type=topic.type,
+        topic_id=topic.id,
+        topic_stamp=topic.stamp,
+        due_at=due_at,
+        next_attempt_at=due_at,
+    )
+    if due_at <= clock.now():
+        _request_delivery_on_commit()
+    if patient is not None:
+        audit_record(
+            organization_id=organization.pk,
+            actor=None,
+            action=AuditAction.CREATE,
+            target=AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id)),
+            detail=f"{kind} by {channel}",
+        )
+    return message
+
+
+@transaction.atomic
+def messages_withdraw(
+    *, topic_type: str, topic_id: str, kinds: Collection[str] | None = None
+) -> int:
+    """Withdraw every message of the topic that has not gone out (pending, waiting for a
+    retry, or being sent right now); returns how many.
+
+    A worker that is sending one of them at this moment still records it as sent if the
+    gateway took it: the status then tells what really happened.
+    """
+    unsent = OutboundMessage.objects.filter(
+        topic_type=topic_type, topic_id=topic_id, status__in=UNSENT_STATUSES
+    )
+    if kinds is not None:
+        unsent = unsent.filter(kind__in=kinds)
+    return unsent.update(
+        status=MessageStatus.WITHDRAWN,
+        last_error=WITHDRAWN_REASON,
+        lease_until=None,
+        updated_at=clock.now(),
+    )
