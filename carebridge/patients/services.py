@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import datetime
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from unidecode import unidecode
 
 from carebridge.accounts.models import Organization, User
@@ -18,6 +20,7 @@ from carebridge.audit.services import AuditTarget, audit_record, audit_record_ma
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, StaleVersion
 from carebridge.core.validation import clean_or_raise
+from carebridge.patients.constants import ContactChannel
 from carebridge.patients.models import Patient, PatientIdentifier
 
 # The demographics staff may edit, in the order forms and documents show them.
@@ -254,3 +257,104 @@ def patient_create_many(
         targets=[AuditTarget("Patient", str(p.public_id), str(p.public_id)) for p in patients],
     )
     return patients
+
+
+@dataclass(frozen=True)
+class _ContactFields:
+    address: str  # where messages of the channel go
+    consent: str
+    opted_out_at: str
+
+
+_CONTACT_FIELDS = {
+    ContactChannel.SMS: _ContactFields("phone_mobile", "consent_sms", "sms_opted_out_at"),
+    ContactChannel.EMAIL: _ContactFields("email", "consent_email", "email_opted_out_at"),
+}
+
+
+def _contact_fields(channel: str) -> _ContactFields:
+    if channel not in _CONTACT_FIELDS:
+        raise InvalidInput(f"channel: {channel!r} is neither sms nor email", field="channel")
+    return _CONTACT_FIELDS[channel]
+
+
+def _sharing_contact(patient: Patient, fields: _ContactFields) -> QuerySet[Patient]:
+    """The patients of the organization reached at the patient's number or address (family
+    members often share one); without an address, the patient alone."""
+    address = getattr(patient, fields.address)
+    patients = Patient.objects.filter(organization_id=patient.organization_id)
+    if not address:
+        return patients.filter(pk=patient.pk)
+    # Phones are stored as E.164; email addresses are compared without case.
+    lookup = fields.address if fields.address == "phone_mobile" else f"{fields.address}__iexact"
+    return patients.filter(**{lookup: address})
+
+
+def _update_contact(
+    patients: QuerySet[Patient], *, actor: User | None, detail: str, **values: Any
+) -> list[Patient]:
+    """Apply `values` to these patients, one version step and one audit entry each; returns
+    them as changed."""
+    changed = list(patients.values_list("pk", "organization_id", "public_id"))
+    if not changed:
+        return []
+    ids = [pk for pk, _, _ in changed]
+    Patient.objects.filter(pk__in=ids).update(version=F("version") + 1, **values)
+    audit_record_many(
+        organization_id=changed[0][1],
+        actor=actor,
+        action=AuditAction.UPDATE,
+        targets=[AuditTarget("Patient", str(ref), str(ref)) for _, _, ref in changed],
+        detail=detail,
+    )
+    return list(Patient.objects.filter(pk__in=ids))
+
+
+@transaction.atomic
+def patient_contact_opt_out(
+    *, patient: Patient, channel: str, actor: User | None = None
+) -> list[Patient]:
+    """Stop messages on `channel` (sms or email) to the patient and to every patient of the
+    organization at the same number or address: a STOP speaks for the phone, not one record.
+
+    Invariants: afterwards each of them has no consent on the channel and an opt-out time;
+    an earlier opt-out time is kept. Consent given later needs patient_contact_opt_in.
+    Side effects: for each patient that changed, the version goes up and an audit entry.
+    Returns the patients that changed; `patient` is refreshed.
+    """
+    fields = _contact_fields(channel)
+    not_yet = Q(**{fields.consent: True}) | Q(**{f"{fields.opted_out_at}__isnull": True})
+    now = Value(clock.now(), output_field=DateTimeField())
+    changed = _update_contact(
+        _sharing_contact(patient, fields).filter(not_yet),
+        actor=actor,
+        detail=f"opted out of {channel}",
+        **{fields.consent: False, fields.opted_out_at: Coalesce(F(fields.opted_out_at), now)},
+    )
+    patient.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def patient_contact_opt_in(
+    *, patient: Patient, channel: str, actor: User | None = None
+) -> list[Patient]:
+    """Resume messages on `channel` (sms or email), e.g. after a START reply: the patient,
+    and every patient at the same number or address who had opted out, consent again.
+    Patients there who never consented and never opted out are left alone.
+
+    Invariants: afterwards each of them has consent on the channel and no opt-out time.
+    Side effects: for each patient that changed, the version goes up and an audit entry.
+    Returns the patients that changed; `patient` is refreshed.
+    """
+    fields = _contact_fields(channel)
+    opted_out = Q(**{f"{fields.opted_out_at}__isnull": False})
+    already_in = Q(**{fields.consent: True, f"{fields.opted_out_at}__isnull": True})
+    changed = _update_contact(
+        _sharing_contact(patient, fields).filter(opted_out | Q(pk=patient.pk)).exclude(already_in),
+        actor=actor,
+        detail=f"opted in to {channel}",
+        **{fields.consent: True, fields.opted_out_at: None},
+    )
+    patient.refresh_from_db()
+    return changed
