@@ -15,7 +15,7 @@ from unidecode import unidecode
 
 from carebridge.accounts.models import Organization, User
 from carebridge.demo.clinic import person_name
-from carebridge.patients.constants import ContactChannel
+from carebridge.patients.constants import ContactChannel, PayerGroup
 from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
 
@@ -31,6 +31,17 @@ HOMES = {
 }
 RELATIONSHIPS = ("spouse", "parent", "child", "sibling", "friend")
 EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
+# Who pays, by age: children and adults mostly through work or Medicaid, the retired Medicare.
+PAYERS = (
+    PayerGroup.COMMERCIAL,
+    PayerGroup.MEDICAID,
+    PayerGroup.MEDICARE,
+    PayerGroup.SELF_PAY,
+    PayerGroup.OTHER,
+    PayerGroup.UNKNOWN,
+)
+PAYER_WEIGHTS_UNDER_65 = (58, 24, 2, 8, 4, 4)
+PAYER_WEIGHTS_65_PLUS = (10, 6, 78, 1, 3, 2)
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,9 @@ def _patient_fields(number: int, rng: random.Random, faker: Faker) -> tuple[dict
         "postal_code": faker["en_US"].postcode_in_state(state),
         "preferred_language": language,
         "preferred_channel": channel,
+        "payer_group": rng.choices(
+            PAYERS, weights=PAYER_WEIGHTS_65_PLUS if age >= 65 else PAYER_WEIGHTS_UNDER_65
+        )[0],
         "consent_sms": channel == ContactChannel.SMS or rng.random() < 0.3,
         "consent_email": has_email and channel != ContactChannel.NONE,
         "consent_phone": channel != ContactChannel.NONE,

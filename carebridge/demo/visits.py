@@ -6,7 +6,9 @@ appointment_cancel for its outcome, so the demo obeys every scheduling rule.
 
 Who misses a visit follows patterns a no-show model can learn from data the clinic keeps:
 a patient's own tendency and earlier no-shows, age, new patients, early and late times,
-Mondays, and patients who cannot be reminded.
+Mondays (mornings most), visits booked long ahead, and patients who cannot be reminded.
+Each visit was asked for some days before it (more for new patients and physicals), so
+lead times are real.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ PATIENT_CANCEL_REASONS = (
     "Booked elsewhere",
 )
 CLINIC_CANCEL_REASONS = ("Clinician out sick", "Schedule change", "Weather closure")
+# Mean days between the patient asking and the visit, by visit type; others: DEFAULT_LEAD.
+MEAN_LEAD_DAYS = {"new-patient": 24, "annual-physical": 30, "procedure": 18}
+DEFAULT_LEAD = 9
+MAX_LEAD_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -242,11 +248,23 @@ def _book(clinic, visit: PlannedVisit, demo_patient, actor, now, rng) -> Appoint
             start=visit.start,
             channel=rng.choices(*zip(*CHANNEL_MIX, strict=True))[0],
             allow_past=visit.start < now,
+            booked_at=_booked_at(visit, now, rng),
         )
     except DomainError:
         # A rule the layout does not model (a closed day, say) refused it: the demo skips
         # that visit, exactly as a coordinator would have to.
         return None
+
+
+def _booked_at(visit: PlannedVisit, now, rng: random.Random) -> datetime.datetime:
+    """When the patient asked: an exponential lead before the visit, and never in the future
+    (a visit ahead was booked some time in the last days)."""
+    mean = MEAN_LEAD_DAYS.get(visit.visit_type.code, DEFAULT_LEAD)
+    lead = datetime.timedelta(days=min(rng.expovariate(1 / mean), MAX_LEAD_DAYS))
+    booked_at = visit.start - max(lead, datetime.timedelta(hours=2))
+    if booked_at >= now:
+        booked_at = now - datetime.timedelta(hours=rng.uniform(1, 72))
+    return booked_at
 
 
 def _outcome(appointment, demo_patient, book: PatientBook, actor, now, rng) -> str:
@@ -280,7 +298,9 @@ def _no_show_chance(appointment: Appointment, demo_patient: DemoPatient, earlier
     if local.hour < 9 or local.hour >= 16:
         chance *= 1.3
     if local.weekday() == 0:
-        chance *= 1.2
+        chance *= 1.5 if local.hour < 12 else 1.2
+    lead_days = (appointment.start - appointment.booked_at) / datetime.timedelta(days=1)
+    chance *= 0.6 + min(lead_days, 60) / 30
     if appointment.visit_type.code == "new-patient":
         chance *= 1.4
     if appointment.visit_type.telehealth:

@@ -1,0 +1,194 @@
+"""Training the organization's no-show model and scoring its appointments."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from carebridge.accounts.models import Organization
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import AuditTarget, audit_record_many
+from carebridge.core import clock
+from carebridge.noshow.constants import FairnessDimension, ModelMethod
+from carebridge.noshow.features import Visit, visits_describe
+from carebridge.noshow.models import (
+    NoShowCoefficient,
+    NoShowGroupMetric,
+    NoShowModel,
+    NoShowScore,
+)
+from carebridge.noshow.scoring import band_of
+from carebridge.noshow.selectors import (
+    UPCOMING_STATUSES,
+    linear_model,
+    noshow_model_current,
+    noshow_policy,
+)
+from carebridge.noshow.training import Evaluation, auc, evaluate, history_is_thin
+from carebridge.scheduling.constants import AppointmentStatus
+from carebridge.scheduling.models import Appointment
+
+# The label: a finished visit was missed (noshow) or kept (fulfilled). Cancelled visits,
+# late or not, are neither: they are inputs (the patient's late cancellations), not outcomes.
+FINISHED_STATUSES = (AppointmentStatus.FULFILLED, AppointmentStatus.NOSHOW)
+REFRESH_DAYS = 21
+GROUPS = {
+    FairnessDimension.LANGUAGE: lambda visit: visit.language,
+    FairnessDimension.AGE_BAND: lambda visit: visit.age_band,
+    FairnessDimension.PAYER_GROUP: lambda visit: visit.payer_group,
+}
+
+
+@transaction.atomic
+def noshow_model_train(
+    *, organization: Organization, until: datetime.datetime | None = None
+) -> NoShowModel:
+    """Learn a model from the organization's finished visits that started before `until`
+    (default now) and store it with its coefficients and per-group hold-out metrics.
+
+    Invariants: a regression only with enough history (see training.MIN_ROWS and
+    MIN_POSITIVES), else the documented points rule; the hold-out is the newest 20% by
+    start, so the AUC reflects visits the model had not seen. Side effects: a new model
+    row that becomes the organization's current model. No patient data is stored, so
+    there is no audit entry; the scores it later gives are audited.
+    """
+    until = until or clock.now()
+    visits = visits_describe(
+        organization=organization,
+        appointments=Appointment.objects.filter(status__in=FINISHED_STATUSES, start__lt=until),
+    )
+    inputs = [visit.inputs for visit in visits]
+    labels = [visit.missed for visit in visits]
+    thin = history_is_thin(labels)
+    evaluation = evaluate(inputs, labels, points=thin)
+    model = NoShowModel.objects.create(
+        organization=organization,
+        method=ModelMethod.POINTS if thin else ModelMethod.LOGISTIC,
+        trained_at=clock.now(),
+        history_until=until,
+        rows=len(labels),
+        positives=sum(labels),
+        holdout_rows=len(labels) - evaluation.holdout_start,
+        holdout_auc=evaluation.holdout_auc,
+        intercept=evaluation.model.intercept,
+    )
+    NoShowCoefficient.objects.bulk_create(
+        NoShowCoefficient(
+            model=model, feature=term.feature, weight=term.weight, mean=term.mean, scale=term.scale
+        )
+        for term in evaluation.model.terms
+    )
+    NoShowGroupMetric.objects.bulk_create(_group_metrics(model, visits, evaluation))
+    return model
+
+
+def _group_metrics(
+    model: NoShowModel, visits: list[Visit], evaluation: Evaluation
+) -> list[NoShowGroupMetric]:
+    held_out = list(
+        zip(visits[evaluation.holdout_start :], evaluation.holdout_predictions, strict=True)
+    )
+    metrics = []
+    for dimension, group_of in GROUPS.items():
+        groups: dict[str, list[tuple[bool, float]]] = defaultdict(list)
+        for visit, predicted in held_out:
+            groups[group_of(visit) or "unknown"].append((visit.missed, predicted))
+        for group, pairs in sorted(groups.items()):
+            labels = [missed for missed, _ in pairs]
+            predictions = [predicted for _, predicted in pairs]
+            metrics.append(
+                NoShowGroupMetric(
+                    model=model,
+                    dimension=dimension,
+                    group=group[:40],
+                    count=len(pairs),
+                    positives=sum(labels),
+                    mean_predicted=sum(predictions) / len(predictions),
+                    auc=auc(labels, predictions),
+                )
+            )
+    return metrics
+
+
+@transaction.atomic
+def noshow_scores_compute(
+    *, organization: Organization, appointments: QuerySet[Appointment]
+) -> list[NoShowScore]:
+    """Score `appointments` (any number, a few queries) with the organization's current
+    model, training a first one if there is none, and store each score, replacing the last.
+
+    Invariants: one score row per appointment; reasons are the up to three inputs that
+    raised its risk most. Side effects: score rows; one audit entry per appointment
+    scored (a risk is information about the patient).
+    """
+    model = noshow_model_current(organization=organization) or noshow_model_train(
+        organization=organization
+    )
+    numbers = linear_model(model)
+    policy = noshow_policy(organization=organization)
+    now = clock.now()
+    visits = visits_describe(organization=organization, appointments=appointments)
+    scores = []
+    for visit in visits:
+        probability = numbers.probability(visit.inputs)
+        scores.append(
+            NoShowScore(
+                organization=organization,
+                appointment_id=visit.appointment_id,
+                model=model,
+                probability=probability,
+                band=band_of(
+                    probability, medium_from=policy.medium_from, high_from=policy.high_from
+                ),
+                reasons=numbers.reasons(visit.inputs),
+                computed_at=now,
+            )
+        )
+    NoShowScore.objects.bulk_create(
+        scores,
+        update_conflicts=True,
+        unique_fields=["appointment"],
+        update_fields=["model", "probability", "band", "reasons", "computed_at"],
+    )
+    _audit_scored(organization, [visit.appointment_id for visit in visits])
+    return scores
+
+
+def _audit_scored(organization: Organization, appointment_ids: list[int]) -> None:
+    scored = Appointment.objects.filter(pk__in=appointment_ids).values_list(
+        "public_id", "patient__public_id"
+    )
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=None,
+        action=AuditAction.UPDATE,
+        targets=[AuditTarget("Appointment", str(a), str(p)) for a, p in scored],
+        detail="no-show risk scored",
+    )
+
+
+def noshow_scores_refresh(*, organization: Organization, days: int = REFRESH_DAYS) -> int:
+    """Score every visit still to come in the next `days` days; return how many.
+    Run daily and after training, so scores follow new bookings, confirmations and
+    reminders. Side effects: those of noshow_scores_compute."""
+    now = clock.now()
+    upcoming = Appointment.objects.filter(
+        status__in=UPCOMING_STATUSES,
+        start__gte=now,
+        start__lt=now + datetime.timedelta(days=days),
+    )
+    return len(noshow_scores_compute(organization=organization, appointments=upcoming))
+
+
+def noshow_scores_refresh_all() -> int:
+    """The daily job: refresh the scores of every organization that has visits ahead."""
+    now = clock.now()
+    organizations = Organization.objects.filter(
+        pk__in=Appointment.objects.filter(status__in=UPCOMING_STATUSES, start__gte=now).values(
+            "organization_id"
+        )
+    )
+    return sum(noshow_scores_refresh(organization=org) for org in organizations)
