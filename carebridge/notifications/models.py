@@ -24,8 +24,9 @@ class OutboundMessage(TenantModel):
     The idempotency key travels to the gateway (email Message-ID, SMS Idempotency-Key), so a
     gateway that honours it delivers the message once however often a crash makes us retry.
     A worker claims the row by setting status "sending" and next_attempt_at to the end of
-    its lease: a row is claimable when its status is pending or sending and next_attempt_at
-    has passed, which also hands back the rows of a worker that died.
+    its lease: a row is claimable once next_attempt_at has passed, which also hands back the
+    rows of a worker that died. A final row (sent, failed, withdrawn, suppressed) has no
+    next_attempt_at, so the claim's index holds only the rows still to deliver.
     """
 
     idempotency_key = models.CharField(
@@ -59,7 +60,7 @@ class OutboundMessage(TenantModel):
         max_length=12, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
@@ -68,7 +69,13 @@ class OutboundMessage(TenantModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbox_claimable"),
+            # A plain IS NOT NULL condition: SQLite uses a partial index only when the
+            # query implies its condition without bound parameters, and `<= now` does.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(next_attempt_at__isnull=False),
+                name="outbox_claimable",
+            ),
             models.Index(fields=["topic_type", "topic_id"], name="outbox_topic"),
             models.Index(fields=["organization", "-created_at"], name="outbox_org_recent"),
             models.Index(fields=["to_address", "-sent_at"], name="outbox_sent_to"),

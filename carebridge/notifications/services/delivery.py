@@ -85,7 +85,8 @@ class DeliveryReport:
 
 @dataclass
 class _Outcome:
-    """The new state of one claimed message; `attempt` is None when nothing was sent."""
+    """The new state of one claimed message: `next_attempt_at` only for a retry, `attempt`
+    only when a send was tried."""
 
     message: OutboundMessage
     status: str
@@ -318,6 +319,7 @@ def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> No
                 status=MessageStatus.SENT,
                 sent_at=now,
                 provider_message_id=outcome.provider_message_id,
+                next_attempt_at=None,
                 lease_until=None,
                 last_error="",
                 updated_at=now,
@@ -325,7 +327,7 @@ def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> No
         else:
             changed = held.filter(status=MessageStatus.SENDING).update(
                 status=outcome.status,
-                next_attempt_at=outcome.next_attempt_at or message.next_attempt_at,
+                next_attempt_at=outcome.next_attempt_at,
                 lease_until=None,
                 last_error=outcome.reason,
                 updated_at=now,

@@ -144,6 +144,7 @@ def messages_withdraw(
     return unsent.update(
         status=MessageStatus.WITHDRAWN,
         last_error=WITHDRAWN_REASON,
+        next_attempt_at=None,
         lease_until=None,
         updated_at=clock.now(),
     )

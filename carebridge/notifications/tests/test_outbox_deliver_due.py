@@ -51,6 +51,7 @@ def test_sends_due_messages_and_records_the_gateways_id(org_a, gateway):
     )
     sent = reloaded(message)
     assert (sent.status, sent.sent_at, sent.attempts) == (MessageStatus.SENT, NOW, 1)
+    assert sent.next_attempt_at is None  # final: out of the claim index
     assert sent.provider_message_id == f"provider-{message.idempotency_key}"
     attempt = DeliveryAttempt.objects.get(message=message)
     assert (attempt.outcome, attempt.worker) == (AttemptOutcome.SENT, WORKER)
