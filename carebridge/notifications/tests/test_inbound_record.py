@@ -130,7 +130,8 @@ def test_after_stop_reminders_are_suppressed(consenting_patient, gateway):
 
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.SUPPRESSED
-    assert [envelope.body_text for envelope in gateway.sent][0].startswith("Clinic A: no")
+    (only_the_answer,) = gateway.sent
+    assert only_the_answer.body_text.startswith("Clinic A: no")
 
 
 def test_start_restores_texts_where_the_number_had_opted_out(
