@@ -1,0 +1,29 @@
+"""The periodic jobs the scheduler runs. Add a job here: a name, how often, what to call
+(a quick check that enqueues a task, or a short idempotent service)."""
+
+from __future__ import annotations
+
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from carebridge.jobs.scheduler import Job
+from carebridge.notifications.selectors import outbox_has_due
+from carebridge.notifications.tasks import deliver_due_messages
+
+DELIVERY_EVERY_SECONDS = 15
+
+
+def deliver_due_messages_when_due() -> bool:
+    """Enqueue delivery when messages have come due since the last look (reminders planned
+    for now, retries whose wait is over, rows a dead worker held), unless a delivery task
+    is already waiting to run: that one will see them. Returns whether it enqueued."""
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=deliver_due_messages.module_path
+    )
+    if waiting.exists() or not outbox_has_due():
+        return False
+    deliver_due_messages.enqueue()
+    return True
+
+
+JOBS = (Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),)
