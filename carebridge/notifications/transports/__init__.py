@@ -16,7 +16,7 @@ from typing import Protocol, Self
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-CALENDAR_METHODS = ("REQUEST", "CANCEL")
+from carebridge.notifications.constants import CalendarMethod, MessageChannel
 
 # Dotted paths, imported when asked for, so that a deployment only loads what it uses.
 _TRANSPORTS = {
@@ -31,7 +31,7 @@ class Envelope:
     """One message as a gateway sees it. `key` is the message's idempotency key."""
 
     key: str
-    channel: str  # "email" or "sms"
+    channel: str  # a MessageChannel
     to_address: str  # an email address, or an E.164 phone number
     subject: str
     body_text: str
@@ -42,7 +42,10 @@ class Envelope:
     unsubscribe_url: str = ""  # email only: offered as List-Unsubscribe
 
     def __post_init__(self) -> None:
-        if self.calendar and self.calendar_method not in CALENDAR_METHODS:
+        if self.calendar and self.calendar_method not in (
+            CalendarMethod.REQUEST,
+            CalendarMethod.CANCEL,
+        ):
             raise ValueError(
                 f"calendar_method must be REQUEST or CANCEL with a calendar, not "
                 f"{self.calendar_method!r}"
@@ -74,7 +77,7 @@ class Transport(Protocol):
 def transport_for(channel: str) -> Transport:
     """A new transport for `channel` ("email" or "sms") as configured: email through
     EMAIL_BACKEND, text messages through the SMS_GATEWAY (file or twilio)."""
-    name = f"sms:{settings.SMS_GATEWAY}" if channel == "sms" else channel
+    name = f"sms:{settings.SMS_GATEWAY}" if channel == MessageChannel.SMS else channel
     if name not in _TRANSPORTS:
         raise ValueError(f"no transport for channel {channel!r}")
     return import_string(_TRANSPORTS[name])()
