@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("fhir/", include("carebridge.fhir_api.urls")),
+    path("", include("carebridge.portal.urls")),
+    path("", include("carebridge.scheduling.urls")),
     path("", include("carebridge.web.urls")),
 ]

@@ -7,6 +7,8 @@ from carebridge.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
     ClosedDay,
+    ReminderOffset,
+    ReminderPolicy,
     VisitType,
 )
 
@@ -73,3 +75,22 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReminderOffsetInline(admin.TabularInline):
+    model = ReminderOffset
+    extra = 1
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "organization",
+        "confirm_on_booking",
+        "quiet_start",
+        "quiet_end",
+        "sms_shows_visit_type",
+    ]
+    list_filter = ["organization"]
+    inlines = [ReminderOffsetInline]

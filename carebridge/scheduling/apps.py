@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "carebridge.scheduling"
     verbose_name = "Scheduling"
+
+    def ready(self) -> None:
+        # Messages about a visit are re-checked against it just before they go out.
+        from carebridge.notifications.services.delivery import relevance_register
+        from carebridge.scheduling.services.messages import TOPIC_TYPE, appointment_messages_wanted
+
+        relevance_register(TOPIC_TYPE, appointment_messages_wanted)

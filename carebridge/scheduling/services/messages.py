@@ -1,0 +1,235 @@
+"""Messages about one appointment: which policy and channel apply, what the templates see,
+and the outbox row, written in the caller's transaction.
+
+Every appointment message carries the topic ("appointment", public id, stamp). The stamp
+is the visit's start in UTC, so a message queued for an old time is dropped at delivery;
+a cancellation notice is stamped "cancelled" and goes out only while the visit stays so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db.models import Q
+
+from carebridge.core import clock
+from carebridge.directory.models import Location
+from carebridge.notifications.calendar import CalendarEvent, calendar_invite
+from carebridge.notifications.constants import MessageChannel
+from carebridge.notifications.models import OutboundMessage
+from carebridge.notifications.rendering import message_render, visit_time_text
+from carebridge.notifications.services.outbox import Topic, message_enqueue
+from carebridge.patients.constants import ContactChannel
+from carebridge.patients.models import Patient
+from carebridge.scheduling.availability import zone_of
+from carebridge.scheduling.constants import AppointmentStatus
+from carebridge.scheduling.links import email_opt_out_url, visit_links
+from carebridge.scheduling.models import Appointment, ReminderPolicy
+
+TOPIC_TYPE = "appointment"
+CANCELLED_STAMP = "cancelled"
+# Statuses in which a visit still lies ahead and messages about it make sense.
+UPCOMING_STATUSES = frozenset(
+    {AppointmentStatus.PROPOSED, AppointmentStatus.PENDING, AppointmentStatus.BOOKED}
+)
+DEFAULT_OFFSETS = (
+    datetime.timedelta(days=7),
+    datetime.timedelta(days=2),
+    datetime.timedelta(hours=2),
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    offsets: tuple[datetime.timedelta, ...]
+    confirm_on_booking: bool
+    quiet_start: datetime.time
+    quiet_end: datetime.time
+    sms_shows_visit_type: bool
+
+
+DEFAULT_POLICY = Policy(
+    offsets=DEFAULT_OFFSETS,
+    confirm_on_booking=True,
+    quiet_start=datetime.time(21),
+    quiet_end=datetime.time(8),
+    sms_shows_visit_type=False,
+)
+
+
+def policy_for(appointment: Appointment) -> Policy:
+    """The visit type's policy, else the organization's, else the defaults."""
+    rows = ReminderPolicy.objects.filter(
+        Q(visit_type_id=appointment.visit_type_id) | Q(visit_type__isnull=True),
+        organization_id=appointment.organization_id,
+    ).prefetch_related("offsets")
+    row = min(rows, key=lambda r: r.visit_type_id is None, default=None)
+    if row is None:
+        return DEFAULT_POLICY
+    return Policy(
+        offsets=tuple(datetime.timedelta(minutes=o.minutes_before) for o in row.offsets.all()),
+        confirm_on_booking=row.confirm_on_booking,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        sms_shows_visit_type=row.sms_shows_visit_type,
+    )
+
+
+def patient_channels(patient: Patient) -> list[str]:
+    """Channels the patient can be written to now, the preferred one first.
+
+    "Phone" preferred means a person calls; automatic messages then go by text, else email.
+    "Do not contact" means none at all.
+    """
+    if patient.preferred_channel == ContactChannel.NONE:
+        return []
+    order = [MessageChannel.SMS, MessageChannel.EMAIL]
+    if patient.preferred_channel == ContactChannel.EMAIL:
+        order.reverse()
+    return [channel for channel in order if _reachable(patient, channel)]
+
+
+def _reachable(patient: Patient, channel: str) -> bool:
+    if channel == MessageChannel.SMS:
+        return bool(patient.consent_sms and not patient.sms_opted_out_at and patient.phone_mobile)
+    return bool(patient.consent_email and not patient.email_opted_out_at and patient.email)
+
+
+def start_stamp(appointment: Appointment) -> str:
+    return appointment.start.astimezone(datetime.UTC).isoformat()
+
+
+def visit_topic(appointment: Appointment, stamp: str | None = None) -> Topic:
+    return Topic(TOPIC_TYPE, str(appointment.public_id), stamp or start_stamp(appointment))
+
+
+def appointment_messages_wanted(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Relevance checker for the outbox: which (public id, stamp) pairs still hold."""
+    current = {
+        str(public_id): (status, start)
+        for public_id, status, start in Appointment.objects.filter(
+            public_id__in=_uuids(topic_id for topic_id, _ in pairs)
+        ).values_list("public_id", "status", "start")
+    }
+    return {(topic_id, stamp) for topic_id, stamp in pairs if _holds(current.get(topic_id), stamp)}
+
+
+def _uuids(values: Iterable[str]) -> set[uuid.UUID]:
+    """The values that are UUIDs; anything else names no appointment."""
+    found = set()
+    for value in values:
+        with contextlib.suppress(ValueError):
+            found.add(uuid.UUID(value))
+    return found
+
+
+def _holds(current: tuple[str, datetime.datetime] | None, stamp: str) -> bool:
+    if current is None:
+        return False
+    status, start = current
+    if stamp == CANCELLED_STAMP:
+        return status == AppointmentStatus.CANCELLED
+    return status in UPCOMING_STATUSES and start.astimezone(datetime.UTC).isoformat() == stamp
+
+
+def address_line(location: Location) -> str:
+    parts = [location.address_line, location.city, f"{location.state} {location.postal_code}"]
+    return ", ".join(part.strip() for part in parts if part.strip())
+
+
+def appointment_context(appointment: Appointment, *, language: str, policy: Policy) -> dict:
+    """What the templates see about the visit; rendering keeps SMS to its allowed fields."""
+    location = appointment.location
+    when = visit_time_text(
+        start=appointment.start, zone=zone_of(location.timezone), language=language
+    )
+    return {
+        "clinic": appointment.organization.name,
+        "clinic_phone": location.phone,
+        "location": location.name,
+        "address": address_line(location),
+        "weekday": when.weekday,
+        "date": when.date,
+        "time": when.time,
+        "practitioner": appointment.practitioner.display_name,
+        "visit_type": appointment.visit_type.name,
+        "preparation": appointment.visit_type.preparation_instructions,
+        "patient_given_name": appointment.patient.given_name,
+        "sms_shows_visit_type": policy.sms_shows_visit_type,
+        **visit_links(
+            appointment_public_id=str(appointment.public_id), expires_at=appointment.start
+        ),
+    }
+
+
+def _calendar(appointment: Appointment, method: str) -> str:
+    organization, location = appointment.organization, appointment.location
+    event = CalendarEvent(
+        uid=f"{appointment.public_id}@carebridge",
+        sequence=appointment.version,
+        start=appointment.start,
+        end=appointment.end,
+        summary=f"{appointment.visit_type.name}, {organization.name}",
+        location=", ".join(p for p in [location.name, address_line(location)] if p),
+        description=appointment.visit_type.preparation_instructions,
+        organizer_name=organization.name,
+        organizer_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        attendee_email=appointment.patient.email,
+    )
+    return calendar_invite(event=event, method=method, stamp=clock.now())
+
+
+def appointment_message_enqueue(
+    *,
+    appointment: Appointment,
+    kind: str,
+    policy: Policy,
+    channel: str | None = None,
+    due_at: datetime.datetime | None = None,
+    calendar_method: str = "",
+    stamp: str | None = None,
+    extra: dict | None = None,
+) -> OutboundMessage | None:
+    """Queue one message about the visit on `channel` (default: the patient's best one).
+
+    Returns None when the patient cannot be written to. Emails about the visit carry the
+    calendar invitation when `calendar_method` is given.
+    """
+    patient = appointment.patient
+    channels = patient_channels(patient)
+    channel = channel if channel in channels else (channels[0] if channels else None)
+    if channel is None:
+        return None
+    language = patient.preferred_language or "en"
+    context = appointment_context(appointment, language=language, policy=policy)
+    if channel == MessageChannel.EMAIL:
+        context["opt_out_url"] = email_opt_out_url(patient_public_id=str(patient.public_id))
+    rendered = message_render(
+        organization=appointment.organization,
+        kind=kind,
+        language=language,
+        channel=channel,
+        context=context | (extra or {}),
+    )
+    with_calendar = channel == MessageChannel.EMAIL and calendar_method
+    return message_enqueue(
+        organization=appointment.organization,
+        kind=kind,
+        channel=channel,
+        to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        calendar=_calendar(appointment, calendar_method) if with_calendar else "",
+        calendar_method=calendar_method if with_calendar else "",
+        patient=patient,
+        language=language,
+        topic=visit_topic(appointment, stamp),
+        due_at=due_at,
+    )

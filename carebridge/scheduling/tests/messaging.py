@@ -1,0 +1,73 @@
+"""Helpers for tests of what patients receive: a reachable patient, a booking at a known
+time, the visit's outbox rows, and delivery through the file gateways."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from carebridge.notifications.models import OutboundMessage
+from carebridge.notifications.services.delivery import outbox_drain
+from carebridge.patients.models import Patient
+from carebridge.patients.services import patient_create
+from carebridge.scheduling.models import Appointment
+from carebridge.scheduling.services.appointments import appointment_book
+
+NEW_YORK = ZoneInfo("America/New_York")
+# Monday 30 November 2026, 07:00 in Boston.
+NOW = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC)
+# Thursday 10 December 2026, 10:00 in Boston.
+VISIT = datetime.datetime(2026, 12, 10, 10, 0, tzinfo=NEW_YORK)
+
+
+def reachable_patient(organization, *, mrn: str = "M-1", **fields) -> Patient:
+    """A patient who consents to texts and email, prefers texts, speaks English."""
+    return patient_create(
+        organization=organization,
+        actor=None,
+        fields={
+            "given_name": "Rosa",
+            "family_name": "Diaz",
+            "birth_date": datetime.date(1975, 3, 9),
+            "phone_mobile": "+1 617 555 0199",
+            "email": "rosa@example.org",
+            "preferred_language": "en",
+            "preferred_channel": "sms",
+            "consent_sms": True,
+            "consent_email": True,
+            "mrn": mrn,
+            **fields,
+        },
+    )
+
+
+def book(clinic, patient: Patient, start: datetime.datetime = VISIT, **extra) -> Appointment:
+    return appointment_book(
+        organization=clinic.organization,
+        actor=None,
+        patient=patient,
+        practitioner=clinic.practitioner,
+        location=clinic.location,
+        visit_type=clinic.visit_type,
+        start=start,
+        **extra,
+    )
+
+
+def messages_about(appointment: Appointment, **filters) -> list[OutboundMessage]:
+    return list(
+        OutboundMessage.objects.filter(
+            topic_type="appointment", topic_id=str(appointment.public_id), **filters
+        ).order_by("due_at", "pk")
+    )
+
+
+def use_file_gateways(settings, tmp_path) -> None:
+    settings.SMS_GATEWAY = "file"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    settings.SMS_FROM = "+16175550000"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def deliver_due() -> None:
+    outbox_drain(worker="test-worker", max_seconds=30)
