@@ -11,5 +11,6 @@ urlpatterns = [
     path("fhir/", include("carebridge.fhir_api.urls")),
     path("", include("carebridge.portal.urls")),
     path("", include("carebridge.scheduling.urls")),
+    path("noshow/", include("carebridge.noshow.urls")),
     path("", include("carebridge.web.urls")),
 ]

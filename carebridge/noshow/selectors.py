@@ -64,6 +64,17 @@ def noshow_scores_by_appointment(
     return {score.appointment_id: score for score in scores}
 
 
+def noshow_risks_attach(*, organization: Organization, appointments: list) -> None:
+    """Set `noshow_risk` (a score, or None) on each appointment still to come, in one
+    query, so the board and the panel can show a badge without a query per visit."""
+    scores = noshow_scores_by_appointment(
+        organization=organization,
+        appointment_ids=[a.pk for a in appointments if a.status in UPCOMING_STATUSES],
+    )
+    for appointment in appointments:
+        appointment.noshow_risk = scores.get(appointment.pk)
+
+
 def _upcoming_scores(organization: Organization, days: int) -> QuerySet[NoShowScore]:
     now = clock.now()
     return NoShowScore.objects.filter(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
+from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import patient_create, patient_update
 from carebridge.scheduling.availability import slot_search, zone_of
@@ -122,6 +123,7 @@ def _board_context(request, location, day: datetime.date, visit_type) -> dict:
         limit=1000,
     )
     active = [a for a in found if a.status not in INACTIVE_STATUSES]
+    noshow_risks_attach(organization=organization, appointments=active)
     practitioners = list(
         practitioner_list(
             organization=organization, query=PractitionerQuery(location_id=location.pk)
@@ -267,6 +269,7 @@ def _appointment(request, public_id):
 
 def _panel_context(request, appointment, **forms) -> dict:
     zone = zone_of(appointment.location.timezone)
+    noshow_risks_attach(organization=request.user.organization, appointments=[appointment])
     version = {"expected_version": appointment.version}
     local_start = appointment.start.astimezone(zone).replace(tzinfo=None)
     reschedule_initial = {

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from carebridge.noshow import views
+
+app_name = "noshow"
+urlpatterns = [
+    path("", views.noshow_page, name="page"),
+    path("refresh/", views.noshow_refresh, name="refresh"),
+]
