@@ -144,7 +144,12 @@ def visit_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
         return _visit_page(request, appointment, token)
     if request.method == "GET":
         return _visit_page(request, appointment, token, action=action)
-    notice, extra = ACTIONS[action](appointment)
+    try:
+        notice, extra = ACTIONS[action](appointment)
+    except DomainError:
+        # Changed at the desk a moment ago (moved, checked in): show it as it is now.
+        fresh = appointment_for_link(token=token)
+        return _visit_page(request, fresh, token, status=409, notice="not_active")
     return _visit_page(request, appointment, token, notice=notice, **extra)
 
 

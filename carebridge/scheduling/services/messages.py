@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -191,21 +191,22 @@ def appointment_message_enqueue(
     kind: str,
     policy: Policy,
     channel: str | None = None,
-    due_at: datetime.datetime | None = None,
+    due_times: Sequence[datetime.datetime | None] = (None,),
     calendar_method: str = "",
     stamp: str | None = None,
     extra: dict | None = None,
-) -> OutboundMessage | None:
-    """Queue one message about the visit on `channel` (default: the patient's best one).
+) -> list[OutboundMessage]:
+    """Queue the message about the visit on `channel` (default: the patient's best one),
+    once per due time (None: now). It is rendered once: reminders of one visit say the same.
 
-    Returns None when the patient cannot be written to. Emails about the visit carry the
-    calendar invitation when `calendar_method` is given.
+    Returns nothing when the patient cannot be written to. Emails about the visit carry
+    the calendar invitation when `calendar_method` is given.
     """
     patient = appointment.patient
     channels = patient_channels(patient)
     channel = channel if channel in channels else (channels[0] if channels else None)
-    if channel is None:
-        return None
+    if channel is None or not due_times:
+        return []
     language = patient.preferred_language or "en"
     context = appointment_context(appointment, language=language, policy=policy)
     if channel == MessageChannel.EMAIL:
@@ -218,18 +219,22 @@ def appointment_message_enqueue(
         context=context | (extra or {}),
     )
     with_calendar = channel == MessageChannel.EMAIL and calendar_method
-    return message_enqueue(
-        organization=appointment.organization,
-        kind=kind,
-        channel=channel,
-        to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        calendar=_calendar(appointment, calendar_method) if with_calendar else "",
-        calendar_method=calendar_method if with_calendar else "",
-        patient=patient,
-        language=language,
-        topic=visit_topic(appointment, stamp),
-        due_at=due_at,
-    )
+    calendar = _calendar(appointment, calendar_method) if with_calendar else ""
+    return [
+        message_enqueue(
+            organization=appointment.organization,
+            kind=kind,
+            channel=channel,
+            to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            calendar=calendar,
+            calendar_method=calendar_method if calendar else "",
+            patient=patient,
+            language=language,
+            topic=visit_topic(appointment, stamp),
+            due_at=due_at,
+        )
+        for due_at in due_times
+    ]

@@ -103,19 +103,13 @@ def reminders_plan(
         quiet_end=policy.quiet_end,
         zone=_patient_zone(appointment),
     )
-    planned = []
-    for due_at in due_times:
-        message = appointment_message_enqueue(
-            appointment=appointment,
-            kind=MessageKind.REMINDER,
-            policy=policy,
-            due_at=due_at,
-            calendar_method=REQUEST,
-        )
-        if message is None:
-            break
-        planned.append(message)
-    return planned
+    return appointment_message_enqueue(
+        appointment=appointment,
+        kind=MessageKind.REMINDER,
+        policy=policy,
+        due_times=due_times,
+        calendar_method=REQUEST,
+    )
 
 
 @transaction.atomic
