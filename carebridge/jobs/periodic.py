@@ -7,10 +7,12 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from carebridge.jobs.scheduler import Job
+from carebridge.noshow.tasks import refresh_noshow_outreach
 from carebridge.notifications.selectors import outbox_has_due
 from carebridge.notifications.tasks import deliver_due_messages
 
 DELIVERY_EVERY_SECONDS = 15
+NOSHOW_EVERY_SECONDS = 24 * 3600
 
 
 def deliver_due_messages_when_due() -> bool:
@@ -26,4 +28,8 @@ def deliver_due_messages_when_due() -> bool:
     return True
 
 
-JOBS = (Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),)
+JOBS = (
+    Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),
+    # Daily: rescore the visits ahead and queue extra reminders for the high risks.
+    Job("noshow-outreach", NOSHOW_EVERY_SECONDS, refresh_noshow_outreach.enqueue),
+)

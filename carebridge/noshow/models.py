@@ -15,6 +15,9 @@ class NoShowPolicy(TenantModel):
     call_days = models.PositiveSmallIntegerField(
         default=7, help_text="How many days ahead the call list looks"
     )
+    extra_reminder_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="An extra reminder this long before a high-risk visit; 0 = none"
+    )
 
     class Meta:
         verbose_name_plural = "no-show policies"
@@ -108,6 +111,14 @@ class NoShowScore(TenantModel):
     # Up to three short phrases, largest contribution first.
     reasons = models.JSONField(default=list)
     computed_at = models.DateTimeField()
+    # The one extra reminder queued because the visit was high risk; kept across rescoring.
+    extra_reminder = models.ForeignKey(
+        "notifications.OutboundMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organization", "band"])]

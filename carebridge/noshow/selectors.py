@@ -75,7 +75,9 @@ def noshow_risks_attach(*, organization: Organization, appointments: list) -> No
         appointment.noshow_risk = scores.get(appointment.pk)
 
 
-def _upcoming_scores(organization: Organization, days: int) -> QuerySet[NoShowScore]:
+def noshow_scores_ahead(*, organization: Organization, days: int) -> QuerySet[NoShowScore]:
+    """Scores of the visits still to come in the next `days` days, with what a list or a
+    message about them needs."""
     now = clock.now()
     return NoShowScore.objects.filter(
         organization=organization,
@@ -83,6 +85,7 @@ def _upcoming_scores(organization: Organization, days: int) -> QuerySet[NoShowSc
         appointment__start__gte=now,
         appointment__start__lt=now + datetime.timedelta(days=days),
     ).select_related(
+        "appointment__organization",
         "appointment__patient",
         "appointment__practitioner",
         "appointment__location",
@@ -95,7 +98,7 @@ def noshow_call_list(*, organization: Organization, actor: User | None) -> list[
     Each patient shown is audited as a query result."""
     policy = noshow_policy(organization=organization)
     scores = list(
-        _upcoming_scores(organization, policy.call_days)
+        noshow_scores_ahead(organization=organization, days=policy.call_days)
         .filter(band=RiskBand.HIGH)
         .order_by("appointment__start", "appointment_id")
     )
@@ -136,7 +139,7 @@ def noshow_overbooking(*, organization: Organization) -> list[OverbookSuggestion
     if not cap:
         return []
     days: dict[tuple, list[NoShowScore]] = defaultdict(list)
-    for score in _upcoming_scores(organization, OVERBOOK_DAYS):
+    for score in noshow_scores_ahead(organization=organization, days=OVERBOOK_DAYS):
         appointment = score.appointment
         local_day = appointment.start.astimezone(zone_of(appointment.location.timezone)).date()
         days[(local_day, appointment.practitioner_id, appointment.location_id)].append(score)

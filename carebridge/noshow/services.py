@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 
@@ -12,7 +13,7 @@ from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
-from carebridge.noshow.constants import FairnessDimension, ModelMethod
+from carebridge.noshow.constants import FairnessDimension, ModelMethod, RiskBand
 from carebridge.noshow.features import Visit, visits_describe
 from carebridge.noshow.models import (
     NoShowCoefficient,
@@ -26,10 +27,13 @@ from carebridge.noshow.selectors import (
     linear_model,
     noshow_model_current,
     noshow_policy,
+    noshow_scores_ahead,
 )
 from carebridge.noshow.training import Evaluation, auc, evaluate, history_is_thin
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import Appointment
+from carebridge.scheduling.services.messages import policy_for
+from carebridge.scheduling.services.reminders import reminders_plan
 
 # The label: a finished visit was missed (noshow) or kept (fulfilled). Cancelled visits,
 # late or not, are neither: they are inputs (the patient's late cancellations), not outcomes.
@@ -183,12 +187,49 @@ def noshow_scores_refresh(*, organization: Organization, days: int = REFRESH_DAY
     return len(noshow_scores_compute(organization=organization, appointments=upcoming))
 
 
-def noshow_scores_refresh_all() -> int:
-    """The daily job: refresh the scores of every organization that has visits ahead."""
+@transaction.atomic
+def noshow_extra_reminders_plan(*, organization: Organization) -> int:
+    """Queue one extra reminder, `extra_reminder_hours` before the visit, for each high-risk
+    visit in the call list's days that has none yet; return how many were queued.
+
+    Invariants: at most one extra reminder per visit (the score keeps it across
+    rescoring); the clinic's quiet hours, channels and consent apply as to any reminder,
+    and one whose time has passed is not sent. Side effects: outbox rows through the
+    reminder service, which moving or cancelling the visit withdraws.
+    """
+    policy = noshow_policy(organization=organization)
+    if not policy.extra_reminder_hours:
+        return 0
+    offset = datetime.timedelta(hours=policy.extra_reminder_hours)
+    queued = 0
+    for score in noshow_scores_ahead(organization=organization, days=policy.call_days).filter(
+        band=RiskBand.HIGH, extra_reminder__isnull=True
+    ):
+        appointment = score.appointment
+        planned = reminders_plan(
+            appointment=appointment,
+            policy=dataclasses.replace(policy_for(appointment), offsets=(offset,)),
+        )
+        if planned:
+            NoShowScore.objects.filter(pk=score.pk).update(extra_reminder=planned[0])
+            queued += 1
+    return queued
+
+
+def noshow_outreach_refresh(*, organization: Organization) -> tuple[int, int]:
+    """Rescore the visits ahead, then queue the extra reminders the high risks call for;
+    return (visits scored, reminders queued)."""
+    scored = noshow_scores_refresh(organization=organization)
+    return scored, noshow_extra_reminders_plan(organization=organization)
+
+
+def noshow_outreach_refresh_all() -> int:
+    """The daily job: rescore and remind for every organization with visits ahead; return
+    how many visits were scored."""
     now = clock.now()
     organizations = Organization.objects.filter(
         pk__in=Appointment.objects.filter(status__in=UPCOMING_STATUSES, start__gte=now).values(
             "organization_id"
         )
     )
-    return sum(noshow_scores_refresh(organization=org) for org in organizations)
+    return sum(noshow_outreach_refresh(organization=org)[0] for org in organizations)

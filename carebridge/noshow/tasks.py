@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
-from carebridge.noshow.services import noshow_scores_refresh_all
+from carebridge.noshow.services import noshow_outreach_refresh_all
 
 
 @task()
-def refresh_noshow_scores() -> int:
-    return noshow_scores_refresh_all()
+def refresh_noshow_outreach() -> int:
+    return noshow_outreach_refresh_all()

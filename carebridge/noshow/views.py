@@ -16,7 +16,7 @@ from carebridge.noshow.selectors import (
     noshow_overbooking,
     noshow_policy,
 )
-from carebridge.noshow.services import noshow_scores_refresh
+from carebridge.noshow.services import noshow_outreach_refresh
 
 
 @require_GET
@@ -39,7 +39,9 @@ def noshow_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def noshow_refresh(request: HttpRequest) -> HttpResponse:
-    """Rescore the visits ahead now, instead of waiting for the daily run."""
-    scored = noshow_scores_refresh(organization=request.user.organization)
-    messages.success(request, f"Rescored {scored} upcoming visits.")
+    """Rescore the visits ahead and queue extra reminders now, not at the daily run."""
+    scored, reminded = noshow_outreach_refresh(organization=request.user.organization)
+    messages.success(
+        request, f"Rescored {scored} upcoming visits; {reminded} extra reminders queued."
+    )
     return redirect("noshow:page")

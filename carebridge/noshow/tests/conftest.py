@@ -3,8 +3,10 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 
+from carebridge.patients.services import patient_update
 from carebridge.scheduling.services.appointments import (
     appointment_book,
     appointment_cancel,
@@ -43,3 +45,17 @@ def visit(clinic, patient, start, *, booked_at, outcome=None, cancel_at=None, **
         with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
             return appointment_transition(appointment=appointment, actor=None, status=outcome)
     return appointment
+
+
+@pytest.fixture
+def texting_patient(patient_a):
+    """patient_a, who may be texted (reminders go by SMS to +16175550101)."""
+    return patient_update(patient=patient_a, actor=None, fields={"consent_sms": True})
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """Text messages go to files under a temporary directory."""
+    settings.SMS_GATEWAY = "file"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    return settings.SMS_FILE_PATH
