@@ -16,7 +16,14 @@ from bench import fhir_import, machine, report
 from bench.databases import ENGINES, fresh_database, postgres_version
 from bench.harness import Row, parse
 
-BENCHMARKS = ("slot_search", "booking_api", "patient_search", "fhir_import", "reminder_delivery")
+BENCHMARKS = (
+    "slot_search",
+    "booking_api",
+    "patient_search",
+    "fhir_import",
+    "reminder_delivery",
+    "noshow_model",
+)
 
 
 def _run_one(name: str, engine: str) -> list[Row]:
