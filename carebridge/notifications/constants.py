@@ -79,4 +79,4 @@ RETRY_CAP_SECONDS = 30 * 60
 MAX_ATTEMPTS = 8
 # A claim lasts this long; a worker that dies leaves its rows claimable again after it.
 LEASE_SECONDS = 120
-BATCH_SIZE = 50
+BATCH_SIZE = 100

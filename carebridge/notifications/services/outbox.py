@@ -134,7 +134,8 @@ def messages_withdraw(
     retry, or being sent right now); returns how many.
 
     A worker that is sending one of them at this moment still records it as sent if the
-    gateway took it: the status then tells what really happened.
+    gateway took it (its lease is left in place for that): the status then tells what
+    really happened.
     """
     unsent = OutboundMessage.objects.filter(
         topic_type=topic_type, topic_id=topic_id, status__in=UNSENT_STATUSES
@@ -145,6 +146,5 @@ def messages_withdraw(
         status=MessageStatus.WITHDRAWN,
         last_error=WITHDRAWN_REASON,
         next_attempt_at=None,
-        lease_until=None,
         updated_at=clock.now(),
     )

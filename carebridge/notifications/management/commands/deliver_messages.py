@@ -16,6 +16,8 @@ class Command(DomainCommand):
         "leased (after their leases run out), then exit. The task worker does this on its "
         "own; this is for operators and for crash tests."
     )
+    # Starting fast matters more here than checks of URLs and models a worker never uses.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)

@@ -1,0 +1,79 @@
+"""Crash safety of delivery: a worker killed with SIGKILL at random moments, again and
+again, loses no message, and the gateways (the SMTP sink and the SMS file gateway, which
+de-duplicate by idempotency key like real providers) get each message exactly once. Raw
+retransmissions are printed."""
+
+import random
+import time
+
+import pytest
+from django.db import transaction
+
+from carebridge.notifications.constants import MessageChannel, MessageKind, MessageStatus
+from carebridge.notifications.models import OutboundMessage
+from carebridge.notifications.services.outbox import message_enqueue
+from carebridge.notifications.testing.smtp_sink import SmtpSink
+from carebridge.notifications.tests.processes import command_environment, start, wait_for
+from carebridge.notifications.transports.mail import message_id_for
+from carebridge.notifications.transports.sms_file import file_gateway_contents
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+MESSAGES = 5000
+KILLS = 20
+DELIVER = ["deliver_messages", "--batch-size", "50", "--lease-seconds", "2"]
+
+
+def enqueue_reminders(organization) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {MessageChannel.SMS: [], MessageChannel.EMAIL: []}
+    with transaction.atomic():
+        for number in range(MESSAGES):
+            channel = MessageChannel.SMS if number % 2 else MessageChannel.EMAIL
+            address = f"+1617555{number:04d}" if number % 2 else f"patient{number}@example.org"
+            message = message_enqueue(
+                organization=organization,
+                kind=MessageKind.REMINDER,
+                channel=channel,
+                to_address=address,
+                subject="Your visit tomorrow",
+                body_text=f"Reminder {number}: your visit is tomorrow at 10:00.",
+            )
+            keys[channel].append(message.idempotency_key)
+    return keys
+
+
+def test_killing_the_worker_repeatedly_loses_nothing_and_duplicates_nothing(org_a, tmp_path):
+    keys = enqueue_reminders(org_a)
+    randomness = random.Random()
+    with SmtpSink() as sink:
+        environment = command_environment(tmp_path, smtp=sink)
+        began = time.monotonic()
+        for _ in range(KILLS):
+            before = sink.receptions
+            worker = start(DELIVER, environment)
+            # Texts and emails alternate in the outbox, so the sink sees the worker at work.
+            wait_for(
+                lambda before=before: sink.receptions > before,
+                timeout=60,
+                what="the worker to send",
+            )
+            time.sleep(randomness.uniform(0, 0.15))  # a random moment in the middle of a batch
+            worker.kill()
+            worker.wait()
+            assert worker.returncode == -9, "the worker finished before it could be killed"
+        finisher = start(DELIVER, environment)
+        _output, errors = finisher.communicate(timeout=600)
+        elapsed = time.monotonic() - began
+
+        assert finisher.returncode == 0, errors
+        emailed = [message["Message-ID"] for message in sink.messages]
+        texted = file_gateway_contents(tmp_path / "outbox" / "sms")
+        print(  # noqa: T201 - the figure this test exists to report
+            f"\n{MESSAGES} messages, {KILLS} SIGKILLs, {elapsed:.1f} s: raw retransmissions "
+            f"{sink.retransmissions} by email, {texted.retransmissions} by SMS"
+        )
+
+    # Each key once: the receivers keep one message per key, and no key is missing.
+    assert sorted(emailed) == sorted(message_id_for(key) for key in keys[MessageChannel.EMAIL])
+    assert sorted(texted.messages) == sorted(keys[MessageChannel.SMS])
+    statuses = OutboundMessage.objects.values_list("status", flat=True).distinct()
+    assert list(statuses) == [MessageStatus.SENT]
