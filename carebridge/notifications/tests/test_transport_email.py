@@ -137,13 +137,18 @@ def test_a_recipient_refused_for_good_is_a_permanent_failure(sink):
     assert sink.connections == 1
 
 
-def test_a_recipient_refused_for_now_is_a_transient_failure(sink):
-    sink.refusals["busy@example.org"] = "450 4.2.1 Mailbox busy, try later"
+@pytest.mark.parametrize(
+    "reply", ["450 4.2.1 Mailbox busy, try later", "421 4.3.2 Shutting down, closing session"]
+)
+def test_a_recipient_refused_for_now_is_a_transient_failure_and_the_batch_goes_on(sink, reply):
+    sink.refusals["busy@example.org"] = reply
 
-    with EmailTransport() as transport, pytest.raises(TransientDeliveryError, match="450"):
-        transport.send(envelope(to_address="busy@example.org"))
+    with EmailTransport() as transport:
+        with pytest.raises(TransientDeliveryError, match=reply[:3]):
+            transport.send(envelope(to_address="busy@example.org"))
+        transport.send(envelope(to_address="jose@example.org"))
 
-    assert sink.messages == []
+    assert [m["To"] for m in sink.messages] == ["jose@example.org"]
 
 
 def test_an_unreachable_relay_is_a_transient_failure(settings):
@@ -151,7 +156,7 @@ def test_an_unreachable_relay_is_a_transient_failure(settings):
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = closed_port()
 
-    with pytest.raises(TransientDeliveryError, match="unreachable"):
+    with pytest.raises(TransientDeliveryError, match="ConnectionRefusedError"):
         EmailTransport().open()
 
 

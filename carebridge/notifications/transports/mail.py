@@ -83,7 +83,7 @@ def classify_smtp_error(error: OSError) -> DeliveryError:
         return _by_reply_code(code, reply)
     if isinstance(error, smtplib.SMTPResponseException):
         return _by_reply_code(error.smtp_code, error.smtp_error)
-    return TransientDeliveryError(f"mail server unreachable: {type(error).__name__} {error}"[:300])
+    return TransientDeliveryError(f"mail not handed over: {type(error).__name__} {error}"[:300])
 
 
 class EmailTransport(Transport):
@@ -110,12 +110,13 @@ class EmailTransport(Transport):
             sent = self._backend.send_messages([email])
         except BadHeaderError as error:
             raise PermanentDeliveryError(f"unusable header: {error}") from error
-        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-            raise classify_smtp_error(error) from error
         except OSError as error:
-            # The session is in an unknown state: the next message starts a fresh one.
-            self.close()
-            raise classify_smtp_error(error) from error
+            failure = classify_smtp_error(error)
+            if isinstance(failure, TransientDeliveryError):
+                # A lost connection or a 4xx (421 closes the session) may leave the session
+                # unusable: the next message starts a fresh one.
+                self.close()
+            raise failure from error
         if not sent:
             raise PermanentDeliveryError("no recipient address")
         return message_id_for(envelope.key)
