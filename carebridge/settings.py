@@ -104,6 +104,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "carebridge.urls"
 WSGI_APPLICATION = "carebridge.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["carebridge.accounts.backends.RoleBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -122,6 +123,9 @@ TEMPLATES = [
         },
     },
 ]
+
+
+PREPARE_AFTER_RUNS = 5
 
 
 def _databases() -> dict:
@@ -145,6 +149,15 @@ def _databases() -> dict:
         # process, so that concurrent test runs never share it.
         test_file = Path(tempfile.gettempdir()) / f"carebridge-test-{os.getpid()}.sqlite3"
         config["TEST"] = {"NAME": str(test_file)}
+    else:
+        # Parameters bound by the server let psycopg prepare a statement once it has run a
+        # few times on a connection, so the booking path's queries are planned only once.
+        # DB_PREPARED_STATEMENTS=false for a pooler that cannot keep prepared statements.
+        prepared = env_bool("DB_PREPARED_STATEMENTS", True)
+        config["OPTIONS"] = {
+            "server_side_binding": prepared,
+            "prepare_threshold": PREPARE_AFTER_RUNS if prepared else None,
+        }
     return {"default": config}
 
 

@@ -87,7 +87,8 @@ def _insert(rows: list[dict]) -> None:
         )
 
 
-@transaction.atomic
+# No savepoint: inside a caller's transaction a failed append must fail the whole change.
+@transaction.atomic(savepoint=False)
 def audit_record_many(
     *,
     organization_id: int,

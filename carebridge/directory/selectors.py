@@ -81,6 +81,14 @@ def access_practitioner(*, organization: Organization, public_id: uuid.UUID | st
     return get_in_organization(_practitioners(organization), organization, public_id)
 
 
+def practitioner_reference(
+    *, organization: Organization, public_id: uuid.UUID | str
+) -> Practitioner:
+    """A practitioner named by a write (a booking): the row alone, without the specialties
+    and languages that pages and API reads show."""
+    return get_in_organization(Practitioner.objects.all(), organization, public_id)
+
+
 def practitioner_role_list(
     *,
     organization: Organization,

@@ -32,9 +32,9 @@ from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import (
     PractitionerQuery,
     access_location,
-    access_practitioner,
     location_list,
     practitioner_list,
+    practitioner_reference,
 )
 from carebridge.patients.api import PatientRef
 from carebridge.patients.models import Patient
@@ -265,7 +265,7 @@ def _placement(
                 raise InvalidInput(f"{name}: required without a slot token", field=name)
     practitioner = referenced(
         "practitioner",
-        lambda: access_practitioner(organization=clinic, public_id=practitioner_id_),
+        lambda: practitioner_reference(organization=clinic, public_id=practitioner_id_),
     )
     location = referenced(
         "location", lambda: access_location(organization=clinic, public_id=location_id_)

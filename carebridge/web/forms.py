@@ -88,11 +88,12 @@ class PatientForm(forms.Form):
         self.fields["mrn"].help_text = "Leave empty to assign one"
         self.fields["country"].required = False
         self.fields["preferred_language"].required = False
+        self.fields["payer_group"].required = False
 
     def patient_fields(self) -> dict:
         """The cleaned values as the patient services take them; empty defaults are dropped."""
         fields = {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
-        for name in ("country", "preferred_language"):
+        for name in ("country", "preferred_language", "payer_group"):
             if not fields[name]:
                 del fields[name]
         return fields

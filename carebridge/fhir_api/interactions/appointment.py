@@ -17,7 +17,11 @@ from django.db import transaction
 
 from carebridge.core.errors import NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner
-from carebridge.directory.selectors import access_location, access_practitioner
+from carebridge.directory.selectors import (
+    access_location,
+    access_practitioner,
+    practitioner_reference,
+)
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.interactions.slot import slot_target, visit_types_by_code
 from carebridge.fhir_api.references import reference_id
@@ -227,7 +231,10 @@ def _stated_placement(
     practitioner = current.practitioner if current else None
     if data.practitioner_id:
         practitioner = _referenced(
-            element, access_practitioner, organization=organization, public_id=data.practitioner_id
+            element,
+            practitioner_reference,
+            organization=organization,
+            public_id=data.practitioner_id,
         )
     location = current.location if current else None
     if data.location_id:
