@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -37,6 +37,12 @@ from carebridge.scheduling.models import (
     AppointmentFieldChange,
     AppointmentHistory,
     VisitType,
+)
+from carebridge.scheduling.services.notices import (
+    notice_after_book,
+    notice_after_cancel,
+    notice_after_reschedule,
+    notice_after_transition,
 )
 
 BOOKABLE_STATUSES = (
@@ -78,17 +84,30 @@ def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.date
 
 
 def _check_fit(practitioner: Practitioner, location: Location, visit_type: VisitType) -> None:
-    roles = PractitionerRole.objects.filter(
-        practitioner=practitioner, location=location, active=True
+    """The practitioner works at the location and has a specialty the visit type allows
+    (a visit type without allowed specialties suits everyone); one query for both."""
+    allowed = VisitType.allowed_specialties.through.objects.filter(visittype=visit_type)
+    works_here, specialty_fits = (
+        VisitType.objects.filter(pk=visit_type.pk)
+        .annotate(
+            works_here=Exists(
+                PractitionerRole.objects.filter(
+                    practitioner=practitioner, location=location, active=True
+                )
+            ),
+            specialty_fits=~Exists(allowed)
+            | Exists(allowed.filter(specialty__practitioners=practitioner)),
+        )
+        .values_list("works_here", "specialty_fits")
+        .get()
     )
-    if not roles.exists():
+    if not works_here:
         raise DomainError(
             f"location: {practitioner} does not work at {location}",
             code=Code.NOT_AT_LOCATION,
             field="location",
         )
-    allowed = set(visit_type.allowed_specialties.values_list("id", flat=True))
-    if allowed and not allowed & set(practitioner.specialties.values_list("id", flat=True)):
+    if not specialty_fits:
         raise DomainError(
             f"visit_type: {visit_type} needs a specialty {practitioner} does not have",
             code=Code.SPECIALTY_MISMATCH,
@@ -178,10 +197,11 @@ def _check_overlaps(appointment: Appointment) -> None:
 
 
 def _save_without_overlap(appointment: Appointment) -> None:
+    """No savepoint around the write: a constraint violation aborts the whole service, whose
+    own atomic block rolls back (to its savepoint, when a caller's transaction surrounds it)."""
     _check_overlaps(appointment)
     try:
-        with transaction.atomic():
-            appointment.save()
+        appointment.save()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         code = PG_CONSTRAINT_CODES.get(constraint)
@@ -269,7 +289,8 @@ def appointment_book(
     Invariants: all references belong to the organization; the practitioner works at the
     location and has a specialty the visit type allows; the visit lies in free time (unless
     overbooked with a reason); neither the practitioner (visit plus buffers) nor the patient
-    has another active appointment overlapping it. Side effects: history, audit entry.
+    has another active appointment overlapping it. Side effects: history, audit entry, the
+    patient's confirmation and reminders in the outbox.
     """
     _check_references(
         organization,
@@ -304,6 +325,7 @@ def appointment_book(
     _check_availability(appointment)
     _save_without_overlap(appointment)
     _record(appointment, actor, "book", {}, reason=appointment.overbook_reason)
+    notice_after_book(appointment=appointment)
     return appointment
 
 
@@ -323,7 +345,8 @@ def appointment_reschedule(
     """Move a visit to another time (and optionally practitioner or location).
 
     Same invariants as booking, checked against every other appointment. Side effects:
-    version + 1, history with the old and new values, audit entry.
+    version + 1, history with the old and new values, audit entry, the patient's update
+    and re-planned reminders in the outbox.
     """
     organization = appointment.organization
     practitioner = practitioner or appointment.practitioner
@@ -345,6 +368,7 @@ def appointment_reschedule(
     _check_availability(appointment)
     _save_without_overlap(appointment)
     _record(appointment, actor, "reschedule", before, reason=reason)
+    notice_after_reschedule(appointment=appointment)
     return appointment
 
 
@@ -372,6 +396,7 @@ def appointment_cancel(
     appointment.cancelled_by = cancelled_by
     appointment.save()
     _record(appointment, actor, "cancel", before, reason=appointment.cancellation_reason)
+    notice_after_cancel(appointment=appointment)
     return appointment
 
 
@@ -423,6 +448,7 @@ def appointment_transition(
     appointment.status = status
     appointment.save()
     _record(appointment, actor, status, before, reason=reason)
+    notice_after_transition(appointment=appointment, previous_status=before["status"])
     return appointment
 
 
