@@ -26,7 +26,14 @@ def risky(clinic_a, texting_patient):
 
 
 def extra_reminders():
-    return list(OutboundMessage.objects.filter(kind=MessageKind.REMINDER))
+    """Reminders a day before a visit: the policy's (7 days, 2 days, 2 hours) never are."""
+    return [
+        message
+        for message in OutboundMessage.objects.filter(kind=MessageKind.REMINDER).exclude(
+            status="withdrawn"
+        )
+        if message.due_at == at(12, 10) - datetime.timedelta(hours=24)
+    ]
 
 
 def test_a_high_risk_visit_gets_one_extra_reminder_a_day_before(clinic_a, risky):
