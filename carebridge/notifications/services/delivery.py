@@ -140,7 +140,13 @@ def outbox_drain(
     lease_seconds: float = LEASE_SECONDS,
     max_seconds: float = DRAIN_SECONDS,
 ) -> DeliveryReport:
-    """Deliver batch after batch until nothing is due (or `max_seconds` have passed)."""
+    """Deliver batch after batch until nothing is due (or `max_seconds` have passed).
+
+    First it takes back the messages this worker still holds from a run that was cut short
+    (the database went away mid-batch): a worker sends one batch at a time, so a lease of
+    its own at this point is abandoned, and waiting for it to run out would only delay.
+    """
+    _release_abandoned_leases(worker)
     total = DeliveryReport()
     deadline = time.monotonic() + max_seconds
     while time.monotonic() < deadline:
@@ -151,6 +157,12 @@ def outbox_drain(
         if not report.claimed:
             break
     return total
+
+
+def _release_abandoned_leases(worker: str) -> None:
+    OutboundMessage.objects.filter(
+        next_attempt_at__isnull=False, status=MessageStatus.SENDING, leased_by=worker
+    ).update(next_attempt_at=clock.now())
 
 
 # Re-checks before sending
