@@ -304,3 +304,12 @@ class RescheduleOption(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["offer", "number"], name="reschedule_option_number")
         ]
+
+
+# The waitlist models live in their own module; importing it registers them in this app.
+from carebridge.scheduling.waitlist_models import (  # noqa: E402, F401
+    BackfillSlot,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistPolicy,
+)
