@@ -11,6 +11,7 @@ urlpatterns = [
     path("fhir/", include("carebridge.fhir_api.urls")),
     path("", include("carebridge.portal.urls")),
     path("", include("carebridge.scheduling.urls")),
+    path("", include("carebridge.notifications.urls")),
     path("noshow/", include("carebridge.noshow.urls")),
     path("", include("carebridge.web.urls")),
 ]

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
-from django.db.models import Max
+from django.db.models import Count, Max, QuerySet
 
+from carebridge.accounts.models import Organization, User
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import (
+    AuditTarget,
+    audit_record,
+    audit_record_many,
+    get_or_audit_denied,
+)
 from carebridge.core import clock
+from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import MessageStatus
-from carebridge.notifications.models import OutboundMessage
+from carebridge.notifications.models import InboundMessage, OutboundMessage
 
 
 def outbox_has_due() -> bool:
@@ -23,3 +33,82 @@ def outbox_last_lease_end() -> datetime.datetime | None:
         next_attempt_at__isnull=False, status=MessageStatus.SENDING
     )
     return leased.aggregate(end=Max("lease_until"))["end"]
+
+
+# The staff's view of the outbox
+
+
+def _organization_messages(organization: Organization) -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.filter(organization=organization).select_related("patient")
+
+
+def _audit_shown(organization: Organization, actor: User, messages: list[OutboundMessage]):
+    targets = [
+        AuditTarget("OutboundMessage", str(message.public_id), str(message.patient.public_id))
+        for message in messages
+        if message.patient is not None
+    ]
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=targets,
+        detail="outbox list",
+    )
+
+
+def message_list(
+    *, organization: Organization, actor: User, status: str = "", limit: int = 100
+) -> list[OutboundMessage]:
+    """The organization's most recent messages, newest first, optionally of one status.
+    Each message about a patient gets a `query` audit entry."""
+    if status and status not in MessageStatus.values:
+        raise InvalidInput(f"status: {status!r} is not a message status", field="status")
+    messages = _organization_messages(organization).order_by("-created_at", "-pk")
+    if status:
+        messages = messages.filter(status=status)
+    shown = list(messages[:limit])
+    _audit_shown(organization, actor, shown)
+    return shown
+
+
+def message_status_counts(*, organization: Organization) -> dict[str, int]:
+    """How many of the organization's messages are in each status (every status listed)."""
+    counted = (
+        OutboundMessage.objects.filter(organization=organization)
+        .values("status")
+        .annotate(count=Count("pk"))
+    )
+    counts = dict.fromkeys(MessageStatus.values, 0)
+    counts.update({row["status"]: row["count"] for row in counted})
+    return counts
+
+
+def access_message(
+    *, organization: Organization, actor: User, public_id: uuid.UUID | str
+) -> OutboundMessage:
+    """One message of the organization with its delivery attempts, or NotFound (also for
+    another organization's); a `read` audit entry when it concerns a patient."""
+    message = get_or_audit_denied(
+        _organization_messages(organization).prefetch_related("delivery_attempts"),
+        organization=organization,
+        actor=actor,
+        public_id=public_id,
+        object_type="OutboundMessage",
+    )
+    if message.patient is not None:
+        audit_record(
+            organization_id=organization.pk,
+            actor=actor,
+            action=AuditAction.READ,
+            target=AuditTarget(
+                "OutboundMessage", str(message.public_id), str(message.patient.public_id)
+            ),
+        )
+    return message
+
+
+def replies_needing_attention_count(*, organization: Organization) -> int:
+    return InboundMessage.objects.filter(
+        organization=organization, needs_attention=True, resolved_at__isnull=True
+    ).count()
