@@ -156,7 +156,7 @@ def _rule_rows(rules):
 
 def _pairs(
     organization: Organization,
-    visit_type: VisitType,
+    visit_type: VisitType | None,
     *,
     practitioner_ids,
     specialty_id,
@@ -174,7 +174,7 @@ def _pairs(
         roles = roles.filter(practitioner__specialties__id=specialty_id)
     if language:
         roles = roles.filter(practitioner__languages__code__iexact=language)
-    allowed = list(visit_type.allowed_specialties.values_list("id", flat=True))
+    allowed = visit_type and list(visit_type.allowed_specialties.values_list("id", flat=True))
     if allowed:
         roles = roles.filter(practitioner__specialties__id__in=allowed)
     keys = sorted(set(roles.values_list("practitioner_id", "location_id")))
@@ -344,6 +344,44 @@ def slot_search(
                 return found
         window_start, window_days = window_end + datetime.timedelta(days=1), window_days * 2
     return found
+
+
+def bookable_minutes(
+    *,
+    organization: Organization,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    location_id: int | None = None,
+) -> dict[tuple[int, int, datetime.date], float]:
+    """Minutes each practitioner could see patients at each location on each local day
+    (`end_date` inclusive): working and extra hours within opening hours, minus breaks,
+    time off, closed days and holidays, before any appointment. What utilization divides by.
+    """
+    pairs = _pairs(
+        organization,
+        None,
+        practitioner_ids=None,
+        specialty_id=None,
+        location_id=location_id,
+        language="",
+    )
+    if not pairs:
+        return {}
+    calendar = _calendar(
+        organization.pk,
+        {pair.practitioner_id for pair in pairs},
+        _utc_span(pairs, start_date, end_date),
+    )
+    minutes = {}
+    for pair in pairs:
+        day = start_date
+        while day <= end_date:
+            free = calendar.free_ranges(pair, day)
+            if free:
+                seconds = sum((end - start).total_seconds() for start, end in free)
+                minutes[(pair.practitioner_id, pair.location.pk, day)] = seconds / 60
+            day += datetime.timedelta(days=1)
+    return minutes
 
 
 def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int) -> None:

@@ -66,7 +66,7 @@ class DateInput(forms.DateInput):
         return value.isoformat() if isinstance(value, datetime.date) else value
 
 
-def _date_field(label: str, *, required: bool = True) -> forms.DateField:
+def date_field(label: str, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -83,7 +83,7 @@ class PatientForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Patient, fields=PATIENT_FIELDS))
-        self.fields["birth_date"] = _date_field("Birth date")
+        self.fields["birth_date"] = date_field("Birth date")
         self.fields["mrn"].required = False
         self.fields["mrn"].help_text = "Leave empty to assign one"
         self.fields["country"].required = False
@@ -193,8 +193,8 @@ class FindForm(OrganizationForm):
     specialty = forms.ChoiceField(required=False)
     location = forms.ChoiceField(required=False)
     language = forms.CharField(required=False, max_length=20, help_text="Language code, e.g. es")
-    start_date = _date_field("From", required=False)
-    end_date = _date_field("To", required=False)
+    start_date = date_field("From", required=False)
+    end_date = date_field("To", required=False)
     time_from = forms.TimeField(
         required=False, label="Not before", widget=forms.TimeInput(attrs={"type": "time"})
     )
