@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from carebridge.noshow.constants import RiskBand
 
 REASONS_SHOWN = 3
+WEEKDAY_NAMES = {
+    "Mon": "Monday",
+    "Tue": "Tuesday",
+    "Wed": "Wednesday",
+    "Thu": "Thursday",
+    "Fri": "Friday",
+    "Sat": "Saturday",
+    "Sun": "Sunday",
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ def reason_words(feature: str, inputs: dict) -> str:
     name, _, category = feature.partition("=")
     value = inputs.get(name, 0)
     if name == "weekday":
-        return f"{category} visit"
+        return f"{WEEKDAY_NAMES.get(category, category)} visit"
     if name == "hour":
         return f"starts in the {int(category)}:00 hour"
     if name == "visit_type":

@@ -124,3 +124,18 @@ def test_a_second_run_leaves_the_demo_alone(home):
     assert "already exists" in output
     assert fingerprint("demo") == before
     assert (home / "demo-logins.json").read_text() == logins
+
+
+@pytest.mark.django_db
+def test_history_has_lead_times_and_payer_groups(home):
+    seed("demo", patients=60)
+
+    appointments = Appointment.objects.filter(organization__slug="demo")
+    leads = [(a.start - a.booked_at) / datetime.timedelta(days=1) for a in appointments]
+    assert all(lead > 0 for lead in leads)
+    assert all(a.booked_at < NOW for a in appointments)
+    assert 3 < sorted(leads)[len(leads) // 2] < 30  # a median lead of days, not hours or months
+    payers = set(
+        Patient.objects.filter(organization__slug="demo").values_list("payer_group", flat=True)
+    )
+    assert {"commercial", "medicare"} <= payers

@@ -94,7 +94,7 @@ def test_query_count_does_not_grow_with_appointments(clinic_a, patient_a, habitu
         ("prior_late_cancels", {"prior_late_cancels": 3}, "3 late cancellations"),
         ("prior_kept", {"prior_kept": 0}, "no visit kept here yet"),
         ("reminders_sent", {"reminders_sent": 0}, "no reminder delivered"),
-        ("weekday=Mon", {"weekday": "Mon"}, "Mon visit"),
+        ("weekday=Mon", {"weekday": "Mon"}, "Monday visit"),
         ("hour=8", {"hour": "8"}, "starts in the 8:00 hour"),
         ("visit_type=new-patient", {"visit_type": "new-patient"}, "new patient visit"),
     ],
