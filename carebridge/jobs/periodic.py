@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.core.management import call_command
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -13,6 +14,10 @@ from carebridge.notifications.tasks import deliver_due_messages
 
 DELIVERY_EVERY_SECONDS = 15
 NOSHOW_EVERY_SECONDS = 24 * 3600
+PRUNE_EVERY_SECONDS = 24 * 3600
+# Finished task results are kept this long for looking into, then deleted: a booking
+# enqueues one delivery task, so the table would otherwise grow without end.
+TASK_RESULTS_KEPT_DAYS = 7
 
 
 def deliver_due_messages_when_due() -> bool:
@@ -28,8 +33,15 @@ def deliver_due_messages_when_due() -> bool:
     return True
 
 
+def prune_task_results() -> None:
+    call_command(
+        "prune_db_task_results", "--min-age-days", str(TASK_RESULTS_KEPT_DAYS), verbosity=0
+    )
+
+
 JOBS = (
     Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),
     # Daily: rescore the visits ahead and queue extra reminders for the high risks.
     Job("noshow-outreach", NOSHOW_EVERY_SECONDS, refresh_noshow_outreach.enqueue),
+    Job("prune-task-results", PRUNE_EVERY_SECONDS, prune_task_results),
 )

@@ -119,6 +119,7 @@ def outbox_deliver_due(
     the relevance checker of its topic. Unwanted ones become withdrawn, disallowed ones
     suppressed. A transient gateway failure schedules a retry with exponential backoff; a
     permanent one, or the last allowed attempt, makes the message failed with the reason.
+    Sending stops when the lease runs out; what is left is claimable again at once.
     Side effects: a DeliveryAttempt row for every send tried.
     """
     messages = outbox_claim_due(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
@@ -128,6 +129,10 @@ def outbox_deliver_due(
     to_send = [message for message in messages if message.pk not in screened]
     with _Gateways() as gateways:
         for start in range(0, len(to_send), RECORD_EVERY):
+            if to_send and clock.now() >= to_send[0].lease_until:
+                # A slow gateway used up the lease: the rest may be claimed by another
+                # worker by now, and sending it here too would only make duplicates.
+                break
             chunk = to_send[start : start + RECORD_EVERY]
             _record([_send(message, gateways) for message in chunk], worker, report)
     return report

@@ -19,7 +19,11 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.errors import PermanentDeliveryError, TransientDeliveryError
 from carebridge.notifications.locks import outbox_claim_due
 from carebridge.notifications.models import DeliveryAttempt, OutboundMessage
-from carebridge.notifications.services.delivery import outbox_deliver_due, retry_delay
+from carebridge.notifications.services.delivery import (
+    RECORD_EVERY,
+    outbox_deliver_due,
+    retry_delay,
+)
 from carebridge.notifications.tests.conftest import WORKER, ago, enqueue, visit_topic
 from carebridge.patients.services import patient_update
 
@@ -265,3 +269,15 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_holder(org_a, g
     assert report.sent == 0
     held = reloaded(message)
     assert (held.status, held.leased_by, held.attempts) == (MessageStatus.SENDING, "another", 2)
+
+
+def test_stops_sending_when_a_slow_gateway_has_used_up_the_lease(org_a, gateway, frozen):
+    for _ in range(RECORD_EVERY + 1):
+        enqueue(org_a)
+    gateway.on_send = lambda: frozen.shift(datetime.timedelta(seconds=1))
+
+    report = outbox_deliver_due(worker=WORKER, lease_seconds=RECORD_EVERY - 0.5)
+
+    assert (report.claimed, report.sent) == (RECORD_EVERY + 1, RECORD_EVERY)
+    left = OutboundMessage.objects.get(status=MessageStatus.SENDING)
+    assert left.next_attempt_at <= clock.now()  # claimable again, by any worker
