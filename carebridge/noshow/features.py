@@ -43,10 +43,12 @@ NUMERIC_INPUTS = (
 CATEGORY_INPUTS = ("weekday", "hour", "visit_type")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SECONDS_PER_DAY = 86400
+TOPIC_CHUNK = 5000
 FIELDS = (
     "id",
     "public_id",
     "patient_id",
+    "patient__public_id",
     "start",
     "booked_at",
     "confirmed_at",
@@ -64,6 +66,8 @@ class Visit:
     """One appointment as the model sees it, plus the groups it is reported under."""
 
     appointment_id: int
+    public_id: str
+    patient_public_id: str
     start: datetime.datetime
     status: str
     inputs: dict[str, float | str]
@@ -87,21 +91,24 @@ def visits_describe(
     *, organization: Organization, appointments: QuerySet[Appointment]
 ) -> list[Visit]:
     """The model's view of each appointment in `appointments` (already scoped), by start."""
-    rows = list(
-        appointments.filter(organization=organization).order_by("start", "id").values(*FIELDS)
-    )
-    earlier = _earlier_visits(organization, {row["patient_id"] for row in rows})
+    scoped = appointments.filter(organization=organization)
+    rows = list(scoped.order_by("start", "id").values(*FIELDS))
+    earlier = _earlier_visits(organization, scoped)
     reminders = _reminders_sent(organization, [str(row["public_id"]) for row in rows])
     return [
         _visit(row, earlier[row["patient_id"]], reminders[str(row["public_id"])]) for row in rows
     ]
 
 
-def _earlier_visits(organization: Organization, patient_ids: set[int]) -> dict[int, list[_Earlier]]:
-    """Every appointment of these patients, with the moment a patient's cancellation was
-    recorded when it came less than a day before the start (a late cancellation)."""
+def _earlier_visits(
+    organization: Organization, appointments: QuerySet[Appointment]
+) -> dict[int, list[_Earlier]]:
+    """Every appointment of the patients of `appointments`, with the moment a patient's
+    cancellation was recorded when it came less than a day before the start (late)."""
     history = (
-        Appointment.objects.filter(organization=organization, patient_id__in=patient_ids)
+        Appointment.objects.filter(
+            organization=organization, patient_id__in=appointments.values("patient_id")
+        )
         .annotate(cancelled_at=Max("history__changed_at", filter=Q(history__action="cancel")))
         .values_list("id", "patient_id", "start", "status", "cancelled_by", "cancelled_at")
     )
@@ -120,16 +127,19 @@ def _earlier_visits(organization: Organization, patient_ids: set[int]) -> dict[i
 def _reminders_sent(
     organization: Organization, public_ids: list[str]
 ) -> dict[str, list[datetime.datetime]]:
-    sent = OutboundMessage.objects.filter(
-        organization=organization,
-        kind=MessageKind.REMINDER,
-        status=MessageStatus.SENT,
-        topic_type="appointment",
-        topic_id__in=public_ids,
-    ).values_list("topic_id", "sent_at")
+    """Delivery times of the sent reminders of each appointment (by public id), asked in
+    chunks so that a whole history stays within the databases' limits on parameters."""
     by_topic: dict[str, list[datetime.datetime]] = defaultdict(list)
-    for topic_id, sent_at in sent:
-        by_topic[topic_id].append(sent_at)
+    for first in range(0, len(public_ids), TOPIC_CHUNK):
+        sent = OutboundMessage.objects.filter(
+            organization=organization,
+            kind=MessageKind.REMINDER,
+            status=MessageStatus.SENT,
+            topic_type="appointment",
+            topic_id__in=public_ids[first : first + TOPIC_CHUNK],
+        ).values_list("topic_id", "sent_at")
+        for topic_id, sent_at in sent:
+            by_topic[topic_id].append(sent_at)
     return by_topic
 
 
@@ -157,6 +167,8 @@ def _visit(row: dict, earlier: list[_Earlier], reminders: list[datetime.datetime
     }
     return Visit(
         appointment_id=row["id"],
+        public_id=str(row["public_id"]),
+        patient_public_id=str(row["patient__public_id"]),
         start=start,
         status=row["status"],
         inputs=inputs,

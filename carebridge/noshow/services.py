@@ -157,21 +157,16 @@ def noshow_scores_compute(
         unique_fields=["appointment"],
         update_fields=["model", "probability", "band", "reasons", "computed_at"],
     )
-    _audit_scored(organization, [visit.appointment_id for visit in visits])
-    return scores
-
-
-def _audit_scored(organization: Organization, appointment_ids: list[int]) -> None:
-    scored = Appointment.objects.filter(pk__in=appointment_ids).values_list(
-        "public_id", "patient__public_id"
-    )
     audit_record_many(
         organization_id=organization.pk,
         actor=None,
         action=AuditAction.UPDATE,
-        targets=[AuditTarget("Appointment", str(a), str(p)) for a, p in scored],
+        targets=[
+            AuditTarget("Appointment", visit.public_id, visit.patient_public_id) for visit in visits
+        ],
         detail="no-show risk scored",
     )
+    return scores
 
 
 def noshow_scores_refresh(*, organization: Organization, days: int = REFRESH_DAYS) -> int:

@@ -60,7 +60,10 @@ def auc(labels: list[bool], predictions: list[float]) -> float | None:
 
 
 def history_is_thin(labels: list[bool]) -> bool:
-    return len(labels) < MIN_ROWS or sum(labels) < MIN_POSITIVES
+    """Too few visits or no-shows to learn from, or an older part (the one the method is
+    judged by learning from) with only one outcome."""
+    learning_part = labels[: holdout_start(len(labels))]
+    return len(labels) < MIN_ROWS or sum(labels) < MIN_POSITIVES or len(set(learning_part)) < 2
 
 
 def holdout_start(rows: int) -> int:
