@@ -35,7 +35,7 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.rendering import visit_time_text
 from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
-from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
+from carebridge.scheduling.constants import ACTIVE_STATUSES, CancelledBy, ConfirmationChannel
 from carebridge.scheduling.models import Appointment, RescheduleOffer, RescheduleOption
 from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
 from carebridge.scheduling.services.confirmations import appointment_confirm
@@ -58,6 +58,8 @@ ASKING_KINDS = (
 )
 OPTION_COUNT = 3
 OPTION_SEARCH_DAYS = 60
+# Enough candidates that skipping the patient's own busy times still leaves three.
+OPTION_SEARCH_LIMIT = 24
 
 
 def reply_word(body: str) -> str:
@@ -70,7 +72,8 @@ def reply_word(body: str) -> str:
 
 
 def _free_slots(appointment: Appointment) -> list[FreeSlot]:
-    """Up to three free starts: the same practitioner and location first, then any."""
+    """Up to three free starts: the same practitioner and location first, then any; never
+    the visit's own time nor one the patient has another visit at."""
     zone = zone_of(appointment.location.timezone)
     today = clock.now().astimezone(zone).date()
     search = {
@@ -78,17 +81,28 @@ def _free_slots(appointment: Appointment) -> list[FreeSlot]:
         "visit_type": appointment.visit_type,
         "start_date": today,
         "end_date": today + datetime.timedelta(days=OPTION_SEARCH_DAYS),
-        "limit": OPTION_COUNT + 1,
+        "limit": OPTION_SEARCH_LIMIT,
     }
+    busy = list(
+        Appointment.objects.filter(
+            patient_id=appointment.patient_id, status__in=ACTIVE_STATUSES, end__gt=clock.now()
+        )
+        .exclude(pk=appointment.pk)
+        .values_list("start", "end")
+    )
+
+    def usable(slot: FreeSlot) -> bool:
+        clash = any(start < slot.end and slot.start < end for start, end in busy)
+        return slot.start != appointment.start and not clash
+
     same = slot_search(
         **search,
         practitioner_ids=[appointment.practitioner_id],
         location_id=appointment.location_id,
     )
-    found = [slot for slot in same if slot.start != appointment.start]
+    found = [slot for slot in same if usable(slot)][:OPTION_COUNT]
     if len(found) < OPTION_COUNT:
-        others = [slot for slot in slot_search(**search) if slot not in found]
-        found += [slot for slot in others if slot.start != appointment.start]
+        found += [slot for slot in slot_search(**search) if usable(slot) and slot not in found]
     return found[:OPTION_COUNT]
 
 

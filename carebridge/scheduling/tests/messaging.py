@@ -41,12 +41,14 @@ def reachable_patient(organization, *, mrn: str = "M-1", **fields) -> Patient:
     )
 
 
-def book(clinic, patient: Patient, start: datetime.datetime = VISIT, **extra) -> Appointment:
+def book(
+    clinic, patient: Patient, start: datetime.datetime = VISIT, practitioner=None, **extra
+) -> Appointment:
     return appointment_book(
         organization=clinic.organization,
         actor=None,
         patient=patient,
-        practitioner=clinic.practitioner,
+        practitioner=practitioner or clinic.practitioner,
         location=clinic.location,
         visit_type=clinic.visit_type,
         start=start,

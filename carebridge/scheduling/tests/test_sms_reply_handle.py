@@ -5,12 +5,14 @@ import itertools
 
 import pytest
 
+from carebridge.directory.services import practitioner_create, practitioner_role_create
 from carebridge.notifications.constants import MessageStatus
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.services.inbound import inbound_record
 from carebridge.scheduling.availability import slot_is_free
 from carebridge.scheduling.models import RescheduleOffer
 from carebridge.scheduling.services.replies import sms_reply_handle
+from carebridge.scheduling.services.setup import availability_rule_create
 from carebridge.scheduling.tests.messaging import (
     NEW_YORK,
     NOW,
@@ -220,3 +222,29 @@ def test_stop_is_left_to_the_outbox(appointment, patient):
     patient.refresh_from_db()
     assert inbound.handled_as == "opt_out" and not inbound.needs_attention
     assert patient.sms_opted_out_at is not None
+
+
+def test_options_skip_times_the_patient_has_another_visit(appointment, patient, clinic_a):
+    other_practitioner = practitioner_create(
+        organization=clinic_a.organization, given_name="Li", family_name="Wei"
+    )
+    practitioner_role_create(practitioner=other_practitioner, location=clinic_a.location)
+    for weekday in range(5):
+        availability_rule_create(
+            practitioner=other_practitioner,
+            location=clinic_a.location,
+            weekday=weekday,
+            start_time=datetime.time(9),
+            end_time=datetime.time(17),
+        )
+    monday_nine = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=NEW_YORK)
+    book(clinic_a, patient, start=monday_nine, practitioner=other_practitioner)
+
+    reply("R")
+
+    starts = [o.start for o in RescheduleOffer.objects.get(appointment=appointment).options.all()]
+    assert [s.astimezone(NEW_YORK).time() for s in starts] == [
+        datetime.time(9, 30),
+        datetime.time(9, 45),
+        datetime.time(10, 0),
+    ]
