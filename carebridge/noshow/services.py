@@ -13,12 +13,14 @@ from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
+from carebridge.core.errors import InvalidInput
 from carebridge.noshow.constants import FairnessDimension, ModelMethod, RiskBand
 from carebridge.noshow.features import Visit, visits_describe
 from carebridge.noshow.models import (
     NoShowCoefficient,
     NoShowGroupMetric,
     NoShowModel,
+    NoShowPolicy,
     NoShowScore,
 )
 from carebridge.noshow.scoring import band_of
@@ -39,6 +41,8 @@ from carebridge.scheduling.services.reminders import reminders_plan
 # late or not, are neither: they are inputs (the patient's late cancellations), not outcomes.
 FINISHED_STATUSES = (AppointmentStatus.FULFILLED, AppointmentStatus.NOSHOW)
 REFRESH_DAYS = 21
+# Allowed ranges of the policy's whole-number settings.
+POLICY_LIMITS = {"overbook_cap": (0, 10), "call_days": (1, 60), "extra_reminder_hours": (0, 168)}
 GROUPS = {
     FairnessDimension.LANGUAGE: lambda visit: visit.language,
     FairnessDimension.AGE_BAND: lambda visit: visit.age_band,
@@ -228,3 +232,38 @@ def noshow_outreach_refresh_all() -> int:
         )
     )
     return sum(noshow_outreach_refresh(organization=org)[0] for org in organizations)
+
+
+@transaction.atomic
+def noshow_policy_set(
+    *,
+    organization: Organization,
+    medium_from: float,
+    high_from: float,
+    overbook_cap: int,
+    call_days: int,
+    extra_reminder_hours: int,
+) -> NoShowPolicy:
+    """Set the organization's risk bands and outreach limits (created on first use).
+
+    Invariants: 0 < medium_from < high_from < 1; the whole numbers within POLICY_LIMITS.
+    Side effects: none on stored scores; they take the new bands when next computed.
+    """
+    if not 0 < medium_from < high_from < 1:
+        raise InvalidInput(
+            "high_from: bands need 0 < medium from < high from < 1", field="high_from"
+        )
+    numbers = {
+        "overbook_cap": overbook_cap,
+        "call_days": call_days,
+        "extra_reminder_hours": extra_reminder_hours,
+    }
+    for name, value in numbers.items():
+        low, high = POLICY_LIMITS[name]
+        if not low <= value <= high:
+            raise InvalidInput(f"{name}: from {low} to {high}", field=name)
+    policy, _ = NoShowPolicy.objects.update_or_create(
+        organization=organization,
+        defaults={"medium_from": medium_from, "high_from": high_from, **numbers},
+    )
+    return policy

@@ -5,10 +5,13 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from carebridge.core.errors import DomainError
+from carebridge.noshow.forms import PolicyForm
 from carebridge.noshow.selectors import (
     noshow_call_list,
     noshow_fairness,
@@ -16,15 +19,24 @@ from carebridge.noshow.selectors import (
     noshow_overbooking,
     noshow_policy,
 )
-from carebridge.noshow.services import noshow_outreach_refresh
+from carebridge.noshow.services import noshow_outreach_refresh, noshow_policy_set
+
+CHANGE_POLICY = "noshow.change_noshowpolicy"
 
 
 @require_GET
 def noshow_page(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+def _page(request: HttpRequest, policy_form: PolicyForm | None = None, status: int = 200):
     organization = request.user.organization
+    policy = noshow_policy(organization=organization)
     fairness = noshow_fairness(organization=organization)
     context = {
-        "policy": noshow_policy(organization=organization),
+        "policy": policy,
+        "policy_form": policy_form or PolicyForm.of(policy),
+        "can_change_policy": request.user.has_perm(CHANGE_POLICY),
         "model": noshow_model_current(organization=organization),
         "call_list": noshow_call_list(organization=organization, actor=request.user),
         "overbooking": noshow_overbooking(organization=organization),
@@ -34,7 +46,24 @@ def noshow_page(request: HttpRequest) -> HttpResponse:
             if (rows := list(group))
         ],
     }
-    return render(request, "noshow/page.html", context)
+    return render(request, "noshow/page.html", context, status=status)
+
+
+@require_POST
+def noshow_policy_view(request: HttpRequest) -> HttpResponse:
+    """Clinic admins set the bands and outreach limits."""
+    if not request.user.has_perm(CHANGE_POLICY):
+        raise PermissionDenied
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            noshow_policy_set(organization=request.user.organization, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message.removeprefix(f"{error.field}: "))
+        else:
+            messages.success(request, "Policy saved; rescore to apply the new bands now.")
+            return redirect("noshow:page")
+    return _page(request, policy_form=form, status=400)
 
 
 @require_POST
