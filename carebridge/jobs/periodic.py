@@ -11,6 +11,7 @@ from carebridge.jobs.scheduler import Job
 from carebridge.noshow.tasks import refresh_noshow_outreach
 from carebridge.notifications.selectors import outbox_has_due
 from carebridge.notifications.tasks import deliver_due_messages
+from carebridge.scheduling.tasks import BACKFILL_EVERY_SECONDS, advance_backfill_when_due
 
 DELIVERY_EVERY_SECONDS = 15
 NOSHOW_EVERY_SECONDS = 24 * 3600
@@ -43,5 +44,7 @@ JOBS = (
     Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),
     # Daily: rescore the visits ahead and queue extra reminders for the high risks.
     Job("noshow-outreach", NOSHOW_EVERY_SECONDS, refresh_noshow_outreach.enqueue),
+    # Waitlist offers whose hold ran out cascade to the next patients.
+    Job("waitlist-backfill", BACKFILL_EVERY_SECONDS, advance_backfill_when_due),
     Job("prune-task-results", PRUNE_EVERY_SECONDS, prune_task_results),
 )

@@ -38,6 +38,11 @@ from carebridge.scheduling.models import (
     AppointmentHistory,
     VisitType,
 )
+from carebridge.scheduling.services.backfill import (
+    backfill_after_cancel,
+    backfill_after_reschedule,
+    backfill_after_transition,
+)
 from carebridge.scheduling.services.notices import (
     notice_after_book,
     notice_after_cancel,
@@ -369,6 +374,7 @@ def appointment_reschedule(
     _save_without_overlap(appointment)
     _record(appointment, actor, "reschedule", before, reason=reason)
     notice_after_reschedule(appointment=appointment)
+    backfill_after_reschedule(appointment=appointment, before=before)
     return appointment
 
 
@@ -397,6 +403,7 @@ def appointment_cancel(
     appointment.save()
     _record(appointment, actor, "cancel", before, reason=appointment.cancellation_reason)
     notice_after_cancel(appointment=appointment)
+    backfill_after_cancel(appointment=appointment)
     return appointment
 
 
@@ -449,6 +456,7 @@ def appointment_transition(
     appointment.save()
     _record(appointment, actor, status, before, reason=reason)
     notice_after_transition(appointment=appointment, previous_status=before["status"])
+    backfill_after_transition(appointment=appointment, previous_status=before["status"])
     return appointment
 
 

@@ -1,0 +1,26 @@
+"""Background work of scheduling: one-line wrappers around services."""
+
+from dataclasses import asdict
+
+from django_tasks import task
+
+from carebridge.scheduling.services.backfill import backfill_advance
+from carebridge.scheduling.waitlist_selectors import backfill_work_due
+
+# How often the scheduler looks for waitlist offers to end and slots to offer again.
+BACKFILL_EVERY_SECONDS = 60
+
+
+@task()
+def advance_backfill() -> dict[str, int]:
+    """End offers whose hold ran out, offer their slots to the next patients, expire slots
+    about to start and entries past their latest date."""
+    return asdict(backfill_advance())
+
+
+def advance_backfill_when_due() -> bool:
+    """The scheduler's check: enqueue the job only when a slot needs it."""
+    if not backfill_work_due():
+        return False
+    advance_backfill.enqueue()
+    return True

@@ -1,0 +1,259 @@
+"""Freed time becomes a backfill slot offered to the best-matching waiting patients."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from carebridge.directory.services import practitioner_create, practitioner_role_create
+from carebridge.scheduling.constants import AppointmentStatus
+from carebridge.scheduling.models import BackfillSlot, WaitlistOffer, WaitlistPolicy
+from carebridge.scheduling.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_transition,
+)
+from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
+from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, VISIT, book, reachable_patient
+from carebridge.scheduling.tests.waitlisting import offer_messages, offers_of, waiting
+
+
+@pytest.fixture(autouse=True)
+def monday(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def visit(clinic_a):
+    return book(clinic_a, reachable_patient(clinic_a.organization, mrn="V-1"))
+
+
+def cancel(appointment):
+    return appointment_cancel(appointment=appointment, actor=None, reason="patient is away")
+
+
+def test_cancelling_offers_the_time_to_three_by_priority_then_time_waiting(
+    clinic_a, visit, time_machine
+):
+    routine_first = waiting(clinic_a, 1)
+    time_machine.move_to(NOW + datetime.timedelta(minutes=1), tick=False)
+    routine_second = waiting(clinic_a, 2)
+    routine_third = waiting(clinic_a, 3)
+    urgent_last = waiting(clinic_a, 4, priority="urgent")
+
+    cancel(visit)
+
+    slot = BackfillSlot.objects.get()
+    assert (slot.start, slot.freed_start, slot.freed_end) == (VISIT, VISIT, visit.end)
+    assert (slot.status, slot.freed_by, slot.practitioner) == ("open", visit, clinic_a.practitioner)
+    offered = {o.entry_id for o in WaitlistOffer.objects.all()}
+    assert offered == {urgent_last.pk, routine_first.pk, routine_second.pk}
+    assert offers_of(routine_third) == []
+    offer = offers_of(urgent_last)[0]
+    assert (offer.status, offer.batch) == ("open", 1)
+    assert offer.expires_at == NOW + datetime.timedelta(minutes=1 + 30)
+    urgent_last.refresh_from_db()
+    routine_third.refresh_from_db()
+    assert (urgent_last.status, routine_third.status) == ("offered", "waiting")
+
+
+def test_the_offer_goes_by_text_with_a_link_and_the_hold_time(clinic_a, visit):
+    entry = waiting(clinic_a, 1)
+
+    cancel(visit)
+
+    offer = offers_of(entry)[0]
+    [message] = offer_messages(offer)
+    assert (message.kind, message.channel, message.to_address) == ("offer", "sms", "+16175551001")
+    assert "/p/o/" in message.body_text
+    assert "30 minutes" in message.body_text
+    assert "10 a.m." in message.body_text
+
+
+def test_clinic_policy_sets_batch_size_and_hold(clinic_a, visit):
+    WaitlistPolicy.objects.create(organization=clinic_a.organization, batch_size=1, hold_minutes=10)
+    first, second = waiting(clinic_a, 1), waiting(clinic_a, 2)
+
+    cancel(visit)
+
+    [offer] = WaitlistOffer.objects.all()
+    assert offer.entry == first
+    assert offer.expires_at == NOW + datetime.timedelta(minutes=10)
+    assert offers_of(second) == []
+
+
+@pytest.mark.parametrize(
+    ("preferences", "offered"),
+    [
+        ({}, True),
+        ({"weekdays": [3]}, True),  # Thursday
+        ({"weekdays": [0, 1]}, False),
+        ({"time_from": datetime.time(9), "time_to": datetime.time(11)}, True),
+        ({"time_from": datetime.time(13), "time_to": datetime.time(17)}, False),
+        ({"earliest_date": datetime.date(2026, 12, 11)}, False),
+        ({"latest_date": datetime.date(2026, 12, 9)}, False),
+        ({"latest_date": datetime.date(2026, 12, 10)}, True),
+    ],
+)
+def test_only_entries_whose_preferences_match_are_offered(clinic_a, visit, preferences, offered):
+    entry = waiting(clinic_a, 1, **preferences)
+
+    cancel(visit)
+
+    assert bool(offers_of(entry)) is offered
+
+
+def test_another_practitioners_entry_is_not_offered(clinic_a, visit):
+    other = practitioner_create(
+        organization=clinic_a.organization, given_name="Li", family_name="Wu"
+    )
+    wants_other = waiting(clinic_a, 1, practitioner=other)
+    wants_this = waiting(
+        clinic_a, 2, practitioner=clinic_a.practitioner, location=clinic_a.location
+    )
+
+    cancel(visit)
+
+    assert offers_of(wants_other) == []
+    assert len(offers_of(wants_this)) == 1
+
+
+def test_a_visit_type_that_does_not_fit_the_freed_time_is_not_offered(clinic_a, visit):
+    # 90 minutes from 10:00 runs into the 11:00 visit booked after it.
+    book(
+        clinic_a,
+        reachable_patient(clinic_a.organization, mrn="V-2"),
+        VISIT + datetime.timedelta(hours=1),
+    )
+    long_visit = visit_type_create(
+        organization=clinic_a.organization, name="Long", code="long", duration_minutes=90
+    )
+    too_long = waiting(clinic_a, 1, visit_type=long_visit)
+    fits = waiting(clinic_a, 2)
+
+    cancel(visit)
+
+    assert offers_of(too_long) == []
+    assert len(offers_of(fits)) == 1
+
+
+def test_a_patient_busy_at_that_time_or_without_any_channel_is_skipped(clinic_a, visit):
+    busy = waiting(
+        clinic_a,
+        1,
+        visit_type=visit_type_create(
+            organization=clinic_a.organization, name="Other", code="other", duration_minutes=30
+        ),
+    )
+    colleague = practitioner_create(
+        organization=clinic_a.organization, given_name="Li", family_name="Wu"
+    )
+    practitioner_role_create(practitioner=colleague, location=clinic_a.location)
+    availability_rule_create(
+        practitioner=colleague,
+        location=clinic_a.location,
+        weekday=3,
+        start_time=datetime.time(9),
+        end_time=datetime.time(17),
+    )
+    appointment_book(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=busy.patient,
+        practitioner=colleague,
+        location=clinic_a.location,
+        visit_type=clinic_a.visit_type,
+        start=VISIT,
+    )
+    silent = waiting(clinic_a, 2)
+    silent.patient.preferred_channel = "none"
+    silent.patient.save()
+    free = waiting(clinic_a, 3)
+
+    cancel(visit)
+
+    assert offers_of(busy) == [] and offers_of(silent) == []
+    assert len(offers_of(free)) == 1
+
+
+def test_a_visit_starting_within_the_minimum_lead_frees_nothing(clinic_a, time_machine):
+    soon = NOW.astimezone(NEW_YORK).replace(hour=9, minute=30) + datetime.timedelta(days=1)
+    appointment = book(clinic_a, reachable_patient(clinic_a.organization, mrn="V-1"), soon)
+    waiting(clinic_a, 1)
+    time_machine.move_to(soon - datetime.timedelta(minutes=20), tick=False)
+
+    cancel(appointment)
+
+    assert not BackfillSlot.objects.exists()
+
+
+def test_a_cancellation_that_rolls_back_offers_nothing(clinic_a, visit):
+    waiting(clinic_a, 1)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        cancel(visit)
+        raise RuntimeError("the request failed after the cancellation")
+
+    assert not BackfillSlot.objects.exists()
+    assert not WaitlistOffer.objects.exists()
+
+
+def test_moving_a_visit_frees_its_old_time(clinic_a, visit):
+    entry = waiting(clinic_a, 1)
+
+    appointment_reschedule(appointment=visit, actor=None, start=VISIT + datetime.timedelta(days=1))
+
+    slot = BackfillSlot.objects.get()
+    assert slot.start == VISIT
+    assert offers_of(entry)[0].slot == slot
+
+
+def test_moving_a_visit_by_a_quarter_hour_frees_nothing(clinic_a, visit):
+    waiting(clinic_a, 1)
+
+    appointment_reschedule(
+        appointment=visit, actor=None, start=VISIT + datetime.timedelta(minutes=15)
+    )
+
+    assert not BackfillSlot.objects.exists()
+
+
+def test_an_overbooked_visit_cancelled_frees_nothing(clinic_a, visit):
+    overbooked = book(
+        clinic_a,
+        reachable_patient(clinic_a.organization, mrn="V-2"),
+        VISIT,
+        overbook_reason="urgent",
+    )
+    waiting(clinic_a, 1)
+
+    cancel(overbooked)
+
+    assert not BackfillSlot.objects.exists()
+
+
+def test_a_noshow_frees_the_rest_of_a_long_visit(clinic_a, time_machine):
+    long_visit = visit_type_create(
+        organization=clinic_a.organization, name="Long", code="long", duration_minutes=180
+    )
+    start = datetime.datetime(2026, 12, 10, 9, 0, tzinfo=NEW_YORK)
+    appointment = appointment_book(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=reachable_patient(clinic_a.organization, mrn="V-1"),
+        practitioner=clinic_a.practitioner,
+        location=clinic_a.location,
+        visit_type=long_visit,
+        start=start,
+    )
+    entry = waiting(clinic_a, 1)
+    time_machine.move_to(start + datetime.timedelta(minutes=10), tick=False)
+
+    appointment_transition(appointment=appointment, actor=None, status=AppointmentStatus.NOSHOW)
+
+    slot = BackfillSlot.objects.get()
+    # an hour's lead from 09:10, on the quarter-hour grid
+    assert slot.start == datetime.datetime(2026, 12, 10, 10, 15, tzinfo=NEW_YORK)
+    assert slot.freed_end == appointment.end
+    assert len(offers_of(entry)) == 1

@@ -1,0 +1,189 @@
+"""Reads of the waitlist and of the backfill of freed slots, scoped to one organization;
+patients shown are audited."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from carebridge.accounts.models import Organization, User
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.services import (
+    AuditTarget,
+    audit_record,
+    audit_record_many,
+    get_or_audit_denied,
+)
+from carebridge.core import clock
+from carebridge.scheduling.models import BackfillSlot, WaitlistEntry, WaitlistOffer
+from carebridge.scheduling.waitlist_constants import (
+    PRIORITY_ORDER,
+    BackfillSlotStatus,
+    OfferStatus,
+)
+
+
+@dataclass(frozen=True)
+class WaitlistQuery:
+    """Criteria that must all match; empty means any."""
+
+    statuses: tuple[str, ...] = ()
+    visit_type_id: int | None = None
+    patient_id: int | None = None
+
+
+def _entries() -> QuerySet[WaitlistEntry]:
+    return WaitlistEntry.objects.select_related(
+        "patient", "visit_type", "practitioner", "specialty", "location", "appointment"
+    )
+
+
+def _target(entry: WaitlistEntry) -> AuditTarget:
+    return AuditTarget("WaitlistEntry", str(entry.public_id), str(entry.patient.public_id))
+
+
+def priority_rank() -> Case:
+    """Orders entries the way offers go out: urgent first."""
+    return Case(
+        *(When(priority=value, then=Value(index)) for index, value in enumerate(PRIORITY_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def waitlist_entry_list(
+    *,
+    organization: Organization,
+    actor: User | None,
+    query: WaitlistQuery,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[WaitlistEntry], int]:
+    """Matching entries in the order offers go out (priority, then time waiting), with the
+    total; each one shown is audited as a query result."""
+    condition = Q(organization=organization)
+    if query.statuses:
+        condition &= Q(status__in=query.statuses)
+    if query.visit_type_id is not None:
+        condition &= Q(visit_type_id=query.visit_type_id)
+    if query.patient_id is not None:
+        condition &= Q(patient_id=query.patient_id)
+    queryset = _entries().filter(condition)
+    entries = list(queryset.order_by(priority_rank(), "created_at", "pk")[offset : offset + limit])
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=[_target(entry) for entry in entries],
+    )
+    return entries, queryset.count()
+
+
+def access_waitlist_entry(
+    *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
+) -> WaitlistEntry:
+    """One entry, or NotFound (also for another organization's). Audited as a read."""
+    entry = get_or_audit_denied(
+        _entries(),
+        organization=organization,
+        actor=actor,
+        public_id=public_id,
+        object_type="WaitlistEntry",
+    )
+    audit_record(
+        organization_id=organization.pk, actor=actor, action=AuditAction.READ, target=_target(entry)
+    )
+    return entry
+
+
+def offers_in_flight(*, organization: Organization, actor: User | None) -> list[WaitlistOffer]:
+    """Open offers, the ones ending soonest first; each patient shown audited."""
+    offers = list(
+        WaitlistOffer.objects.filter(organization=organization, status=OfferStatus.OPEN)
+        .select_related(
+            "entry__patient", "entry__visit_type", "slot__practitioner", "slot__location"
+        )
+        .order_by("expires_at", "pk")
+    )
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=[_target(offer.entry) for offer in offers],
+        detail="waitlist offers in flight",
+    )
+    return offers
+
+
+def backfill_slots_recent(
+    *, organization: Organization, since: datetime.datetime, limit: int = 50
+) -> list[BackfillSlot]:
+    """Slots freed since `since`, newest first, with the visit booked into each (its
+    patient is not shown, so nothing is audited)."""
+    return list(
+        BackfillSlot.objects.filter(organization=organization, freed_at__gte=since)
+        .select_related("practitioner", "location", "appointment__visit_type")
+        .order_by("-freed_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class FillStats:
+    """What became of the slots freed in a period. The rate counts only decided slots
+    (filled or expired), so slots still being offered do not lower it."""
+
+    freed: int
+    filled: int
+    expired: int
+    open: int
+    fill_rate: float | None
+    median_time_to_fill: datetime.timedelta | None
+    mean_time_to_fill: datetime.timedelta | None
+
+
+def waitlist_fill_stats(
+    *,
+    organization: Organization,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    practitioner_id: int | None = None,
+    location_id: int | None = None,
+) -> FillStats:
+    """Fill rate and time to fill (freed -> filled) of the slots freed in [start, end)."""
+    slots = BackfillSlot.objects.filter(
+        organization=organization, freed_at__gte=start, freed_at__lt=end
+    )
+    if practitioner_id is not None:
+        slots = slots.filter(practitioner_id=practitioner_id)
+    if location_id is not None:
+        slots = slots.filter(location_id=location_id)
+    rows = list(slots.values_list("status", "freed_at", "filled_at"))
+    counts = dict.fromkeys(BackfillSlotStatus.values, 0)
+    for status, _, _ in rows:
+        counts[status] += 1
+    waits = [filled - freed for status, freed, filled in rows if status == "filled" and filled]
+    decided = counts[BackfillSlotStatus.FILLED] + counts[BackfillSlotStatus.EXPIRED]
+    return FillStats(
+        freed=len(rows),
+        filled=counts[BackfillSlotStatus.FILLED],
+        expired=counts[BackfillSlotStatus.EXPIRED],
+        open=counts[BackfillSlotStatus.OPEN],
+        fill_rate=counts[BackfillSlotStatus.FILLED] / decided if decided else None,
+        median_time_to_fill=statistics.median(waits) if waits else None,
+        mean_time_to_fill=sum(waits, datetime.timedelta()) / len(waits) if waits else None,
+    )
+
+
+def backfill_work_due() -> bool:
+    """Whether the periodic job has anything to do: an open slot that is not being offered
+    (no open offer, or only offers whose hold ran out), or an open slot too close to start
+    (checked by the job itself, so any open slot without live offers counts)."""
+    live = WaitlistOffer.objects.filter(status=OfferStatus.OPEN, expires_at__gt=clock.now())
+    return (
+        BackfillSlot.objects.filter(status=BackfillSlotStatus.OPEN)
+        .exclude(pk__in=live.values("slot_id"))
+        .exists()
+    )
