@@ -3,6 +3,8 @@
 from carebridge.fhir_api.handler import ResourceHandler
 from carebridge.fhir_api.interactions import (
     appointment,
+    communication,
+    communication_request,
     location,
     organization,
     patient,
@@ -23,5 +25,7 @@ HANDLERS: dict[str, ResourceHandler] = {
         schedule,
         slot,
         appointment,
+        communication_request,
+        communication,
     ]
 }

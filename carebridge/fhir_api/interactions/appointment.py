@@ -186,7 +186,9 @@ def _status_change(data: AppointmentInput) -> Callable:
         return partial(appointment_transition, status=data.status)
     if not data.cancellation_reason:
         raise invalid("Appointment.cancelationReason", "say why the appointment is cancelled")
-    return partial(appointment_cancel, reason=data.cancellation_reason)
+    return partial(
+        appointment_cancel, reason=data.cancellation_reason, cancelled_by=data.cancelled_by
+    )
 
 
 def _placement(caller: Caller, data: AppointmentInput, *, current: Appointment | None):

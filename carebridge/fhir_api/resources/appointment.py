@@ -29,11 +29,17 @@ from carebridge.fhir_api.resources.slot import (
     slot_id,
     visit_type_concept,
 )
-from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus
+from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus, CancelledBy
 from carebridge.scheduling.models import Appointment
 
 PARTICIPANT_TYPES = ("Patient", "Practitioner", "Location")
+CANCELLATION_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 WAITING_STATUSES = (AppointmentStatus.PROPOSED, AppointmentStatus.PENDING)
+ATTENDED_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.FULFILLED,
+)
 
 
 def to_fhir_appointment(appointment: Appointment) -> dict:
@@ -45,7 +51,7 @@ def to_fhir_appointment(appointment: Appointment) -> dict:
         "status": appointment.status,
     }
     if appointment.cancellation_reason:
-        resource["cancelationReason"] = {"text": appointment.cancellation_reason}
+        resource["cancelationReason"] = _cancellation_concept(appointment)
     resource["serviceType"] = [visit_type_concept(appointment.visit_type)]
     resource["start"] = fhir_instant(appointment.start, zone)
     resource["end"] = fhir_instant(appointment.end, zone)
@@ -59,6 +65,15 @@ def to_fhir_appointment(appointment: Appointment) -> dict:
     return resource
 
 
+def _cancellation_concept(appointment: Appointment) -> dict:
+    reason: dict = {"text": appointment.cancellation_reason}
+    if appointment.cancelled_by == CancelledBy.PATIENT:
+        reason["coding"] = [
+            {"system": CANCELLATION_REASON_SYSTEM, "code": "pat", "display": "Patient"}
+        ]
+    return reason
+
+
 def _slot_key(appointment: Appointment) -> SlotKey:
     return SlotKey(
         schedule_id=schedule_id(appointment.practitioner, appointment.location),
@@ -70,15 +85,31 @@ def _slot_key(appointment: Appointment) -> SlotKey:
 def _participants(appointment: Appointment) -> list[dict]:
     status = "needs-action" if appointment.status in WAITING_STATUSES else "accepted"
     actors = [
-        reference_to("Patient", appointment.patient.public_id),
-        reference_to(
-            "Practitioner",
-            appointment.practitioner.public_id,
-            appointment.practitioner.display_name,
+        (reference_to("Patient", appointment.patient.public_id), _patient_status(appointment)),
+        (
+            reference_to(
+                "Practitioner",
+                appointment.practitioner.public_id,
+                appointment.practitioner.display_name,
+            ),
+            status,
         ),
-        reference_to("Location", appointment.location.public_id, appointment.location.name),
+        (
+            reference_to("Location", appointment.location.public_id, appointment.location.name),
+            status,
+        ),
     ]
-    return [{"actor": actor, "required": "required", "status": status} for actor in actors]
+    return [{"actor": actor, "required": "required", "status": status} for actor, status in actors]
+
+
+def _patient_status(appointment: Appointment) -> str:
+    """Whether the patient said they will come: accepted once they confirmed (or came),
+    declined when they cancelled, needs-action while nobody has heard from them."""
+    if appointment.confirmed_at is not None or appointment.status in ATTENDED_STATUSES:
+        return "accepted"
+    if appointment.cancelled_by == CancelledBy.PATIENT:
+        return "declined"
+    return "needs-action"
 
 
 @dataclass(frozen=True)
@@ -98,6 +129,7 @@ class AppointmentInput:
     end: datetime.datetime | None = None
     notes: str = ""
     cancellation_reason: str = ""
+    cancelled_by: str = CancelledBy.CLINIC
 
 
 def parse_appointment(payload: dict) -> AppointmentInput:
@@ -122,6 +154,7 @@ def parse_appointment(payload: dict) -> AppointmentInput:
         end=_instant(payload, "end"),
         notes=text(payload, "comment", "Appointment.comment"),
         cancellation_reason=_cancellation_reason(payload),
+        cancelled_by=_cancelled_by(payload),
     )
 
 
@@ -191,6 +224,21 @@ def _visit_type_code(payload: dict) -> str:
 
 
 def _cancellation_reason(payload: dict) -> str:
+    """The reason in words: the concept's text, else its first coding's display or code."""
     element = "Appointment.cancelationReason"
     reason = an_object(payload, "cancelationReason", element)
-    return concept_code(reason, element)[1] if reason else ""
+    if not reason:
+        return ""
+    return text(reason, "text", f"{element}.text") or concept_code(reason, element)[1]
+
+
+def _cancelled_by(payload: dict) -> str:
+    """The patient when a coding of the cancellation-reason code system says so (its
+    patient codes are "pat" and "pat-..."); otherwise the clinic."""
+    element = "Appointment.cancelationReason"
+    reason = an_object(payload, "cancelationReason", element)
+    for coding in objects(reason, "coding", f"{element}.coding"):
+        code = text(coding, "code", f"{element}.coding.code")
+        if coding.get("system") == CANCELLATION_REASON_SYSTEM and code.split("-")[0] == "pat":
+            return CancelledBy.PATIENT
+    return CancelledBy.CLINIC

@@ -17,6 +17,8 @@ def test_capability_statement_needs_no_token_and_lists_what_is_served(db):
         "Schedule",
         "Slot",
         "Appointment",
+        "CommunicationRequest",
+        "Communication",
     }
     assert [i["code"] for i in resources["Patient"]["interaction"]] == [
         "read",
@@ -47,3 +49,28 @@ def test_capability_statement_refuses_other_methods(db):
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert outcome_issue(response)["code"] == "not-supported"
+
+
+def test_capability_statement_lists_the_message_resources(db):
+    statement = validated(FhirClient(token=None).get("metadata").json())
+    resources = {entry["type"]: entry for entry in statement["rest"][0]["resource"]}
+
+    for name in ("CommunicationRequest", "Communication"):
+        assert [i["code"] for i in resources[name]["interaction"]] == ["read", "search-type"]
+    assert {p["name"] for p in resources["CommunicationRequest"]["searchParam"]} == {
+        "_id",
+        "patient",
+        "subject",
+        "status",
+        "occurrence",
+        "category",
+    }
+    assert {p["name"] for p in resources["Communication"]["searchParam"]} == {
+        "_id",
+        "patient",
+        "subject",
+        "status",
+        "sent",
+        "received",
+        "category",
+    }
