@@ -45,6 +45,7 @@ from carebridge.scheduling.services.messages import (
     appointment_message_enqueue,
     policy_for,
 )
+from carebridge.scheduling.services.waitlist import offer_reply_handle
 
 CONFIRM_WORDS = frozenset({"C", "YES", "Y", "SI", "CONFIRM", "CONFIRMAR", "CONFIRMO"})
 CANCEL_WORDS = frozenset({"X", "NO", "N", "CANCEL", "CANCELAR", "CANCELO"})
@@ -289,6 +290,8 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
     asking = _asking_message(inbound)
     appointment = _appointment(asking)
     word = reply_word(inbound.body)
+    if offer_reply_handle(inbound=inbound, handling=_classify(word, None), after=asking):
+        return inbound
     handling = _classify(word, open_offer(appointment) if appointment else None)
     if appointment is None or appointment.status not in UPCOMING_STATUSES:
         if handling != InboundHandling.UNRECOGNIZED and appointment is not None:

@@ -21,10 +21,16 @@ from carebridge.core import clock
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from carebridge.directory.models import Location, Practitioner, PractitionerRole, Specialty
 from carebridge.notifications.calendar import REQUEST
-from carebridge.notifications.constants import MessageKind
+from carebridge.notifications.constants import (
+    InboundHandling,
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+)
+from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.services.outbox import messages_withdraw
 from carebridge.patients.models import Patient
-from carebridge.scheduling.constants import BookingChannel
+from carebridge.scheduling.constants import BookingChannel, ConfirmationChannel
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import (
     Appointment,
@@ -34,6 +40,7 @@ from carebridge.scheduling.models import (
     WaitlistOffer,
 )
 from carebridge.scheduling.services.appointments import appointment_book
+from carebridge.scheduling.services.backfill import TOPIC_TYPE as OFFER_TOPIC
 from carebridge.scheduling.services.backfill import (
     backfill_offer_next,
     offer_message_enqueue,
@@ -391,3 +398,67 @@ def waitlist_offer_decline(*, offer: WaitlistOffer, via: str) -> WaitlistOffer:
     _audit(offer.entry, None, AuditAction.UPDATE, f"declined the offered slot ({via})")
     backfill_offer_next(slot=slot)
     return offer
+
+
+# Text replies
+
+
+def _latest_offer_message(inbound: InboundMessage) -> OutboundMessage | None:
+    return (
+        OutboundMessage.objects.filter(
+            channel=MessageChannel.SMS,
+            to_address=inbound.from_address,
+            kind=MessageKind.OFFER,
+            topic_type=OFFER_TOPIC,
+            status=MessageStatus.SENT,
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+
+
+def _is_newer(message: OutboundMessage, than: OutboundMessage | None) -> bool:
+    return than is None or (message.sent_at, message.pk) > (than.sent_at, than.pk)
+
+
+@transaction.atomic
+def offer_reply_handle(
+    *, inbound: InboundMessage, handling: str, after: OutboundMessage | None
+) -> bool:
+    """Act on a text reply when the latest message to that number that asked for an answer
+    was a waitlist offer (sent after `after`, the latest visit message that asked): a
+    confirming word takes the slot, a cancelling word declines it, anything else goes to
+    the inbox linked to the patient. Returns False, touching nothing, when the reply is not
+    about an offer. Side effects: those of accepting or declining; the reply marked.
+    """
+    message = _latest_offer_message(inbound)
+    if message is None or not _is_newer(message, after):
+        return False
+    offer = (
+        WaitlistOffer.objects.select_related(
+            "entry__patient", "entry__visit_type", "slot__organization"
+        )
+        .filter(organization_id=message.organization_id, public_id=message.topic_id)
+        .first()
+    )
+    if offer is None:
+        return False
+    if handling == InboundHandling.CONFIRM:
+        waitlist_offer_accept(offer=offer, via=ConfirmationChannel.SMS)
+    elif handling == InboundHandling.CANCEL:
+        waitlist_offer_decline(offer=offer, via=ConfirmationChannel.SMS)
+    else:
+        handling = InboundHandling.UNRECOGNIZED
+    fields = {
+        "handled_as": handling,
+        "needs_attention": handling == InboundHandling.UNRECOGNIZED,
+        "organization_id": message.organization_id,
+        "patient_id": message.patient_id,
+        "topic_type": OFFER_TOPIC,
+        "topic_id": message.topic_id,
+    }
+    InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(inbound, name, value)
+    _audit(offer.entry, None, AuditAction.UPDATE, f"text reply handled as {handling}")
+    return True
