@@ -27,6 +27,10 @@ def test_trains_reports_and_rescores(clinic_a, patient_a):
 
     assert output.startswith("Points rule for clinic-a: 2 finished visits, 1 no-shows;")
     assert "hold-out AUC n/a (one class) on the newest 1. Rescored 1 visits ahead." in output
+    assert (
+        "Strongest inputs: prior_noshows +0.80, unconfirmed +0.50, prior_late_cancels +0.40"
+        in output
+    )
     assert "Age band 35-49: 1 visits, observed 0.0%" in output
     assert NoShowScore.objects.get(appointment=ahead).model == NoShowModel.objects.get()
 

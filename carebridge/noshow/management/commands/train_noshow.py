@@ -7,6 +7,8 @@ from carebridge.core.management.base import DomainCommand
 from carebridge.noshow.selectors import noshow_fairness
 from carebridge.noshow.services import noshow_model_train, noshow_scores_refresh
 
+STRONGEST = 5
+
 
 class Command(DomainCommand):
     help = (
@@ -31,6 +33,10 @@ class Command(DomainCommand):
             f"{model.get_method_display()} for {organization.slug}: {model.rows} finished "
             f"visits, {model.positives} no-shows; hold-out AUC {auc} on the newest "
             f"{model.holdout_rows}. Rescored {scored} visits ahead."
+        )
+        strongest = sorted(model.coefficients.all(), key=lambda c: -abs(c.weight))[:STRONGEST]
+        self.stdout.write(
+            "Strongest inputs: " + ", ".join(f"{c.feature} {c.weight:+.2f}" for c in strongest)
         )
         for metric in noshow_fairness(organization=organization):
             metric_auc = "-" if metric.auc is None else f"{metric.auc:.3f}"
