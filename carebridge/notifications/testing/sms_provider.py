@@ -52,6 +52,7 @@ class SmsProvider:
         self.account_sid = account_sid or "AC" + uuid.uuid4().hex
         self.auth_token = auth_token or uuid.uuid4().hex
         self.posts = 0  # every POST, answered or not
+        self.retransmissions = 0  # POSTs of a key already delivered, answered from memory
         self._messages: list[ProviderMessage] = []
         self._answers: dict[str, Answer] = {}  # by Idempotency-Key
         self._failures: list[int] = []  # statuses for the next requests
@@ -136,6 +137,7 @@ class SmsProvider:
             if path != self.path:
                 return _error(404, 20404, "The requested resource was not found"), 0.0
             if key in self._answers:
+                self.retransmissions += 1
                 return self._answers[key], delay
             answer = self._accept(form, key)
             if key and answer.status == HTTPStatus.CREATED:

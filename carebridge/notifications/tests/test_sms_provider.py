@@ -64,7 +64,7 @@ def test_a_repeated_idempotency_key_gets_the_same_answer_and_no_second_message(p
     assert again.json() == first.json()
     assert other.json()["sid"] != first.json()["sid"]
     assert [m.idempotency_key for m in provider.messages] == ["k1", "k2"]
-    assert provider.posts == 3
+    assert (provider.posts, provider.retransmissions) == (3, 1)
 
 
 def test_without_a_key_every_post_is_a_new_message(provider):
