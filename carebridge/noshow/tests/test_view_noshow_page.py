@@ -1,8 +1,11 @@
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from carebridge.noshow.models import NoShowModel, NoShowScore
 from carebridge.noshow.services import noshow_model_train, noshow_scores_refresh
+from carebridge.patients.services import patient_create
 
 from .conftest import at, visit
 
@@ -75,3 +78,28 @@ def test_rescore_of_another_organization_touches_nothing_of_clinic_a(
 
 def test_login_is_required(client, risky):
     assert client.get("/noshow/").status_code == 302
+
+
+def test_queries_do_not_grow_with_the_patients_listed(client, coordinator_a, clinic_a, risky, now):
+    client.force_login(coordinator_a)
+
+    def queries_for_page() -> tuple[int, int]:
+        noshow_scores_refresh(organization=clinic_a.organization)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/noshow/").content.decode()
+        return html.count("<tr data-appointment="), len(queries)
+
+    listed_one, one = queries_for_page()
+    for number in range(2):
+        patient = patient_create(
+            organization=clinic_a.organization,
+            actor=None,
+            fields={"given_name": f"P{number}", "family_name": "Doe", "birth_date": "1990-01-01"},
+        )
+        visit(clinic_a, patient, at(2, 13 + number), booked_at=at(1, 10), outcome="noshow")
+        visit(clinic_a, patient, at(3, 13 + number), booked_at=at(1, 10), outcome="noshow")
+        visit(clinic_a, patient, at(13, 13 + number), booked_at=at(4, 10))
+    listed_three, three = queries_for_page()
+
+    assert (listed_one, listed_three) == (1, 3)
+    assert three == one
