@@ -11,7 +11,9 @@ from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import reachable_patient
 
 
-def waiting(clinic, number: int, *, visit_type=None, **preferences) -> WaitlistEntry:
+def waiting(
+    clinic, number: int, *, visit_type=None, patient_fields=None, **preferences
+) -> WaitlistEntry:
     """Patient number `number` (own phone, MRN and email) waiting for the clinic's visit."""
     patient = reachable_patient(
         clinic.organization,
@@ -19,6 +21,7 @@ def waiting(clinic, number: int, *, visit_type=None, **preferences) -> WaitlistE
         given_name=f"Wait{number}",
         phone_mobile=f"+1 617 555 {1000 + number}",
         email=f"wait{number}@example.org",
+        **(patient_fields or {}),
     )
     return waitlist_add(
         organization=clinic.organization,
