@@ -41,7 +41,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-CAREBRIDGE_HOME = Path(env_str("CAREBRIDGE_HOME", str(BASE_DIR / "var"))).resolve()
+# An empty CAREBRIDGE_HOME counts as unset: it must never turn the working directory into
+# the data directory.
+CAREBRIDGE_HOME = Path(env_str("CAREBRIDGE_HOME") or str(BASE_DIR / "var")).resolve()
 CAREBRIDGE_HOME.mkdir(parents=True, exist_ok=True)
 
 
