@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from carebridge.accounts.api_auth import BearerToken
 from carebridge.core.api_errors import install_problem_handlers
 from carebridge.directory.api import router as directory_router
+from carebridge.notifications.api import router as messages_router
 from carebridge.patients.api import router as patients_router
 from carebridge.scheduling.api import router as scheduling_router
 
@@ -23,3 +24,4 @@ api.add_router("/patients", patients_router)
 api.add_router("", directory_router)
 api.add_router("", scheduling_router)
 api.add_router("/waitlist", "carebridge.scheduling.api_waitlist.router")
+api.add_router("", messages_router)

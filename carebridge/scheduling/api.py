@@ -36,11 +36,17 @@ from carebridge.directory.selectors import (
     practitioner_list,
     practitioner_reference,
 )
+from carebridge.notifications.api import InboundOut
 from carebridge.patients.api import PatientRef
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import patient_reference
 from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
-from carebridge.scheduling.constants import AppointmentStatus, BookingChannel, CancelledBy
+from carebridge.scheduling.constants import (
+    AppointmentStatus,
+    BookingChannel,
+    CancelledBy,
+    ConfirmationChannel,
+)
 from carebridge.scheduling.models import Appointment, AppointmentHistory, VisitType
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
@@ -57,6 +63,8 @@ from carebridge.scheduling.services.appointments import (
     appointment_transition,
     appointment_update_notes,
 )
+from carebridge.scheduling.services.confirmations import appointment_confirm
+from carebridge.scheduling.services.replies import access_reply, inbound_resolve
 
 router = Router(tags=["scheduling"])
 
@@ -103,6 +111,8 @@ class AppointmentOut(PublicIdOut):
     cancelled_by: str
     overbooked: bool
     overbook_reason: str
+    confirmed_at: datetime.datetime | None = Field(description="When the patient confirmed")
+    confirmed_via: str
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -204,6 +214,10 @@ class AppointmentStatusIn(Versioned):
 
 class AppointmentNotesIn(Versioned):
     notes: str = Field(max_length=4000)
+
+
+class AppointmentConfirmIn(Input):
+    via: ConfirmationChannel = Field(description="How the patient said they will come")
 
 
 class AppointmentSearch(Paging):
@@ -500,3 +514,28 @@ def update_appointment_notes(
         notes=payload.notes,
         expected_version=payload.version,
     )
+
+
+@router.post(
+    "/appointments/{appointment_id}/confirm",
+    response={200: AppointmentOut, **problems(404, 422)},
+)
+def confirm_appointment(
+    request: HttpRequest, appointment_id: uuid.UUID, payload: AppointmentConfirmIn
+):
+    """Record that the patient will come (e.g. they said so on the phone). A visit already
+    confirmed keeps its first confirmation."""
+    require(request, "scheduling.change_appointment")
+    return appointment_confirm(
+        appointment=_appointment(request, appointment_id), via=payload.via, actor=actor(request)
+    )
+
+
+@router.post("/inbound/{reply_id}/resolve", response={200: InboundOut, **problems(404)})
+def resolve_inbound(request: HttpRequest, reply_id: uuid.UUID):
+    """Mark a patient's reply that needed a person as dealt with."""
+    require(request, "scheduling.change_appointment")
+    reply = access_reply(
+        organization=organization(request), actor=actor(request), public_id=reply_id
+    )
+    return inbound_resolve(inbound=reply, actor=actor(request))

@@ -17,6 +17,14 @@ EXPECTED_PATHS = {
     "/api/appointments/{appointment_id}/cancel",
     "/api/appointments/{appointment_id}/status",
     "/api/appointments/{appointment_id}/notes",
+    "/api/appointments/{appointment_id}/confirm",
+    "/api/messages",
+    "/api/messages/{message_id}",
+    "/api/inbound",
+    "/api/inbound/{reply_id}",
+    "/api/inbound/{reply_id}/resolve",
+    "/api/waitlist",
+    "/api/waitlist/{entry_id}",
 }
 
 
@@ -46,7 +54,7 @@ def test_openapi_schema_shows_bearer_security_on_every_operation(client):
         "BearerToken": {"type": "http", "scheme": "bearer"}
     }
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 19
+    assert len(operations) == 30
     assert all(op["security"] == [{"BearerToken": []}] for op in operations)
 
 

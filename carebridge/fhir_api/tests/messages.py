@@ -7,7 +7,8 @@ import datetime
 from carebridge.core import clock
 from carebridge.notifications.constants import MessageChannel, MessageKind, MessageStatus
 from carebridge.notifications.models import InboundMessage, OutboundMessage
-from carebridge.notifications.services.outbox import Topic, message_enqueue
+from carebridge.notifications.services.outbox import message_enqueue
+from carebridge.scheduling.services.messages import visit_topic
 
 
 def outbound(
@@ -23,9 +24,7 @@ def outbound(
     last_error: str = "",
 ) -> OutboundMessage:
     """A message queued through the outbox, then moved to `status` as delivery would."""
-    topic = None
-    if appointment is not None:
-        topic = Topic("appointment", str(appointment.public_id), appointment.start.isoformat())
+    topic = visit_topic(appointment) if appointment is not None else None
     message = message_enqueue(
         organization=organization,
         kind=kind,
