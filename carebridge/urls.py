@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("carebridge.scheduling.urls")),
     path("", include("carebridge.notifications.urls")),
     path("noshow/", include("carebridge.noshow.urls")),
+    path("waitlist/", include("carebridge.scheduling.urls_waitlist")),
     path("", include("carebridge.web.urls")),
 ]

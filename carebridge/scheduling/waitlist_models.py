@@ -3,6 +3,8 @@
 Imported by scheduling.models, so the models belong to the scheduling app.
 """
 
+import calendar
+
 from django.db import models
 
 from carebridge.core.models import TenantModel
@@ -83,6 +85,10 @@ class WaitlistEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.visit_type} for patient {self.patient_id} ({self.status})"
+
+    @property
+    def weekday_names(self) -> list[str]:
+        return [calendar.day_abbr[day] for day in self.weekdays]
 
 
 class WaitlistPolicy(TenantModel):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from carebridge.scheduling import views_waitlist
+
+app_name = "waitlist"
+urlpatterns = [
+    path("", views_waitlist.waitlist, name="list"),
+    path("new/", views_waitlist.waitlist_new, name="new"),
+    path("<uuid:public_id>/remove/", views_waitlist.waitlist_entry_remove, name="remove"),
+]
