@@ -128,14 +128,14 @@ def _freed(
     end: datetime.datetime | None = None,
 ) -> BackfillSlot | None:
     """Open a slot for the freed range and make its first offers. Nothing when the range
-    is over or starts too soon, when the visit was overbooked, or when the practitioner is
-    still busy then (a visit moved by a few minutes, another visit overbooked on it)."""
+    is over or starts too soon, or when the practitioner is still busy then (a visit moved
+    by a few minutes, another visit overbooked on the same time)."""
     end = end or appointment.end
     now = clock.now()
     rules = backfill_rules(appointment.organization_id)
     earliest = now + rules.min_lead
     offer_start = start if start >= earliest else _grid_ceil(earliest)
-    if offer_start >= end or appointment.overbooked:
+    if offer_start >= end:
         return None
     still_busy = Appointment.objects.filter(
         practitioner_id=practitioner_id,
@@ -169,7 +169,7 @@ def _waiting_entries(slot: BackfillSlot):
     has_specialty = Practitioner.specialties.through.objects.filter(
         practitioner_id=slot.practitioner_id, specialty_id=OuterRef("specialty_id")
     )
-    return (
+    entries = (
         WaitlistEntry.objects.filter(
             organization_id=slot.organization_id, status=WaitlistStatus.WAITING
         )
@@ -185,6 +185,10 @@ def _waiting_entries(slot: BackfillSlot):
         .select_related("patient", "visit_type")
         .order_by(priority_rank(), "created_at", "pk")
     )
+    if slot.freed_by is not None:
+        # The patient who gave the time back does not want it.
+        entries = entries.exclude(patient_id=slot.freed_by.patient_id)
+    return entries
 
 
 def _patient_busy(entry: WaitlistEntry, start: datetime.datetime) -> bool:

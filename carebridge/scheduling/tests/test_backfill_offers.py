@@ -257,3 +257,31 @@ def test_a_noshow_frees_the_rest_of_a_long_visit(clinic_a, time_machine):
     assert slot.start == datetime.datetime(2026, 12, 10, 10, 15, tzinfo=NEW_YORK)
     assert slot.freed_end == appointment.end
     assert len(offers_of(entry)) == 1
+
+
+def test_the_patient_who_gave_the_time_back_is_not_offered_it(clinic_a):
+    entry = waiting(clinic_a, 1)
+    own_visit = book(clinic_a, entry.patient)
+    other = waiting(clinic_a, 2)
+
+    appointment_reschedule(
+        appointment=own_visit, actor=None, start=VISIT - datetime.timedelta(days=1)
+    )
+
+    assert offers_of(entry) == []
+    assert len(offers_of(other)) == 1
+
+
+def test_an_overbooked_visits_time_frees_once_both_visits_are_gone(clinic_a, visit):
+    overbooked = book(
+        clinic_a,
+        reachable_patient(clinic_a.organization, mrn="V-2"),
+        VISIT,
+        overbook_reason="urgent",
+    )
+    waiting(clinic_a, 1)
+    cancel(visit)
+
+    cancel(overbooked)
+
+    assert BackfillSlot.objects.get().freed_by == overbooked
