@@ -95,3 +95,13 @@ class WaitlistFilterForm(_ChoicesFromOrganization):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, organization=organization, **kwargs)
         self._offer("visit_type", visit_type_list(organization=organization), "All visit types")
+
+
+class WaitlistPolicyForm(forms.Form):
+    batch_size = forms.IntegerField(min_value=1, label="Patients offered a slot at once")
+    hold_minutes = forms.IntegerField(min_value=1, label="Hold each offer for (minutes)")
+    min_lead_minutes = forms.IntegerField(
+        min_value=0,
+        label="Stop offering this long before the start (minutes)",
+        help_text="Nobody is offered a visit that starts sooner than this",
+    )

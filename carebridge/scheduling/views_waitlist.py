@@ -19,8 +19,13 @@ from carebridge.scheduling.forms_waitlist import (
     ON_THE_LIST,
     WaitlistEntryForm,
     WaitlistFilterForm,
+    WaitlistPolicyForm,
 )
-from carebridge.scheduling.services.waitlist import waitlist_add, waitlist_remove
+from carebridge.scheduling.services.waitlist import (
+    waitlist_add,
+    waitlist_policy_set,
+    waitlist_remove,
+)
 from carebridge.scheduling.waitlist_constants import OPEN_ENTRY_STATUSES
 from carebridge.scheduling.waitlist_selectors import (
     WaitlistQuery,
@@ -29,9 +34,11 @@ from carebridge.scheduling.waitlist_selectors import (
     offers_in_flight,
     waitlist_entry_list,
     waitlist_fill_stats,
+    waitlist_policy,
 )
 
 MANAGE = "scheduling.add_appointment"
+CHANGE_POLICY = "scheduling.change_waitlistpolicy"
 LIST_LIMIT = 200
 OUTCOME_DAYS = 14
 STATS_DAYS = 30
@@ -65,10 +72,17 @@ def _outcomes(organization, now: datetime.datetime) -> list[dict]:
 
 @require_GET
 def waitlist(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+def _page(
+    request: HttpRequest, policy_form: WaitlistPolicyForm | None = None, status: int = 200
+) -> HttpResponse:
     organization, user, now = request.user.organization, request.user, clock.now()
     form = WaitlistFilterForm(request.GET, organization=organization)
     if not form.is_valid():
         return render(request, "scheduling/waitlist.html", {"filters": form}, status=400)
+    policy = waitlist_policy(organization_id=organization.pk)
     entries, total = waitlist_entry_list(
         organization=organization, actor=user, query=_query(form), limit=LIST_LIMIT
     )
@@ -87,8 +101,37 @@ def waitlist(request: HttpRequest) -> HttpResponse:
         "median_minutes": _minutes(stats.median_time_to_fill),
         "can_manage": user.has_perm(MANAGE),
         "open_statuses": OPEN_ENTRY_STATUSES,
+        "policy": policy,
+        "policy_form": policy_form
+        or WaitlistPolicyForm(
+            initial={
+                "batch_size": policy.batch_size,
+                "hold_minutes": policy.hold_minutes,
+                "min_lead_minutes": policy.min_lead_minutes,
+            }
+        ),
+        "can_change_policy": user.has_perm(CHANGE_POLICY),
     }
-    return render(request, "scheduling/waitlist.html", context)
+    return render(request, "scheduling/waitlist.html", context, status=status)
+
+
+@require_POST
+def waitlist_policy_view(request: HttpRequest) -> HttpResponse:
+    """Clinic admins set batch size, hold time and minimum lead."""
+    if not request.user.has_perm(CHANGE_POLICY):
+        raise PermissionDenied
+    form = WaitlistPolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            waitlist_policy_set(
+                organization=request.user.organization, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message.removeprefix(f"{error.field}: "))
+        else:
+            messages.success(request, "Waitlist policy saved; new offers follow it.")
+            return redirect("waitlist:list")
+    return _page(request, policy_form=form, status=400)
 
 
 def _chosen_patient(request: HttpRequest, public_id):

@@ -19,7 +19,12 @@ from carebridge.audit.services import (
     get_or_audit_denied,
 )
 from carebridge.core import clock
-from carebridge.scheduling.models import BackfillSlot, WaitlistEntry, WaitlistOffer
+from carebridge.scheduling.models import (
+    BackfillSlot,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistPolicy,
+)
 from carebridge.scheduling.waitlist_constants import (
     PRIORITY_ORDER,
     BackfillSlotStatus,
@@ -187,3 +192,9 @@ def backfill_work_due() -> bool:
         .exclude(pk__in=live.values("slot_id"))
         .exists()
     )
+
+
+def waitlist_policy(*, organization_id: int) -> WaitlistPolicy:
+    """The clinic's waitlist policy; without a row, an unsaved one with the defaults."""
+    found = WaitlistPolicy.objects.filter(organization_id=organization_id).first()
+    return found or WaitlistPolicy(organization_id=organization_id)

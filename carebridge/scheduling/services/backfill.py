@@ -42,7 +42,6 @@ from carebridge.scheduling.models import (
     BackfillSlot,
     WaitlistEntry,
     WaitlistOffer,
-    WaitlistPolicy,
 )
 from carebridge.scheduling.services.messages import (
     appointment_context,
@@ -54,13 +53,12 @@ from carebridge.scheduling.waitlist_constants import (
     OfferStatus,
     WaitlistStatus,
 )
-from carebridge.scheduling.waitlist_selectors import priority_rank
+from carebridge.scheduling.waitlist_selectors import priority_rank, waitlist_policy
 
 TOPIC_TYPE = "waitlist_offer"
 OFFER_SALT = "carebridge.portal.waitlist-offer"
 # The offer page keeps saying what became of the offer for a while after it ended.
 OFFER_LINK_MAX_AGE = datetime.timedelta(days=14)
-_POLICY_DEFAULTS = WaitlistPolicy()
 
 
 @dataclass(frozen=True)
@@ -72,8 +70,7 @@ class BackfillRules:
 
 def backfill_rules(organization_id: int) -> BackfillRules:
     """The clinic's waitlist policy, or the defaults (3 patients, 30 minutes, 60 minutes)."""
-    row = WaitlistPolicy.objects.filter(organization_id=organization_id).first()
-    row = row or _POLICY_DEFAULTS
+    row = waitlist_policy(organization_id=organization_id)
     return BackfillRules(
         batch_size=row.batch_size,
         hold=datetime.timedelta(minutes=row.hold_minutes),

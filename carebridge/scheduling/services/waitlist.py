@@ -38,6 +38,7 @@ from carebridge.scheduling.models import (
     VisitType,
     WaitlistEntry,
     WaitlistOffer,
+    WaitlistPolicy,
 )
 from carebridge.scheduling.services.appointments import appointment_book
 from carebridge.scheduling.services.backfill import TOPIC_TYPE as OFFER_TOPIC
@@ -462,3 +463,47 @@ def offer_reply_handle(
         setattr(inbound, name, value)
     _audit(offer.entry, None, AuditAction.UPDATE, f"text reply handled as {handling}")
     return True
+
+
+# The clinic's policy
+
+POLICY_LIMITS = {
+    "batch_size": (1, 20),
+    "hold_minutes": (5, 24 * 60),
+    "min_lead_minutes": (0, 7 * 24 * 60),
+}
+
+
+@transaction.atomic
+def waitlist_policy_set(
+    *,
+    organization: Organization,
+    actor: User | None,
+    batch_size: int,
+    hold_minutes: int,
+    min_lead_minutes: int,
+) -> WaitlistPolicy:
+    """Set how the clinic offers freed slots: patients per batch, how long each offer is
+    held, and how soon before its start a slot is no longer offered (created on first use).
+
+    Invariant: each number within POLICY_LIMITS. Offers already made keep their hold.
+    Side effect: audit entry (no patient data).
+    """
+    values = {
+        "batch_size": batch_size,
+        "hold_minutes": hold_minutes,
+        "min_lead_minutes": min_lead_minutes,
+    }
+    for name, value in values.items():
+        low, high = POLICY_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise InvalidInput(f"{name}: from {low} to {high}", field=name)
+    policy, _ = WaitlistPolicy.objects.update_or_create(organization=organization, defaults=values)
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=AuditTarget("WaitlistPolicy", str(policy.public_id)),
+        detail=", ".join(f"{name}={value}" for name, value in values.items()),
+    )
+    return policy

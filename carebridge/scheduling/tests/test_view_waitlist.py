@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from carebridge.accounts.services import user_create
-from carebridge.scheduling.models import WaitlistEntry
+from carebridge.scheduling.models import WaitlistEntry, WaitlistPolicy
 from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.scheduling.services.waitlist import waitlist_offer_accept
@@ -155,3 +155,29 @@ def test_staff_must_log_in(client):
     response = client.get("/waitlist/")
 
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_clinic_admins_set_the_policy(client, clinic_a):
+    admin = user_create(
+        organization=clinic_a.organization, username="boss", password="x" * 20, role="admin"
+    )
+    client.force_login(admin)
+
+    response = client.post(
+        "/waitlist/policy/", {"batch_size": "2", "hold_minutes": "15", "min_lead_minutes": "120"}
+    )
+
+    assert response.status_code == 302
+    policy = WaitlistPolicy.objects.get(organization=clinic_a.organization)
+    assert (policy.batch_size, policy.hold_minutes, policy.min_lead_minutes) == (2, 15, 120)
+    refused = client.post(
+        "/waitlist/policy/", {"batch_size": "99", "hold_minutes": "15", "min_lead_minutes": "0"}
+    )
+    assert refused.status_code == 400 and "from 1 to 20" in refused.content.decode()
+
+
+def test_coordinators_see_the_policy_but_do_not_set_it(staff):
+    page = staff.get("/waitlist/").content.decode()
+
+    assert "3 patients at a time, each offer held 30 minutes" in page
+    assert staff.post("/waitlist/policy/", {"batch_size": "2"}).status_code == 403

@@ -1,0 +1,65 @@
+"""Fill rate and time to fill of freed slots over a period, for the metrics page."""
+
+import datetime
+
+import pytest
+
+from carebridge.scheduling.models import BackfillSlot
+from carebridge.scheduling.waitlist_selectors import waitlist_fill_stats
+
+START = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)
+END = START + datetime.timedelta(days=7)
+
+
+def slot(clinic, freed_at, status, minutes_to_fill=None, organization=None):
+    return BackfillSlot.objects.create(
+        organization=organization or clinic.organization,
+        practitioner=clinic.practitioner,
+        location=clinic.location,
+        start=freed_at + datetime.timedelta(days=2),
+        freed_start=freed_at + datetime.timedelta(days=2),
+        freed_end=freed_at + datetime.timedelta(days=2, minutes=30),
+        freed_at=freed_at,
+        status=status,
+        filled_at=freed_at + datetime.timedelta(minutes=minutes_to_fill)
+        if minutes_to_fill is not None
+        else None,
+    )
+
+
+@pytest.fixture
+def week(clinic_a, clinic_b):
+    day = datetime.timedelta(days=1)
+    slot(clinic_a, START, "filled", 10)
+    slot(clinic_a, START + day, "filled", 40)
+    slot(clinic_a, START + 2 * day, "filled", 70)
+    slot(clinic_a, START + 3 * day, "expired")
+    slot(clinic_a, START + 4 * day, "open")
+    slot(clinic_a, END, "filled", 5)  # the next period
+    slot(clinic_a, START - day, "expired")  # the period before
+    slot(clinic_b, START + day, "expired")  # another clinic
+
+
+def test_counts_rate_and_times_of_the_period_only(week, clinic_a):
+    stats = waitlist_fill_stats(organization=clinic_a.organization, start=START, end=END)
+
+    assert (stats.freed, stats.filled, stats.expired, stats.open) == (5, 3, 1, 1)
+    assert stats.fill_rate == 3 / 4  # slots still being offered are not decided yet
+    assert stats.median_time_to_fill == datetime.timedelta(minutes=40)
+    assert stats.mean_time_to_fill == datetime.timedelta(minutes=40)
+
+
+def test_by_practitioner_and_location(week, clinic_a, clinic_b):
+    by_other = waitlist_fill_stats(
+        organization=clinic_a.organization,
+        start=START,
+        end=END,
+        practitioner_id=clinic_b.practitioner.pk,
+    )
+    here = waitlist_fill_stats(
+        organization=clinic_a.organization, start=START, end=END, location_id=clinic_a.location.pk
+    )
+
+    assert by_other.freed == 0 and by_other.fill_rate is None
+    assert by_other.median_time_to_fill is None
+    assert here.freed == 5
