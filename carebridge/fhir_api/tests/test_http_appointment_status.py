@@ -12,7 +12,7 @@ from carebridge.fhir_api.tests.fhir_http import (
     outcome_issue,
     validated,
 )
-from carebridge.fhir_api.tests.messages import outbound
+from carebridge.fhir_api.tests.messages import consenting, queued
 from carebridge.scheduling.models import AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book
 from carebridge.scheduling.services.confirmations import appointment_confirm
@@ -102,7 +102,9 @@ def test_a_noshow_after_the_visit_was_fulfilled_gets_422(fhir_a, booked, after_t
 
 
 def test_cancelling_withdraws_the_reminders_not_yet_sent(fhir_a, booked, org_a, patient_a):
-    reminder = outbound(org_a, patient=patient_a, appointment=booked, due_at=at(MONDAY, 9))
+    reminder = queued(
+        org_a, patient=consenting(patient_a), appointment=booked, due_at=at(MONDAY, 9)
+    )
 
     response = put_status(fhir_a, booked, "cancelled", cancelationReason={"text": "Clinic closed"})
 

@@ -1,4 +1,5 @@
 import datetime
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -12,8 +13,8 @@ from carebridge.fhir_api.tests.fhir_http import (
     outcome_issue,
     validated,
 )
-from carebridge.fhir_api.tests.messages import inbound, outbound
-from carebridge.fhir_api.tests.test_http_appointment import make_patient
+from carebridge.fhir_api.tests.messages import consenting, delivered, queued, reply
+from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.appointments import appointment_book
 
 
@@ -42,18 +43,20 @@ def booked(clinic_a, patient_a):
 
 
 @pytest.fixture
-def sent(org_a, patient_a, booked):
-    """A reminder sent at 07:00, due then."""
-    with time_machine.travel(at(MONDAY, 7), tick=False):
-        return outbound(
-            org_a, patient=patient_a, appointment=booked, status="sent", due_at=at(MONDAY, 7)
-        )
+def patient(booked, patient_a):
+    return consenting(patient_a)
 
 
 @pytest.fixture
-def reply(org_a, patient_a, booked):
-    """The patient's "C" to it, at 07:30."""
-    return inbound(org_a, patient=patient_a, appointment=booked, received_at=at(MONDAY, 7, 30))
+def exchange(org_a, patient, booked):
+    """A text refused at 06:00, a reminder sent at 07:00 and the patient's "C" at 07:30."""
+    with time_machine.travel(at(MONDAY, 6), tick=False):
+        failed = delivered(org_a, patient=patient, refusal="number unreachable")
+    with time_machine.travel(at(MONDAY, 7), tick=False):
+        sent = delivered(org_a, patient=patient, appointment=booked)
+    with time_machine.travel(at(MONDAY, 7, 30), tick=False):
+        confirmed = reply(patient, "C")
+    return SimpleNamespace(failed=failed, sent=sent, reply=confirmed)
 
 
 def ids(response) -> list[str]:
@@ -61,32 +64,36 @@ def ids(response) -> list[str]:
     return [entry["resource"]["id"] for entry in validated(response.json()).get("entry", [])]
 
 
-def test_a_sent_message_is_a_completed_communication(fhir_a, sent, patient_a, booked):
-    resource = validated(fhir_a.get(f"Communication/{sent.public_id}").json())
+def read(fhir, row) -> dict:
+    return validated(fhir.get(f"Communication/{row.public_id}").json())
+
+
+def test_a_sent_message_is_a_completed_communication(fhir_a, exchange, patient, booked):
+    resource = read(fhir_a, exchange.sent)
 
     assert resource["status"] == "completed"
-    assert resource["basedOn"] == [{"reference": f"CommunicationRequest/{sent.public_id}"}]
+    assert resource["basedOn"] == [{"reference": f"CommunicationRequest/{exchange.sent.public_id}"}]
     assert resource["sent"] == "2030-03-04T07:00:00-05:00"
-    assert resource["recipient"] == [{"reference": f"Patient/{patient_a.public_id}"}]
+    assert resource["recipient"] == [{"reference": f"Patient/{patient.public_id}"}]
     assert resource["about"] == [{"reference": f"Appointment/{booked.public_id}"}]
-    assert resource["payload"][0]["contentString"] == sent.body_text
+    assert resource["payload"][0]["contentString"] == exchange.sent.body_text
     assert AuditEntry.objects.filter(
-        object_ref=str(sent.public_id), patient_ref=str(patient_a.public_id), action="read"
+        object_ref=str(exchange.sent.public_id),
+        patient_ref=str(patient.public_id),
+        action="read",
     ).exists()
 
 
-def test_a_failed_message_is_not_done_with_the_reason(fhir_a, org_a, patient_a):
-    failed = outbound(org_a, patient=patient_a, status="failed", last_error="number unreachable")
-
-    resource = validated(fhir_a.get(f"Communication/{failed.public_id}").json())
+def test_a_failed_message_is_not_done_with_the_reason(fhir_a, exchange):
+    resource = read(fhir_a, exchange.failed)
 
     assert resource["status"] == "not-done"
-    assert resource["statusReason"] == {"text": "number unreachable"}
+    assert resource["statusReason"]["text"].endswith("number unreachable")
     assert "sent" not in resource
 
 
-def test_an_unsent_message_is_no_communication_yet(fhir_a, org_a, patient_a):
-    pending = outbound(org_a, patient=patient_a)
+def test_a_queued_message_is_no_communication_yet(fhir_a, org_a, patient):
+    pending = queued(org_a, patient=patient, due_at=at(MONDAY, 9))
 
     response = fhir_a.get(f"Communication/{pending.public_id}")
 
@@ -94,78 +101,89 @@ def test_an_unsent_message_is_no_communication_yet(fhir_a, org_a, patient_a):
     assert outcome_issue(response)["code"] == "not-found"
 
 
-def test_a_reply_is_received_from_the_patient_about_the_visit(
-    fhir_a, reply, patient_a, booked, org_a
-):
-    resource = validated(fhir_a.get(f"Communication/{reply.public_id}").json())
+def test_a_reply_comes_from_the_patient_about_the_visit(fhir_a, exchange, patient, booked, org_a):
+    resource = read(fhir_a, exchange.reply)
 
     assert resource["status"] == "completed"
-    assert resource["sender"] == {"reference": f"Patient/{patient_a.public_id}"}
-    assert resource["subject"] == {"reference": f"Patient/{patient_a.public_id}"}
+    assert resource["sender"] == {"reference": f"Patient/{patient.public_id}"}
+    assert resource["subject"] == {"reference": f"Patient/{patient.public_id}"}
     assert resource["recipient"][0]["reference"] == f"Organization/{org_a.public_id}"
     assert resource["about"] == [{"reference": f"Appointment/{booked.public_id}"}]
     assert resource["received"] == "2030-03-04T07:30:00-05:00"
     assert [c["coding"][0]["code"] for c in resource["category"]] == ["reply", "confirm"]
     assert resource["payload"] == [{"contentString": "C"}]
+    assert "note" not in resource
     assert AuditEntry.objects.filter(
-        object_type="InboundMessage", object_ref=str(reply.public_id), action="read"
+        object_type="InboundMessage", object_ref=str(exchange.reply.public_id), action="read"
     ).exists()
 
 
-def test_an_unmatched_reply_needing_attention_says_so(fhir_a, org_a):
-    stray = inbound(org_a, body="who is this?", handled_as="unrecognized", needs_attention=True)
+def test_a_reply_nobody_understood_says_a_person_must_read_it(fhir_a, exchange, patient):
+    unclear = reply(patient, "is there parking?")
 
-    resource = validated(fhir_a.get(f"Communication/{stray.public_id}").json())
+    resource = read(fhir_a, unclear)
 
-    assert "sender" not in resource and "about" not in resource
+    assert resource["category"][1]["coding"][0]["code"] == "unrecognized"
     assert resource["note"][0]["text"].startswith("Not understood")
 
 
-def test_other_organization_gets_404_and_sees_nothing_in_search(sent, reply, token_b):
+def test_other_organization_gets_404_and_sees_nothing_in_search(exchange, token_b):
     fhir_b = FhirClient(token_b)
 
-    assert fhir_b.get(f"Communication/{sent.public_id}").status_code == 404
-    assert fhir_b.get(f"Communication/{reply.public_id}").status_code == 404
+    assert fhir_b.get(f"Communication/{exchange.sent.public_id}").status_code == 404
+    assert fhir_b.get(f"Communication/{exchange.reply.public_id}").status_code == 404
     assert validated(fhir_b.get("Communication").json())["total"] == 0
 
 
-def test_search_merges_messages_and_replies_newest_first(fhir_a, sent, reply, org_a, patient_a):
-    failed = outbound(org_a, patient=patient_a, status="failed", due_at=at(MONDAY, 6))
-    outbound(org_a, patient=patient_a)  # pending: not a Communication
-    out, back, lost = str(sent.public_id), str(reply.public_id), str(failed.public_id)
-
-    assert ids(fhir_a.get("Communication")) == [back, out, lost]
-    assert ids(fhir_a.get("Communication", {"status": "completed"})) == [back, out]
-    assert ids(fhir_a.get("Communication", {"status": "not-done"})) == [lost]
-    assert ids(fhir_a.get("Communication", {"status": "stopped"})) == []
-    assert ids(fhir_a.get("Communication", {"sent": "ge2030-03-04"})) == [out]
-    assert ids(fhir_a.get("Communication", {"received": "lt2030-03-04T08:00:00-05:00"})) == [back]
-    assert ids(fhir_a.get("Communication", {"category": "reply"})) == [back]
-    assert ids(fhir_a.get("Communication", {"category": "confirm,reminder"})) == [back, out, lost]
-    assert (
-        ids(fhir_a.get("Communication", {"category": "urn:carebridge:reply-handling|cancel"})) == []
+def test_search_merges_messages_and_replies_newest_first(fhir_a, exchange):
+    back, out, lost = (
+        str(row.public_id) for row in (exchange.reply, exchange.sent, exchange.failed)
     )
-    assert ids(fhir_a.get("Communication", {"_id": f"{back},{lost}"})) == [back, lost]
+
+    def found(params: dict) -> list[str]:
+        return ids(fhir_a.get("Communication", params))
+
+    assert found({}) == [back, out, lost]
+    assert found({"status": "completed"}) == [back, out]
+    assert found({"status": "not-done"}) == [lost]
+    assert found({"status": "stopped"}) == []
+    assert found({"sent": "ge2030-03-04"}) == [out]
+    assert found({"received": "lt2030-03-04T08:00:00-05:00"}) == [back]
+    assert found({"received": "2030-03-05"}) == []
+    assert found({"category": "reply"}) == [back]
+    assert found({"category": "confirm,reminder"}) == [back, out, lost]
+    assert found({"category": "urn:carebridge:reply-handling|cancel"}) == []
+    assert found({"_id": f"{back},{lost}"}) == [back, lost]
     assert AuditEntry.objects.filter(object_ref=back, action="query").exists()
 
 
-def test_search_by_patient(fhir_a, sent, reply, org_a):
-    other = make_patient(org_a)
-    theirs = outbound(org_a, patient=other, status="sent")
+def test_search_by_patient(fhir_a, exchange, org_a):
+    other = patient_create(
+        organization=org_a,
+        actor=None,
+        fields={
+            "given_name": "Ida",
+            "family_name": "Berg",
+            "birth_date": datetime.date(1966, 2, 3),
+            "email": "ida@example.org",
+            "consent_email": True,
+        },
+    )
+    theirs = delivered(org_a, patient=other, channel="email")
 
     found = ids(fhir_a.get("Communication", {"patient": f"Patient/{other.public_id}"}))
 
     assert found == [str(theirs.public_id)]
 
 
-def test_paging_across_both_kinds(fhir_a, org_a, patient_a):
+def test_paging_across_both_kinds(fhir_a, org_a, patient):
     expected = []
     for hour in range(6):
-        moment = MONDAY_MORNING - datetime.timedelta(hours=hour)
-        if hour % 2:
-            row = inbound(org_a, patient=patient_a, received_at=moment)
-        else:
-            row = outbound(org_a, patient=patient_a, status="sent", due_at=moment)
+        with time_machine.travel(MONDAY_MORNING - datetime.timedelta(hours=hour), tick=False):
+            if hour % 2:
+                row = reply(patient, f"question {hour}")
+            else:
+                row = delivered(org_a, patient=patient)
         expected.append(str(row.public_id))
 
     seen, url = [], "Communication?_count=4"
@@ -180,11 +198,12 @@ def test_paging_across_both_kinds(fhir_a, org_a, patient_a):
 
 
 def test_search_runs_a_fixed_number_of_queries(
-    fhir_a, org_a, patient_a, django_assert_max_num_queries
+    fhir_a, org_a, patient, django_assert_max_num_queries
 ):
-    for hour in range(6):
-        outbound(org_a, patient=patient_a, status="sent", due_at=at(MONDAY, hour))
-        inbound(org_a, patient=patient_a, received_at=at(MONDAY, hour, 30))
+    for hour in range(1, 7):
+        with time_machine.travel(at(MONDAY, hour), tick=False):
+            delivered(org_a, patient=patient)
+            reply(patient, f"question {hour}")
 
     fhir_a.get("Organization")  # the token records its first use once a minute
     with django_assert_max_num_queries(14):

@@ -12,8 +12,9 @@ from carebridge.fhir_api.tests.fhir_http import (
     outcome_issue,
     validated,
 )
-from carebridge.fhir_api.tests.messages import outbound
-from carebridge.fhir_api.tests.test_http_appointment import make_patient
+from carebridge.fhir_api.tests.messages import consenting, delivered, queued
+from carebridge.notifications.services.outbox import messages_withdraw
+from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.appointments import appointment_book
 
 
@@ -42,8 +43,29 @@ def booked(clinic_a, patient_a):
 
 
 @pytest.fixture
-def reminder(org_a, patient_a, booked):
-    return outbound(org_a, patient=patient_a, appointment=booked, due_at=at(MONDAY, 8, 30))
+def patient(booked, patient_a):
+    return consenting(patient_a)
+
+
+@pytest.fixture
+def other(org_a):
+    return patient_create(
+        organization=org_a,
+        actor=None,
+        fields={
+            "given_name": "Ida",
+            "family_name": "Berg",
+            "birth_date": datetime.date(1966, 2, 3),
+            "email": "ida@example.org",
+            "consent_email": True,
+        },
+    )
+
+
+@pytest.fixture
+def reminder(org_a, patient, booked):
+    """Due at 08:30, half an hour from now."""
+    return queued(org_a, patient=patient, appointment=booked, due_at=at(MONDAY, 8, 30))
 
 
 def ids(response) -> list[str]:
@@ -51,15 +73,20 @@ def ids(response) -> list[str]:
     return [entry["resource"]["id"] for entry in validated(response.json()).get("entry", [])]
 
 
-def test_read_maps_the_pending_reminder_and_audits_it(fhir_a, reminder, patient_a, booked, org_a):
-    response = fhir_a.get(f"CommunicationRequest/{reminder.public_id}")
+def read(fhir, message) -> dict:
+    return validated(fhir.get(f"CommunicationRequest/{message.public_id}").json())
 
-    resource = validated(response.json())
+
+def test_read_maps_the_queued_reminder_and_audits_it(fhir_a, reminder, patient, booked, org_a):
+    resource = read(fhir_a, reminder)
+
     assert resource["status"] == "active"
     assert resource["identifier"][0]["value"] == reminder.idempotency_key
-    assert resource["subject"] == {"reference": f"Patient/{patient_a.public_id}"}
+    assert resource["subject"] == {"reference": f"Patient/{patient.public_id}"}
+    assert resource["recipient"] == [{"reference": f"Patient/{patient.public_id}"}]
     assert resource["about"] == [{"reference": f"Appointment/{booked.public_id}"}]
     assert resource["occurrenceDateTime"] == "2030-03-04T08:30:00-05:00"
+    assert resource["authoredOn"] == "2030-03-04T08:00:00-05:00"
     assert resource["medium"][0]["coding"][0]["code"] == "SMSWRIT"
     assert resource["payload"] == [{"contentString": reminder.body_text}]
     assert [c["coding"][0]["code"] for c in resource["category"]] == ["reminder", "reminder"]
@@ -67,39 +94,55 @@ def test_read_maps_the_pending_reminder_and_audits_it(fhir_a, reminder, patient_
     assert AuditEntry.objects.filter(
         object_type="OutboundMessage",
         object_ref=str(reminder.public_id),
-        patient_ref=str(patient_a.public_id),
+        patient_ref=str(patient.public_id),
         action="read",
     ).exists()
 
 
-@pytest.mark.parametrize(
-    ("status", "error", "fhir_status", "reason"),
-    [
-        ("sending", "", "active", None),
-        ("sent", "", "completed", None),
-        ("withdrawn", "no longer wanted", "revoked", "no longer wanted"),
-        ("suppressed", "", "revoked", "no consent, opted out or no address when it was due"),
-        ("failed", "gateway refused the number", "revoked", "gateway refused the number"),
-    ],
-)
-def test_outbox_statuses_map_to_request_status(
-    fhir_a, org_a, patient_a, status, error, fhir_status, reason
-):
-    message = outbound(org_a, patient=patient_a, status=status, last_error=error)
+def test_a_sent_message_is_completed(fhir_a, org_a, patient):
+    resource = read(fhir_a, delivered(org_a, patient=patient))
 
-    resource = validated(fhir_a.get(f"CommunicationRequest/{message.public_id}").json())
-
-    assert resource["status"] == fhir_status
-    assert resource.get("statusReason", {}).get("text") == reason
+    assert resource["status"] == "completed"
+    assert "statusReason" not in resource
 
 
-def test_other_organization_gets_404_and_sees_nothing_in_search(reminder, token_b, patient_a):
+def test_a_refused_message_is_revoked_with_the_reason(fhir_a, org_a, patient):
+    failed = delivered(org_a, patient=patient, refusal="number unreachable")
+
+    resource = read(fhir_a, failed)
+
+    assert (failed.status, resource["status"]) == ("failed", "revoked")
+    assert resource["statusReason"]["text"].endswith("number unreachable")
+
+
+def test_a_withdrawn_reminder_is_revoked(fhir_a, reminder, booked):
+    messages_withdraw(topic_type="appointment", topic_id=str(booked.public_id))
+    reminder.refresh_from_db()
+
+    resource = read(fhir_a, reminder)
+
+    assert (resource["status"], resource["statusReason"]) == (
+        "revoked",
+        {"text": "no longer wanted"},
+    )
+
+
+def test_a_message_without_consent_is_revoked(fhir_a, org_a, patient_a):
+    suppressed = delivered(org_a, patient=patient_a)
+
+    resource = read(fhir_a, suppressed)
+
+    assert (suppressed.status, resource["status"]) == ("suppressed", "revoked")
+    assert resource["statusReason"]["text"]
+
+
+def test_other_organization_gets_404_and_sees_nothing_in_search(reminder, token_b, patient):
     fhir_b = FhirClient(token_b)
 
     response = fhir_b.get(f"CommunicationRequest/{reminder.public_id}")
     everything = validated(fhir_b.get("CommunicationRequest").json())
     by_patient = validated(
-        fhir_b.get("CommunicationRequest", {"patient": f"Patient/{patient_a.public_id}"}).json()
+        fhir_b.get("CommunicationRequest", {"patient": f"Patient/{patient.public_id}"}).json()
     )
 
     assert response.status_code == 404
@@ -108,40 +151,33 @@ def test_other_organization_gets_404_and_sees_nothing_in_search(reminder, token_
 
 
 def test_search_by_patient_status_occurrence_category_and_id(
-    fhir_a, org_a, patient_a, reminder, clinic_a
+    fhir_a, org_a, patient, other, reminder
 ):
-    other = make_patient(org_a)
-    confirmation = outbound(
-        org_a,
-        patient=other,
-        kind="confirmation",
-        channel="email",
-        status="sent",
-        due_at=at(MONDAY, 7),
+    confirmation = delivered(
+        org_a, patient=other, kind="confirmation", channel="email", due_at=at(MONDAY, 7)
     )
     ours, theirs = str(reminder.public_id), str(confirmation.public_id)
 
-    assert ids(fhir_a.get("CommunicationRequest")) == [ours, theirs]
-    assert ids(fhir_a.get("CommunicationRequest", {"patient": str(patient_a.public_id)})) == [ours]
-    assert ids(fhir_a.get("CommunicationRequest", {"subject": f"Patient/{other.public_id}"})) == [
-        theirs
-    ]
-    assert ids(fhir_a.get("CommunicationRequest", {"status": "active"})) == [ours]
-    assert ids(fhir_a.get("CommunicationRequest", {"status": "completed,revoked"})) == [theirs]
-    assert ids(fhir_a.get("CommunicationRequest", {"status": "on-hold"})) == []
-    assert ids(
-        fhir_a.get("CommunicationRequest", {"occurrence": "ge2030-03-04T08:00:00-05:00"})
-    ) == [ours]
-    assert ids(fhir_a.get("CommunicationRequest", {"occurrence": "2030-03-05"})) == []
-    assert ids(fhir_a.get("CommunicationRequest", {"category": "reminder"})) == [ours]
-    assert ids(fhir_a.get("CommunicationRequest", {"category": "notification"})) == [theirs]
-    assert ids(
-        fhir_a.get("CommunicationRequest", {"category": "urn:carebridge:message-kind|confirmation"})
-    ) == [theirs]
-    assert ids(fhir_a.get("CommunicationRequest", {"category": "offer_won"})) == []
-    assert ids(fhir_a.get("CommunicationRequest", {"_id": f"{theirs},not-a-uuid"})) == [theirs]
+    def found(params: dict) -> list[str]:
+        return ids(fhir_a.get("CommunicationRequest", params))
+
+    assert found({}) == [ours, theirs]
+    assert found({"patient": str(patient.public_id)}) == [ours]
+    assert found({"subject": f"Patient/{other.public_id}"}) == [theirs]
+    assert found({"patient": str(patient.public_id), "subject": str(other.public_id)}) == []
+    assert found({"status": "active"}) == [ours]
+    assert found({"status": "completed,revoked"}) == [theirs]
+    assert found({"status": "on-hold"}) == []
+    assert found({"occurrence": "ge2030-03-04T08:00:00-05:00"}) == [ours]
+    assert found({"occurrence": "2030-03-05"}) == []
+    assert found({"category": "reminder"}) == [ours]
+    assert found({"category": "notification"}) == [theirs]
+    assert found({"category": "urn:carebridge:message-kind|confirmation"}) == [theirs]
+    assert found({"category": "urn:carebridge:message-kind|notification"}) == []
+    assert found({"category": "offer_won"}) == []
+    assert found({"_id": f"{theirs},not-a-uuid"}) == [theirs]
     assert AuditEntry.objects.filter(
-        object_ref=ours, patient_ref=str(patient_a.public_id), action="query"
+        object_ref=ours, patient_ref=str(patient.public_id), action="query"
     ).exists()
 
 
@@ -151,9 +187,9 @@ def test_search_for_another_organizations_patient_matches_nothing(fhir_a, remind
     assert ids(response) == []
 
 
-def test_paging_links_walk_every_message(fhir_a, org_a, patient_a):
+def test_paging_links_walk_every_message(fhir_a, org_a, patient):
     created = [
-        outbound(org_a, patient=patient_a, due_at=MONDAY_MORNING + datetime.timedelta(hours=n))
+        queued(org_a, patient=patient, due_at=MONDAY_MORNING + datetime.timedelta(hours=n))
         for n in range(5)
     ]
     expected = [str(message.public_id) for message in reversed(created)]
@@ -167,6 +203,19 @@ def test_paging_links_walk_every_message(fhir_a, org_a, patient_a):
         url = following[0].split("/fhir/", 1)[1] if following else ""
 
     assert seen == expected
+
+
+def test_search_runs_a_fixed_number_of_queries(
+    fhir_a, org_a, patient, django_assert_max_num_queries
+):
+    for hour in range(9, 15):
+        queued(org_a, patient=patient, due_at=at(MONDAY, hour))
+
+    fhir_a.get("Organization")  # the token records its first use once a minute
+    with django_assert_max_num_queries(8):
+        bundle = fhir_a.get("CommunicationRequest").json()
+
+    assert bundle["total"] == 6
 
 
 def test_unknown_parameter_is_ignored_or_refused_under_strict_handling(fhir_a, reminder):

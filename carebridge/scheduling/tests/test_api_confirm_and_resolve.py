@@ -6,7 +6,7 @@ import pytest
 
 from carebridge.accounts.services import token_issue, user_create
 from carebridge.audit.models import AuditEntry
-from carebridge.fhir_api.tests.messages import inbound
+from carebridge.fhir_api.tests.messages import reply
 from carebridge.scheduling.models import AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
 from carebridge.tests.api_client import ApiClient
@@ -38,14 +38,9 @@ def booked(clinic_a, patient_a):
 
 
 @pytest.fixture
-def unclear(org_a, patient_a):
-    return inbound(
-        org_a,
-        patient=patient_a,
-        body="is there parking?",
-        handled_as="unrecognized",
-        needs_attention=True,
-    )
+def unclear(patient_a):
+    """A text from José's phone that is no answer to anything."""
+    return reply(patient_a, "is there parking?")
 
 
 def billing_client(organization) -> ApiClient:
