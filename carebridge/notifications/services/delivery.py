@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
 
 from carebridge.core import clock
 from carebridge.notifications.constants import (
@@ -333,49 +332,89 @@ def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> No
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
     now = clock.now()
+    sent = [outcome for outcome in outcomes if outcome.status == MessageStatus.SENT]
+    report.sent += _mark_sent(sent, worker, now)
     groups: dict[tuple, list[_Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        groups[(outcome.status, outcome.reason, outcome.next_attempt_at)].append(outcome)
+        if outcome.status != MessageStatus.SENT:
+            groups[(outcome.status, outcome.reason, outcome.next_attempt_at)].append(outcome)
     for (status, reason, next_attempt_at), group in groups.items():
-        held = OutboundMessage.objects.filter(
+        changed = OutboundMessage.objects.filter(
             pk__in=[outcome.message.pk for outcome in group],
             leased_by=worker,
             lease_until=group[0].message.lease_until,
+            status=MessageStatus.SENDING,
+        ).update(
+            status=status,
+            next_attempt_at=next_attempt_at,
+            lease_until=None,
+            last_error=reason,
+            updated_at=now,
         )
-        if status == MessageStatus.SENT:
-            changed = held.filter(
-                status__in=(MessageStatus.SENDING, MessageStatus.WITHDRAWN)
-            ).update(
-                status=MessageStatus.SENT,
-                sent_at=now,
-                provider_message_id=Case(
-                    *(When(pk=o.message.pk, then=Value(o.provider_message_id)) for o in group),
-                    default=Value(""),
-                ),
-                next_attempt_at=None,
-                lease_until=None,
-                last_error="",
-                updated_at=now,
-            )
-        else:
-            changed = held.filter(status=MessageStatus.SENDING).update(
-                status=status,
-                next_attempt_at=next_attempt_at,
-                lease_until=None,
-                last_error=reason,
-                updated_at=now,
-            )
         name = REPORTED_AS[status]
         setattr(report, name, getattr(report, name) + changed)
-    DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(
-            message_id=outcome.message.pk,
-            worker=worker,
-            started_at=outcome.started_at,
-            finished_at=now,
-            outcome=outcome.attempt,
-            error=outcome.reason,
+    _add_attempts([outcome for outcome in outcomes if outcome.attempt], worker, now)
+
+
+# Sent messages and attempts are the bulk of the writes, one row per message: they go as
+# one prepared statement run for every row (executemany), since compiling ORM updates and
+# building model instances cost more than the writes themselves.
+
+_OUTBOX = OutboundMessage._meta.db_table
+_ATTEMPTS = DeliveryAttempt._meta.db_table
+MARK_SENT = f"""
+    UPDATE {_OUTBOX} SET status = %s, sent_at = %s, provider_message_id = %s,
+        next_attempt_at = NULL, lease_until = NULL, last_error = '', updated_at = %s
+    WHERE id = %s AND leased_by = %s AND lease_until = %s AND status IN (%s, %s)
+"""  # noqa: S608 - table names from the models, values as parameters
+ADD_ATTEMPT = f"""
+    INSERT INTO {_ATTEMPTS} (message_id, worker, started_at, finished_at, outcome, error)
+    VALUES (%s, %s, %s, %s, %s, %s)
+"""  # noqa: S608 - table name from the model, values as parameters
+
+
+def _db_time(value: datetime.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _mark_sent(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> int:
+    """Mark these messages sent where this worker still holds them (a message withdrawn
+    meanwhile included); returns how many rows changed."""
+    if not outcomes:
+        return 0
+    at = _db_time(now)
+    rows = [
+        (
+            MessageStatus.SENT,
+            at,
+            outcome.provider_message_id,
+            at,
+            outcome.message.pk,
+            worker,
+            _db_time(outcome.message.lease_until),
+            MessageStatus.SENDING,
+            MessageStatus.WITHDRAWN,
         )
         for outcome in outcomes
-        if outcome.attempt is not None
-    )
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(MARK_SENT, rows)
+        return cursor.rowcount
+
+
+def _add_attempts(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> None:
+    at = _db_time(now)
+    rows = [
+        (
+            outcome.message.pk,
+            worker,
+            _db_time(outcome.started_at),
+            at,
+            outcome.attempt,
+            outcome.reason,
+        )
+        for outcome in outcomes
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(ADD_ATTEMPT, rows)
