@@ -201,7 +201,7 @@ def _sink() -> None:
         print(sink.port, flush=True)
         sys.stdin.readline()
         counts = {
-            "unique": len(sink.messages),
+            "unique": sink.unique,
             "receptions": sink.receptions,
             "retransmissions": sink.retransmissions,
         }

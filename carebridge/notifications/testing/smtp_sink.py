@@ -15,9 +15,16 @@ import email
 import email.policy
 import threading
 from email.message import EmailMessage
+from email.parser import BytesParser
 from typing import Self
 
 from aiosmtpd.controller import Controller
+
+_HEADERS = BytesParser(policy=email.policy.default)
+
+
+def _parsed(content: bytes) -> EmailMessage:
+    return email.message_from_bytes(content, policy=email.policy.default)
 
 
 class _AnyPortController(Controller):
@@ -51,7 +58,7 @@ class SmtpSink:
         # Address -> the reply to RCPT TO, e.g. "550 5.1.1 No such user" or "450 4.2.1 Busy".
         self.refusals: dict[str, str] = {}
         self.receptions = 0
-        self._by_message_id: dict[str, EmailMessage] = {}
+        self._by_message_id: dict[str, bytes] = {}
         self._peers: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
         self._controller = _AnyPortController(_Handler(self), hostname=host, port=0)
@@ -74,23 +81,32 @@ class SmtpSink:
         self.stop()
 
     def record(self, content: bytes, peer: tuple[str, int]) -> None:
-        message = email.message_from_bytes(content, policy=email.policy.default)
+        # Only the headers now: a benchmark sends tens of thousands of messages, and the
+        # bodies are parsed when someone looks at them.
+        headers = _HEADERS.parsebytes(content, headersonly=True)
         with self._lock:
             self.receptions += 1
             self._peers.add(peer)
             # A message without a Message-ID cannot be recognized again: it stands alone.
-            message_id = message["Message-ID"] or f"<reception-{self.receptions}>"
-            self._by_message_id.setdefault(message_id, message)
+            message_id = headers["Message-ID"] or f"<reception-{self.receptions}>"
+            self._by_message_id.setdefault(message_id, content)
+
+    @property
+    def unique(self) -> int:
+        """How many distinct messages arrived."""
+        with self._lock:
+            return len(self._by_message_id)
 
     @property
     def messages(self) -> list[EmailMessage]:
         """Each distinct message once, in the order first received."""
         with self._lock:
-            return list(self._by_message_id.values())
+            contents = list(self._by_message_id.values())
+        return [_parsed(content) for content in contents]
 
     def message(self, message_id: str) -> EmailMessage:
         with self._lock:
-            return self._by_message_id[message_id]
+            return _parsed(self._by_message_id[message_id])
 
     @property
     def retransmissions(self) -> int:

@@ -34,6 +34,7 @@ def test_each_message_id_is_kept_once_and_every_reception_counted(sink):
     deliver(sink, mail("<a@test>", "again"))
 
     assert [m["Message-ID"] for m in sink.messages] == ["<a@test>", "<b@test>"]
+    assert sink.unique == 2
     assert sink.message("<a@test>")["Subject"] == "first"
     assert (sink.receptions, sink.retransmissions) == (3, 1)
     assert sink.connections == 2
