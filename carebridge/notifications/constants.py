@@ -35,8 +35,6 @@ class MessageStatus(models.TextChoices):
 CLAIMABLE_STATUSES = (MessageStatus.PENDING, MessageStatus.SENDING)
 # Not sent yet and still able to go out.
 UNSENT_STATUSES = CLAIMABLE_STATUSES
-# Final: nothing happens to these rows any more.
-FINAL_STATUSES = frozenset(MessageStatus.values) - set(CLAIMABLE_STATUSES)
 
 # Why a message was withdrawn.
 WITHDRAWN_REASON = "no longer wanted"
