@@ -50,6 +50,9 @@ class OutboundMessage(TenantModel):
         max_length=8, choices=CalendarMethod.choices, blank=True, default=CalendarMethod.NONE
     )
     language = models.CharField(max_length=20, default="en", help_text="BCP 47 code")
+    unsubscribe_url = models.URLField(
+        max_length=500, blank=True, help_text="email only: offered as List-Unsubscribe"
+    )
     # What the message is about, so it can be withdrawn or re-checked before it goes out;
     # the stamp (e.g. the visit's start) must still hold at delivery.
     topic_type = models.CharField(max_length=40, blank=True)

@@ -262,6 +262,7 @@ def _envelope(message: OutboundMessage) -> Envelope:
         body_html=message.body_html,
         calendar=message.calendar,
         calendar_method=message.calendar_method,
+        unsubscribe_url=message.unsubscribe_url,
     )
 
 

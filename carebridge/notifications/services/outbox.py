@@ -76,13 +76,15 @@ def message_enqueue(
     language: str = "en",
     topic: Topic | None = None,
     due_at: datetime.datetime | None = None,
+    unsubscribe_url: str = "",
 ) -> OutboundMessage:
     """Write one message to the outbox, to go out at `due_at` (default now).
 
     Call it inside the transaction of the change that causes the message: the row commits
     or rolls back with it. Invariants: kind, channel and calendar method are known; the
     patient belongs to the organization; the body is not empty. The address is not checked
-    against consent here: consent is re-checked at delivery, when it counts. Side effects:
+    against consent here: consent is re-checked at delivery, when it counts. An email's
+    `unsubscribe_url` goes out as its List-Unsubscribe header. Side effects:
     a delivery task enqueued once the transaction commits (for a message due now), and an
     audit entry when the message concerns a patient.
     """
@@ -107,6 +109,7 @@ def message_enqueue(
         calendar=calendar,
         calendar_method=calendar_method,
         language=language,
+        unsubscribe_url=unsubscribe_url,
         topic_type=topic.type,
         topic_id=topic.id,
         topic_stamp=topic.stamp,

@@ -281,3 +281,22 @@ def test_stops_sending_when_a_slow_gateway_has_used_up_the_lease(org_a, gateway,
     assert (report.claimed, report.sent) == (RECORD_EVERY + 1, RECORD_EVERY)
     left = OutboundMessage.objects.get(status=MessageStatus.SENDING)
     assert left.next_attempt_at <= clock.now()  # claimable again, by any worker
+
+
+def test_an_email_carries_its_calendar_and_unsubscribe_link_to_the_gateway(org_a, gateway):
+    enqueue(
+        org_a,
+        channel=MessageChannel.EMAIL,
+        to_address="jose@example.org",
+        subject="Your visit",
+        calendar="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        calendar_method="REQUEST",
+        unsubscribe_url="https://clinic.example/p/unsubscribe/abc/",
+    )
+
+    outbox_deliver_due(worker=WORKER)
+
+    (envelope,) = gateway.sent
+    assert (envelope.subject, envelope.calendar_method) == ("Your visit", "REQUEST")
+    assert envelope.calendar.startswith("BEGIN:VCALENDAR")
+    assert envelope.unsubscribe_url == "https://clinic.example/p/unsubscribe/abc/"
