@@ -168,7 +168,10 @@ def _waiting_entries(slot: BackfillSlot):
     )
     entries = (
         WaitlistEntry.objects.filter(
-            organization_id=slot.organization_id, status=WaitlistStatus.WAITING
+            organization_id=slot.organization_id,
+            status=WaitlistStatus.WAITING,
+            patient__active=True,
+            visit_type__active=True,
         )
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=slot.practitioner_id))
         .filter(Q(location__isnull=True) | Q(location_id=slot.location_id))

@@ -285,3 +285,19 @@ def test_an_overbooked_visits_time_frees_once_both_visits_are_gone(clinic_a, vis
     cancel(overbooked)
 
     assert BackfillSlot.objects.get().freed_by == overbooked
+
+
+def test_inactive_patients_and_visit_types_are_skipped(clinic_a, visit):
+    inactive_patient = waiting(clinic_a, 1)
+    inactive_patient.patient.active = False
+    inactive_patient.patient.save()
+    retired = visit_type_create(
+        organization=clinic_a.organization, name="Old", code="old", duration_minutes=30
+    )
+    retired_type = waiting(clinic_a, 2, visit_type=retired)
+    retired.active = False
+    retired.save()
+
+    cancel(visit)
+
+    assert offers_of(inactive_patient) == [] and offers_of(retired_type) == []
