@@ -42,7 +42,8 @@ router = Router(tags=["messages"])
 
 # Messages and replies are patient data: whoever may see patients may read them.
 VIEW_PERMISSION = "patients.view_patient"
-# The outbox's topic for messages about a visit.
+# The topic type scheduling gives messages about a visit (its TOPIC_TYPE, which this layer,
+# below scheduling, cannot import).
 APPOINTMENT_TOPIC = "appointment"
 
 

@@ -22,6 +22,7 @@ from carebridge.notifications.constants import (
     MessageStatus,
 )
 from carebridge.notifications.models import OutboundMessage
+from carebridge.scheduling.services.messages import TOPIC_TYPE as APPOINTMENT_TOPIC
 
 MESSAGE_KIND_SYSTEM = "urn:carebridge:message-kind"
 MESSAGE_KEY_SYSTEM = "urn:carebridge:message-key"
@@ -32,8 +33,6 @@ MEDIUM_BY_CHANNEL = {
     MessageChannel.EMAIL: ("EMAILWRIT", "email"),
 }
 CHANNEL_BY_MEDIUM = {code: channel for channel, (code, _) in MEDIUM_BY_CHANNEL.items()}
-# The appointment topic of the outbox; other topics (waitlist offers) have no FHIR resource.
-APPOINTMENT_TOPIC = "appointment"
 
 REQUEST_STATUS = {
     MessageStatus.PENDING: "active",
@@ -71,6 +70,7 @@ def medium(channel: str) -> list[dict]:
 
 
 def about(topic_type: str, topic_id: str) -> list[dict]:
+    """The visit a message is about; other topics (waitlist offers) have no FHIR resource."""
     if topic_type == APPOINTMENT_TOPIC and topic_id:
         return [reference_to("Appointment", topic_id)]
     return []
