@@ -156,8 +156,10 @@ def waitlist_fill_stats(
     end: datetime.datetime,
     practitioner_id: int | None = None,
     location_id: int | None = None,
+    visit_type_id: int | None = None,
 ) -> FillStats:
-    """Fill rate and time to fill (freed -> filled) of the slots freed in [start, end)."""
+    """Fill rate and time to fill (freed -> filled) of the slots freed in [start, end),
+    optionally of one practitioner, location, or visit type (of the visit that freed it)."""
     slots = BackfillSlot.objects.filter(
         organization=organization, freed_at__gte=start, freed_at__lt=end
     )
@@ -165,6 +167,8 @@ def waitlist_fill_stats(
         slots = slots.filter(practitioner_id=practitioner_id)
     if location_id is not None:
         slots = slots.filter(location_id=location_id)
+    if visit_type_id is not None:
+        slots = slots.filter(freed_by__visit_type_id=visit_type_id)
     rows = list(slots.values_list("status", "freed_at", "filled_at"))
     counts = dict.fromkeys(BackfillSlotStatus.values, 0)
     for status, _, _ in rows:

@@ -301,3 +301,15 @@ def test_inactive_patients_and_visit_types_are_skipped(clinic_a, visit):
     cancel(visit)
 
     assert offers_of(inactive_patient) == [] and offers_of(retired_type) == []
+
+
+def test_a_patient_who_prefers_email_gets_the_offer_by_email(clinic_a, visit):
+    entry = waiting(clinic_a, 1, patient_fields={"preferred_channel": "email"})
+
+    cancel(visit)
+
+    [message] = offer_messages(offers_of(entry)[0])
+    assert (message.channel, message.to_address) == ("email", "wait1@example.org")
+    assert message.subject.startswith("An earlier visit at Clinic A is free")
+    assert "/p/o/" in message.body_text and "/p/e/" in message.body_text
+    assert "Hello Wait1" in message.body_text

@@ -5,10 +5,16 @@ import datetime
 import pytest
 
 from carebridge.scheduling.models import BackfillSlot
+from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
 from carebridge.scheduling.waitlist_selectors import waitlist_fill_stats
 
 START = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)
 END = START + datetime.timedelta(days=7)
+
+
+@pytest.fixture(autouse=True)
+def monday(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 def slot(clinic, freed_at, status, minutes_to_fill=None, organization=None):
@@ -63,3 +69,20 @@ def test_by_practitioner_and_location(week, clinic_a, clinic_b):
     assert by_other.freed == 0 and by_other.fill_rate is None
     assert by_other.median_time_to_fill is None
     assert here.freed == 5
+
+
+def test_by_the_visit_type_that_freed_the_slot(clinic_a):
+    patient = reachable_patient(clinic_a.organization)
+    freed_by = book(clinic_a, patient, VISIT)
+    counted = slot(clinic_a, START, "filled", 20)
+    BackfillSlot.objects.filter(pk=counted.pk).update(freed_by=freed_by)
+    slot(clinic_a, START, "expired")
+
+    stats = waitlist_fill_stats(
+        organization=clinic_a.organization,
+        start=START,
+        end=END,
+        visit_type_id=clinic_a.visit_type.pk,
+    )
+
+    assert (stats.freed, stats.filled, stats.fill_rate) == (1, 1, 1.0)
