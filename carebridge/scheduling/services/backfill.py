@@ -82,6 +82,8 @@ def backfill_rules(organization_id: int) -> BackfillRules:
 
 
 def backfill_after_cancel(*, appointment: Appointment) -> BackfillSlot | None:
+    """The cancelled visit's time frees. Called last by appointment_cancel, in its
+    transaction; side effects those of `backfill_offer_next`."""
     return _freed(
         appointment, appointment.practitioner_id, appointment.location_id, appointment.start
     )
