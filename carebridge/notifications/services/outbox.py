@@ -81,8 +81,9 @@ def message_enqueue(
     """Write one message to the outbox, to go out at `due_at` (default now).
 
     Call it inside the transaction of the change that causes the message: the row commits
-    or rolls back with it. Invariants: kind, channel and calendar method are known; the
-    patient belongs to the organization; the body is not empty. The address is not checked
+    or rolls back with it. Invariants: kind, channel and calendar method are known, and a
+    calendar comes with its method; the patient belongs to the organization; the body is
+    not empty. The address is not checked
     against consent here: consent is re-checked at delivery, when it counts. An email's
     `unsubscribe_url` goes out as its List-Unsubscribe header. Side effects:
     a delivery task enqueued once the transaction commits (for a message due now), and an
@@ -95,6 +96,11 @@ def message_enqueue(
         raise InvalidInput("patient: not a patient of this organization", field="patient")
     if not body_text.strip():
         raise InvalidInput("body_text: a message needs a body", field="body_text")
+    if bool(calendar) != bool(calendar_method):
+        raise InvalidInput(
+            "calendar_method: a calendar invitation needs its method, and only it",
+            field="calendar_method",
+        )
     due_at = due_at or clock.now()
     topic = topic or Topic("", "")
     message = OutboundMessage.objects.create(

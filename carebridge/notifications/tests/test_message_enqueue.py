@@ -100,3 +100,13 @@ def test_refuses_another_organizations_patient(org_a, patient_b):
 def test_keeps_the_due_time_it_was_given(org_a):
     due = datetime.datetime(2030, 1, 2, 15, tzinfo=datetime.UTC)
     assert enqueue(org_a, due_at=due).due_at == due
+
+
+@pytest.mark.parametrize(
+    ("calendar", "method"), [("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", ""), ("", "REQUEST")]
+)
+def test_a_calendar_and_its_method_come_together(org_a, calendar, method):
+    with pytest.raises(InvalidInput) as raised:
+        enqueue(org_a, calendar=calendar, calendar_method=method)
+
+    assert raised.value.field == "calendar_method"
