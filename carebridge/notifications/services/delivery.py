@@ -128,7 +128,7 @@ def outbox_deliver_due(
     to_send = [message for message in messages if message.pk not in screened]
     with _Gateways() as gateways:
         for start in range(0, len(to_send), RECORD_EVERY):
-            if to_send and clock.now() >= to_send[0].lease_until:
+            if clock.now() >= to_send[0].lease_until:
                 # A slow gateway used up the lease: the rest may be claimed by another
                 # worker by now, and sending it here too would only make duplicates.
                 break
@@ -177,12 +177,12 @@ def _screen(messages: list[OutboundMessage]) -> dict[int, _Outcome]:
     screened: dict[int, _Outcome] = {}
     for message in messages:
         if message.attempts > MAX_ATTEMPTS:
-            # Every earlier claim ended without a recorded outcome: the message stops the
-            # worker each time it is tried.
+            # The last allowed attempt ended without an outcome (a retry after it would have
+            # failed the message): the message may stop the worker whenever it is tried.
             screened[message.pk] = _Outcome(
                 message,
                 MessageStatus.FAILED,
-                f"gave up: {message.attempts - 1} attempts never finished",
+                f"gave up after {message.attempts - 1} attempts, the last never finished",
             )
         elif reason := _why_not_allowed(message):
             screened[message.pk] = _Outcome(message, MessageStatus.SUPPRESSED, reason)
