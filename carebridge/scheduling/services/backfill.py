@@ -57,6 +57,8 @@ from carebridge.scheduling.waitlist_selectors import priority_rank, waitlist_pol
 
 TOPIC_TYPE = "waitlist_offer"
 OFFER_SALT = "carebridge.portal.waitlist-offer"
+# An offer held for less than this is no use to anyone: the slot expires instead.
+MIN_HOLD = datetime.timedelta(minutes=5)
 # The offer page keeps saying what became of the offer for a while after it ended.
 OFFER_LINK_MAX_AGE = datetime.timedelta(days=14)
 
@@ -235,15 +237,15 @@ def backfill_offer_next(*, slot: BackfillSlot) -> list[WaitlistOffer]:
     """Offer an open slot to the next batch, unless offers of a batch are still open.
 
     Invariants: only open slots are offered; an entry is offered a slot once; an offer's
-    hold ends before the slot's start comes within the minimum lead. A slot whose start is
-    already that close expires instead. Side effects: entries become "offered", one offer
-    message per patient in the outbox, audit entries.
+    hold ends before the slot's start comes within the minimum lead. A slot that leaves
+    less than MIN_HOLD before that expires instead. Side effects: entries become
+    "offered", one offer message per patient in the outbox, audit entries.
     """
     now = clock.now()
     rules = backfill_rules(slot.organization_id)
     if slot.status != BackfillSlotStatus.OPEN:
         return []
-    if slot.start - rules.min_lead <= now:
+    if slot.start - rules.min_lead - now < MIN_HOLD:
         _slot_expire(slot)
         return []
     if slot.offers.filter(status=OfferStatus.OPEN).exists():

@@ -313,3 +313,23 @@ def test_a_patient_who_prefers_email_gets_the_offer_by_email(clinic_a, visit):
     assert message.subject.startswith("An earlier visit at Clinic A is free")
     assert "/p/o/" in message.body_text and "/p/e/" in message.body_text
     assert "Hello Wait1" in message.body_text
+
+
+def test_a_slot_that_could_be_held_only_minutes_expires_unoffered(clinic_a, visit, time_machine):
+    entry = waiting(clinic_a, 1)
+    time_machine.move_to(VISIT - datetime.timedelta(minutes=64), tick=False)
+
+    cancel(visit)
+
+    assert BackfillSlot.objects.get().status == "expired"
+    assert offers_of(entry) == []
+
+
+def test_an_offer_is_held_no_later_than_the_lead_before_the_start(clinic_a, visit, time_machine):
+    entry = waiting(clinic_a, 1)
+    time_machine.move_to(VISIT - datetime.timedelta(minutes=80), tick=False)
+
+    cancel(visit)
+
+    assert offers_of(entry)[0].expires_at == VISIT - datetime.timedelta(minutes=60)
+    assert "20 minutes" in offer_messages(offers_of(entry)[0])[0].body_text
