@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 import statistics
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -149,31 +150,45 @@ class FillStats:
     mean_time_to_fill: datetime.timedelta | None
 
 
-def waitlist_fill_stats(
+def backfill_slot_rows(
     *,
     organization: Organization,
     start: datetime.datetime,
     end: datetime.datetime,
-    practitioner_id: int | None = None,
     location_id: int | None = None,
-    visit_type_id: int | None = None,
-) -> FillStats:
-    """Fill rate and time to fill (freed -> filled) of the slots freed in [start, end),
-    optionally of one practitioner, location, or visit type (of the visit that freed it)."""
+) -> list[dict]:
+    """The slots freed in [start, end) as plain rows for grouping (the metrics page groups
+    them like visits): start (the slot's), practitioner_id, location_id, visit_type_id (of
+    the visit that freed it), status, freed_at, filled_at."""
     slots = BackfillSlot.objects.filter(
         organization=organization, freed_at__gte=start, freed_at__lt=end
     )
-    if practitioner_id is not None:
-        slots = slots.filter(practitioner_id=practitioner_id)
     if location_id is not None:
         slots = slots.filter(location_id=location_id)
-    if visit_type_id is not None:
-        slots = slots.filter(freed_by__visit_type_id=visit_type_id)
-    rows = list(slots.values_list("status", "freed_at", "filled_at"))
+    return list(
+        slots.annotate(visit_type_id=F("freed_by__visit_type_id")).values(
+            "start",
+            "practitioner_id",
+            "location_id",
+            "visit_type_id",
+            "status",
+            "freed_at",
+            "filled_at",
+        )
+    )
+
+
+def fill_stats_of(rows: Iterable[dict]) -> FillStats:
+    """Counts, fill rate and time to fill (freed -> filled) of slot rows."""
+    rows = list(rows)
     counts = dict.fromkeys(BackfillSlotStatus.values, 0)
-    for status, _, _ in rows:
-        counts[status] += 1
-    waits = [filled - freed for status, freed, filled in rows if status == "filled" and filled]
+    for row in rows:
+        counts[row["status"]] += 1
+    waits = [
+        row["filled_at"] - row["freed_at"]
+        for row in rows
+        if row["status"] == BackfillSlotStatus.FILLED and row["filled_at"]
+    ]
     decided = counts[BackfillSlotStatus.FILLED] + counts[BackfillSlotStatus.EXPIRED]
     return FillStats(
         freed=len(rows),
@@ -183,6 +198,28 @@ def waitlist_fill_stats(
         fill_rate=counts[BackfillSlotStatus.FILLED] / decided if decided else None,
         median_time_to_fill=statistics.median(waits) if waits else None,
         mean_time_to_fill=sum(waits, datetime.timedelta()) / len(waits) if waits else None,
+    )
+
+
+def waitlist_fill_stats(
+    *,
+    organization: Organization,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    practitioner_id: int | None = None,
+    location_id: int | None = None,
+    visit_type_id: int | None = None,
+) -> FillStats:
+    """Fill rate and time to fill of the slots freed in [start, end), optionally of one
+    practitioner, location, or visit type (of the visit that freed it)."""
+    wanted = {"practitioner_id": practitioner_id, "visit_type_id": visit_type_id}
+    rows = backfill_slot_rows(
+        organization=organization, start=start, end=end, location_id=location_id
+    )
+    return fill_stats_of(
+        row
+        for row in rows
+        if all(value is None or row[name] == value for name, value in wanted.items())
     )
 
 

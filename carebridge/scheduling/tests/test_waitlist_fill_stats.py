@@ -6,7 +6,11 @@ import pytest
 
 from carebridge.scheduling.models import BackfillSlot
 from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
-from carebridge.scheduling.waitlist_selectors import waitlist_fill_stats
+from carebridge.scheduling.waitlist_selectors import (
+    backfill_slot_rows,
+    fill_stats_of,
+    waitlist_fill_stats,
+)
 
 START = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)
 END = START + datetime.timedelta(days=7)
@@ -86,3 +90,22 @@ def test_by_the_visit_type_that_freed_the_slot(clinic_a):
     )
 
     assert (stats.freed, stats.filled, stats.fill_rate) == (1, 1, 1.0)
+
+
+def test_rows_carry_what_the_metrics_page_groups_by(clinic_a):
+    freed_by = book(clinic_a, reachable_patient(clinic_a.organization), VISIT)
+    filled = slot(clinic_a, START, "filled", 15)
+    BackfillSlot.objects.filter(pk=filled.pk).update(freed_by=freed_by)
+
+    [row] = backfill_slot_rows(organization=clinic_a.organization, start=START, end=END)
+
+    assert row == {
+        "start": filled.start,
+        "practitioner_id": clinic_a.practitioner.pk,
+        "location_id": clinic_a.location.pk,
+        "visit_type_id": clinic_a.visit_type.pk,
+        "status": "filled",
+        "freed_at": START,
+        "filled_at": START + datetime.timedelta(minutes=15),
+    }
+    assert fill_stats_of([row]).median_time_to_fill == datetime.timedelta(minutes=15)
