@@ -101,8 +101,9 @@ def _check_weekdays(weekdays) -> list[int]:
     return sorted(set(weekdays))
 
 
-def _check_entry(entry: WaitlistEntry) -> None:
-    """Every rule an entry must keep, naming the field at fault."""
+def _check_entry(entry: WaitlistEntry, *, new_latest_date: bool = True) -> None:
+    """Every rule an entry must keep, naming the field at fault. A latest date must not
+    be past when it is given (an entry whose date passed only waits for the job)."""
     _check_owned(
         entry.organization,
         patient=entry.patient,
@@ -125,7 +126,8 @@ def _check_entry(entry: WaitlistEntry) -> None:
         raise InvalidInput("time_to: must be after time_from", field="time_to")
     if entry.earliest_date and entry.latest_date and entry.latest_date < entry.earliest_date:
         raise InvalidInput("latest_date: must not be before earliest_date", field="latest_date")
-    if entry.latest_date and entry.latest_date < clock.now().date() - datetime.timedelta(days=1):
+    yesterday = clock.now().date() - datetime.timedelta(days=1)
+    if new_latest_date and entry.latest_date and entry.latest_date < yesterday:
         raise InvalidInput("latest_date: is in the past", field="latest_date")
     if len(entry.note) > NOTE_MAX:
         raise InvalidInput(f"note: at most {NOTE_MAX} characters", field="note")
@@ -238,7 +240,7 @@ def waitlist_update(
     _check_open(entry)
     for name, value in changes.items():
         setattr(entry, name, value.strip() if isinstance(value, str) else value)
-    _check_entry(entry)
+    _check_entry(entry, new_latest_date="latest_date" in changes)
     entry.save()
     _audit(entry, actor, AuditAction.UPDATE, f"changed: {', '.join(sorted(changes))}")
     return entry

@@ -40,3 +40,16 @@ def test_update_refuses_fields_it_does_not_edit_and_broken_values(clinic_a):
         waitlist_update(entry=entry, actor=None, changes={"weekdays": [9]})
 
     assert (unknown.value.field, broken.value.field) == ("status", "weekdays")
+
+
+def test_an_entry_whose_latest_date_passed_can_still_change_other_fields(clinic_a, time_machine):
+    entry = waiting(clinic_a, 1, latest_date=datetime.date(2026, 12, 1))
+    time_machine.move_to(NOW + datetime.timedelta(days=5), tick=False)
+
+    waitlist_update(entry=entry, actor=None, changes={"note": "call first"})
+    with pytest.raises(InvalidInput) as caught:
+        waitlist_update(
+            entry=entry, actor=None, changes={"latest_date": datetime.date(2026, 12, 2)}
+        )
+
+    assert caught.value.field == "latest_date"
