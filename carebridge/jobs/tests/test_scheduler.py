@@ -1,6 +1,11 @@
 """The scheduler runs every job at start and then at its interval, and survives failures."""
 
+import pytest
+
 from carebridge.jobs.scheduler import Job, Scheduler
+
+# The loop drops broken database connections around each job, so it touches the database.
+pytestmark = pytest.mark.django_db
 
 
 class FakeClock:
