@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -97,9 +98,14 @@ class _Outcome:
     started_at: datetime.datetime | None = None
 
 
+# Host and process id can repeat (a container restarted under the same name and pid): a
+# random part makes a worker's name its own.
+_PROCESS_TOKEN = uuid.uuid4().hex[:8]
+
+
 def worker_name() -> str:
     """Who holds a lease: host, process and thread, unique among running workers."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{_PROCESS_TOKEN}:{threading.get_ident()}"
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
