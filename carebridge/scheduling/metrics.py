@@ -11,7 +11,9 @@ Definitions (also shown on the page):
 - lead time: median days from booking to the visit;
 - utilization: minutes booked (visits that were not cancelled) / minutes the practitioners
   could be booked (working hours minus breaks, time off, closures and holidays);
-- reminder delivery: reminders sent / reminders whose delivery ended (sent or failed).
+- reminder delivery: reminders sent / reminders whose delivery ended (sent or failed);
+- waitlist fill rate: freed slots the waitlist filled / freed slots decided (filled or
+  expired), grouped by when the slot was freed; time to fill: from freed to filled.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import bookable_minutes, zone_of
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
 from carebridge.scheduling.models import Appointment, VisitType
+from carebridge.scheduling.waitlist_selectors import FillStats, backfill_slot_rows, fill_stats_of
 
 LATE_CANCELLATION = datetime.timedelta(hours=24)
 KEPT_STATUSES = frozenset(
@@ -273,3 +276,31 @@ def reminder_delivery(
         .order_by("channel")
     )
     return [DeliveryRow(**row) for row in counts]
+
+
+def waitlist_metrics(
+    *,
+    organization: Organization,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    group_by: str = Grouping.WEEK,
+    location: Location | None = None,
+) -> list[tuple[str, FillStats]]:
+    """Fill rate and time to fill per group of the slots freed in the period, then all."""
+    start, end = period_bounds(organization, start_date, end_date)
+    rows = backfill_slot_rows(
+        organization=organization,
+        start=start,
+        end=end,
+        location_id=location.pk if location else None,
+    )
+    key_of, label_of = _grouping(organization, group_by)
+    groups: dict[object, list[dict]] = {}
+    for row in rows:
+        # A freed slot belongs to the week it was freed in, like the period filter.
+        groups.setdefault(key_of(row | {"start": row["freed_at"]}), []).append(row)
+    named = sorted(
+        ((label_of(key), fill_stats_of(members)) for key, members in groups.items()),
+        key=lambda pair: pair[0],
+    )
+    return [*named, ("All", fill_stats_of(rows))]

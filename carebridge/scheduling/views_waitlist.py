@@ -98,7 +98,7 @@ def _page(
         "stats": stats,
         "stats_days": STATS_DAYS,
         "outcome_days": OUTCOME_DAYS,
-        "median_minutes": _minutes(stats.median_time_to_fill),
+        "median_minutes": stats.median_minutes_to_fill,
         "can_manage": user.has_perm(MANAGE),
         "open_statuses": OPEN_ENTRY_STATUSES,
         "policy": policy,

@@ -149,6 +149,11 @@ class FillStats:
     median_time_to_fill: datetime.timedelta | None
     mean_time_to_fill: datetime.timedelta | None
 
+    @property
+    def median_minutes_to_fill(self) -> int | None:
+        median = self.median_time_to_fill
+        return None if median is None else round(median.total_seconds() / 60)
+
 
 def backfill_slot_rows(
     *,

@@ -20,6 +20,7 @@ from carebridge.scheduling.metrics import (
     MetricsRow,
     reminder_delivery,
     scheduling_metrics,
+    waitlist_metrics,
 )
 from carebridge.web.forms import OrganizationForm, date_field
 
@@ -148,6 +149,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         context |= {
             "rows": rows,
             "delivery": reminder_delivery(**period),
+            "waitlist": waitlist_metrics(**query),
             "charts": [
                 _chart("No-show rate", rows, "noshow_rate"),
                 _chart("Confirmation rate", rows, "confirmation_rate"),

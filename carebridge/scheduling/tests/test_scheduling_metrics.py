@@ -6,13 +6,14 @@ import time_machine
 
 from carebridge.core.errors import InvalidInput
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy, ConfirmationChannel
-from carebridge.scheduling.metrics import Grouping, scheduling_metrics
+from carebridge.scheduling.metrics import Grouping, scheduling_metrics, waitlist_metrics
 from carebridge.scheduling.services.appointments import (
     appointment_book,
     appointment_cancel,
     appointment_transition,
 )
 from carebridge.scheduling.services.confirmations import appointment_confirm
+from carebridge.scheduling.tests.waitlisting import freed_slot
 
 BOSTON = ZoneInfo("America/New_York")
 WEEK = (datetime.date(2026, 11, 2), datetime.date(2026, 11, 8))
@@ -130,3 +131,19 @@ def test_an_unknown_grouping_names_the_field(clinic_a):
             group_by="colour",
         )
     assert error.value.field == "group_by"
+
+
+def test_waitlist_fill_is_grouped_by_the_week_a_slot_was_freed(clinic_a):
+    monday = datetime.datetime(2026, 11, 2, 10, tzinfo=BOSTON)
+    freed_slot(clinic_a, monday, "filled", 20)
+    freed_slot(clinic_a, monday + datetime.timedelta(days=1), "expired")
+    freed_slot(clinic_a, monday + datetime.timedelta(days=7), "filled", 60)
+    first, second, total = waitlist_metrics(
+        organization=clinic_a.organization,
+        start_date=WEEK[0],
+        end_date=datetime.date(2026, 11, 15),
+    )
+    assert first[0] == "Week of 2026-11-02"
+    assert (first[1].filled, first[1].expired, first[1].fill_rate) == (1, 1, 0.5)
+    assert (second[0], second[1].median_minutes_to_fill) == ("Week of 2026-11-09", 60)
+    assert (total[0], total[1].freed, total[1].median_minutes_to_fill) == ("All", 3, 40)

@@ -6,6 +6,7 @@ import pytest
 
 from carebridge.scheduling.models import BackfillSlot
 from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
+from carebridge.scheduling.tests.waitlisting import freed_slot as slot
 from carebridge.scheduling.waitlist_selectors import (
     backfill_slot_rows,
     fill_stats_of,
@@ -19,22 +20,6 @@ END = START + datetime.timedelta(days=7)
 @pytest.fixture(autouse=True)
 def monday(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-def slot(clinic, freed_at, status, minutes_to_fill=None, organization=None):
-    return BackfillSlot.objects.create(
-        organization=organization or clinic.organization,
-        practitioner=clinic.practitioner,
-        location=clinic.location,
-        start=freed_at + datetime.timedelta(days=2),
-        freed_start=freed_at + datetime.timedelta(days=2),
-        freed_end=freed_at + datetime.timedelta(days=2, minutes=30),
-        freed_at=freed_at,
-        status=status,
-        filled_at=freed_at + datetime.timedelta(minutes=minutes_to_fill)
-        if minutes_to_fill is not None
-        else None,
-    )
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@ and the offers and messages that follow."""
 
 from __future__ import annotations
 
+import datetime
+
 from carebridge.core import clock
 from carebridge.notifications.models import OutboundMessage
-from carebridge.scheduling.models import WaitlistEntry, WaitlistOffer
+from carebridge.scheduling.models import BackfillSlot, WaitlistEntry, WaitlistOffer
 from carebridge.scheduling.services.backfill import TOPIC_TYPE
 from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import reachable_patient
@@ -52,3 +54,21 @@ def mark_sent(*messages: OutboundMessage) -> None:
             sent_at=clock.now(),
             next_attempt_at=None,
         )
+
+
+def freed_slot(clinic, freed_at, status, minutes_to_fill=None, organization=None) -> BackfillSlot:
+    """A slot freed at `freed_at` (its visit two days later) with the outcome `status`,
+    filled `minutes_to_fill` after it was freed; written directly, for figures over time."""
+    return BackfillSlot.objects.create(
+        organization=organization or clinic.organization,
+        practitioner=clinic.practitioner,
+        location=clinic.location,
+        start=freed_at + datetime.timedelta(days=2),
+        freed_start=freed_at + datetime.timedelta(days=2),
+        freed_end=freed_at + datetime.timedelta(days=2, minutes=30),
+        freed_at=freed_at,
+        status=status,
+        filled_at=freed_at + datetime.timedelta(minutes=minutes_to_fill)
+        if minutes_to_fill is not None
+        else None,
+    )
