@@ -22,12 +22,13 @@ from carebridge.notifications.selectors import (
 def message_list_view(request: HttpRequest) -> HttpResponse:
     organization, status = request.user.organization, request.GET.get("status", "")
     try:
-        messages = message_list(organization=organization, actor=request.user, status=status)
+        outbound = message_list(organization=organization, actor=request.user, status=status)
     except InvalidInput as error:
         return render(request, "web/error.html", {"error": error}, status=400)
     counts = message_status_counts(organization=organization)
+    # Not "messages": the base layout shows Django's flash messages under that name.
     context = {
-        "messages": messages,
+        "outbound": outbound,
         "status": status,
         "statuses": [(value, label, counts[value]) for value, label in MessageStatus.choices],
         "failed": counts[MessageStatus.FAILED],

@@ -40,6 +40,7 @@ def test_lists_messages_with_status_and_the_reason_of_a_failure(
     assert '<span class="badge badge-cancelled">Failed</span>' in html
     assert "<strong>not a mobile number</strong>" in html
     assert "1 message could not be delivered" in html
+    assert 'class="flash"' not in html  # the messages are not taken for flash notices
 
 
 def test_filters_by_status(coordinator_client, delivered_and_failed):
