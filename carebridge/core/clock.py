@@ -1,9 +1,27 @@
 """The one source of "now", so tests can freeze time in a single place."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.utils import timezone
 
+_pinned: ContextVar[datetime | None] = ContextVar("pinned_now", default=None)
+
 
 def now() -> datetime:
-    return timezone.now()
+    return _pinned.get() or timezone.now()
+
+
+@contextmanager
+def pinned(moment: datetime) -> Iterator[None]:
+    """Record what happens inside as of `moment`: for building history (the demo clinic's
+    past confirmations and cancellations), so every service and rule sees that time."""
+    if moment.tzinfo is None:
+        raise ValueError("pinned: the moment must be aware")
+    token = _pinned.set(moment)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)

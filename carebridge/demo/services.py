@@ -16,11 +16,13 @@ from carebridge.demo.clinic import clinic_build, name_faker
 from carebridge.demo.people import patients_register
 from carebridge.demo.staff import logins_write, staff_create
 from carebridge.demo.visits import visits_simulate
+from carebridge.demo.waitlist import waitlist_seed
 from carebridge.directory.models import Practitioner
 
 DEMO_NAME = "CareBridge Demo Clinic"
 DEMO_TIMEZONE = "America/New_York"
 VISITS_PER_PATIENT = 1.4
+WAITING_PER_THOUSAND_PATIENTS = 15
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,13 @@ def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: 
         patients=registered,
         actor=coordinator,
         count=round(patients * VISITS_PER_PATIENT),
+        rng=rng,
+    )
+    waitlist_seed(
+        clinic=clinic,
+        patients=registered,
+        actor=coordinator,
+        count=round(patients * WAITING_PER_THOUSAND_PATIENTS / 1000),
         rng=rng,
     )
     logins_path = logins_write(home=home, organization=organization, staff=staff)

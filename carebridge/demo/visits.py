@@ -6,7 +6,9 @@ appointment_cancel for its outcome, so the demo obeys every scheduling rule.
 
 Who misses a visit follows patterns a no-show model can learn from data the clinic keeps:
 a patient's own tendency and earlier no-shows, age, new patients, early and late times,
-Mondays (mornings most), visits booked long ahead, and patients who cannot be reminded.
+Mondays (mornings most), visits booked long ahead, patients who cannot be reminded, and
+visits nobody confirmed. Confirmations and cancellations are recorded at the moment they
+happened (some cancellations in the last day), so the history holds them as it would.
 Each visit was asked for some days before it (more for new patients and physicals), so
 lead times are real.
 """
@@ -28,7 +30,12 @@ from carebridge.demo.people import DemoPatient
 from carebridge.directory.models import Location
 from carebridge.patients.constants import ContactChannel
 from carebridge.scheduling.availability import zone_of
-from carebridge.scheduling.constants import AppointmentStatus, BookingChannel, CancelledBy
+from carebridge.scheduling.constants import (
+    AppointmentStatus,
+    BookingChannel,
+    CancelledBy,
+    ConfirmationChannel,
+)
 from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.services.appointments import (
@@ -36,6 +43,7 @@ from carebridge.scheduling.services.appointments import (
     appointment_cancel,
     appointment_transition,
 )
+from carebridge.scheduling.services.confirmations import appointment_confirm
 
 WEEKS = 8
 GRID = datetime.timedelta(minutes=15)
@@ -59,6 +67,12 @@ CLINIC_CANCEL_REASONS = ("Clinician out sick", "Schedule change", "Weather closu
 MEAN_LEAD_DAYS = {"new-patient": 24, "annual-physical": 30, "procedure": 18}
 DEFAULT_LEAD = 9
 MAX_LEAD_DAYS = 120
+# Share of patient cancellations that come in the last 24 hours.
+LATE_CANCEL_SHARE = 0.35
+CONFIRM_RATE = 0.7
+CONFIRM_CHANNELS = (ConfirmationChannel.SMS, ConfirmationChannel.LINK, ConfirmationChannel.PHONE)
+# Patients who confirmed miss their visit about half as often.
+CONFIRMED_NO_SHOW_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -155,7 +169,7 @@ def _lay_out_day(
     zone = zone_of(workday.location.timezone)
     windows = [(workday.start, LUNCH[0]), (LUNCH[1], workday.end)]
     spans = [(wall_to_utc(day, a, zone), wall_to_utc(day, b, zone)) for a, b in windows]
-    kinds = _visit_kinds(clinician, clinic)
+    kinds = visit_kinds(clinician, clinic)
     visits: list[PlannedVisit] = []
     for index, (window_start, window_end) in enumerate(spans):
         later = sum((end - start for start, end in spans[index + 1 :]), datetime.timedelta())
@@ -182,7 +196,7 @@ def _on_grid(moment: datetime.datetime) -> datetime.datetime:
     return epoch + steps * GRID
 
 
-def _visit_kinds(clinician: Clinician, clinic: Clinic) -> tuple[list[VisitType], list[int]]:
+def visit_kinds(clinician: Clinician, clinic: Clinic) -> tuple[list[VisitType], list[int]]:
     primary = clinician.specialty.code in ("fm", "im", "peds")
     weights = {
         "follow-up": 40,
@@ -271,17 +285,21 @@ def _outcome(appointment, demo_patient, book: PatientBook, actor, now, rng) -> s
     past = appointment.end <= now
     if rng.random() < (PAST_CANCEL_RATE if past else FUTURE_CANCEL_RATE):
         by_patient = rng.random() < 0.8
-        appointment_cancel(
-            appointment=appointment,
-            actor=actor,
-            reason=rng.choice(PATIENT_CANCEL_REASONS if by_patient else CLINIC_CANCEL_REASONS),
-            cancelled_by=CancelledBy.PATIENT if by_patient else CancelledBy.CLINIC,
-        )
+        # Recorded when it happened, so late cancellations are in the history.
+        with clock.pinned(_cancelled_at(appointment, by_patient, now, rng)):
+            appointment_cancel(
+                appointment=appointment,
+                actor=actor,
+                reason=rng.choice(PATIENT_CANCEL_REASONS if by_patient else CLINIC_CANCEL_REASONS),
+                cancelled_by=CancelledBy.PATIENT if by_patient else CancelledBy.CLINIC,
+            )
         return AppointmentStatus.CANCELLED
+    confirmed = _confirm(appointment, demo_patient, now, rng)
     if not past:
         return appointment.status
     patient_pk = demo_patient.patient.pk
-    if rng.random() < _no_show_chance(appointment, demo_patient, book.no_shows[patient_pk]):
+    chance = _no_show_chance(appointment, demo_patient, book.no_shows[patient_pk])
+    if rng.random() < chance * (CONFIRMED_NO_SHOW_FACTOR if confirmed else 1):
         book.no_shows[patient_pk] += 1
         appointment_transition(
             appointment=appointment, actor=actor, status=AppointmentStatus.NOSHOW
@@ -290,6 +308,38 @@ def _outcome(appointment, demo_patient, book: PatientBook, actor, now, rng) -> s
     for status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.FULFILLED):
         appointment_transition(appointment=appointment, actor=actor, status=status)
     return AppointmentStatus.FULFILLED
+
+
+def _between(
+    earliest: datetime.datetime, latest: datetime.datetime, rng: random.Random
+) -> datetime.datetime:
+    return earliest + (latest - earliest) * rng.random() if latest > earliest else earliest
+
+
+def _cancelled_at(appointment, by_patient: bool, now, rng: random.Random) -> datetime.datetime:
+    """Patients call off some visits in the last day; otherwise any time after booking."""
+    booked = appointment.booked_at + datetime.timedelta(minutes=1)
+    if by_patient and rng.random() < LATE_CANCEL_SHARE:
+        moment = appointment.start - datetime.timedelta(hours=rng.uniform(1, 23))
+    else:
+        moment = _between(booked, appointment.start - datetime.timedelta(days=1), rng)
+    return min(max(moment, booked), now)
+
+
+def _confirm(appointment, demo_patient: DemoPatient, now, rng: random.Random) -> bool:
+    """Patients who can be reached often confirm a day or three ahead; those who tend to
+    miss visits confirm less. Returns whether this one was confirmed."""
+    if demo_patient.patient.preferred_channel == ContactChannel.NONE:
+        return False
+    if rng.random() >= CONFIRM_RATE * (1 - min(demo_patient.no_show_tendency * 2, 0.8)):
+        return False
+    moment = appointment.start - datetime.timedelta(hours=rng.uniform(2, 72))
+    moment = max(moment, appointment.booked_at + datetime.timedelta(minutes=5))
+    if moment > now:
+        return False
+    with clock.pinned(moment):
+        appointment_confirm(appointment=appointment, via=rng.choice(CONFIRM_CHANNELS))
+    return True
 
 
 def _no_show_chance(appointment: Appointment, demo_patient: DemoPatient, earlier: int) -> float:

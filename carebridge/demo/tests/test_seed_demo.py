@@ -12,7 +12,8 @@ from carebridge.accounts.models import User
 from carebridge.directory.models import Practitioner
 from carebridge.patients.models import Patient
 from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus
-from carebridge.scheduling.models import Appointment
+from carebridge.scheduling.metrics import is_late_cancellation, with_cancelled_at
+from carebridge.scheduling.models import Appointment, WaitlistEntry
 
 # A Wednesday shortly before the spring DST change, so the visits straddle it.
 NOW = datetime.datetime(2026, 3, 4, 15, 0, tzinfo=datetime.UTC)
@@ -139,3 +140,27 @@ def test_history_has_lead_times_and_payer_groups(home):
         Patient.objects.filter(organization__slug="demo").values_list("payer_group", flat=True)
     )
     assert {"commercial", "medicare"} <= payers
+
+
+@pytest.mark.django_db
+def test_history_holds_confirmations_late_cancellations_and_a_waitlist(home):
+    seed("demo", patients=300, practitioners=8)
+
+    appointments = Appointment.objects.filter(organization__slug="demo")
+    confirmed = appointments.exclude(confirmed_at=None)
+    assert confirmed.count() > appointments.count() // 5
+    assert all(a.booked_at < a.confirmed_at < a.start for a in confirmed)
+    assert all(a.confirmed_at <= NOW for a in confirmed)
+    cancelled = with_cancelled_at(appointments.filter(status=AppointmentStatus.CANCELLED))
+    late = [
+        a
+        for a in cancelled
+        if is_late_cancellation(
+            status=a.status, cancelled_by=a.cancelled_by, start=a.start, cancelled_at=a.cancelled_at
+        )
+    ]
+    assert late and len(late) < cancelled.count()
+    assert all(a.booked_at < a.cancelled_at <= NOW for a in cancelled)
+    waiting = WaitlistEntry.objects.filter(organization__slug="demo")
+    assert waiting.count() >= 3
+    assert len({entry.priority for entry in waiting}) > 1
