@@ -12,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 from carebridge.noshow.scoring import LinearModel, Term
 
@@ -56,6 +53,8 @@ def auc(labels: list[bool], predictions: list[float]) -> float | None:
     """Area under the ROC curve, or None when only one class is present."""
     if len(set(labels)) < 2:
         return None
+    from sklearn.metrics import roc_auc_score  # loaded late, see fit()
+
     return float(roc_auc_score(labels, predictions))
 
 
@@ -72,6 +71,11 @@ def holdout_start(rows: int) -> int:
 
 def fit(inputs: list[dict], labels: list[bool]) -> LinearModel:
     """Logistic regression on standardized numbers and one-hot categories."""
+    # Imported here: scikit-learn takes over a second to load, which every command and
+    # worker start would otherwise pay for a model trained once a day.
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     vectorizer = DictVectorizer(sparse=False)
     matrix = vectorizer.fit_transform(inputs)
     names = list(vectorizer.get_feature_names_out())

@@ -30,13 +30,12 @@ from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
 from carebridge.directory.models import Practitioner
-from carebridge.notifications.constants import MessageChannel, MessageKind, MessageStatus
+from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
-from carebridge.notifications.rendering import message_render
-from carebridge.notifications.services.outbox import Topic, message_enqueue, messages_withdraw
+from carebridge.notifications.services.outbox import Topic, messages_withdraw
 from carebridge.scheduling.availability import GRID_MINUTES, slot_is_free, zone_of
 from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
-from carebridge.scheduling.links import LinkExpired, LinkInvalid, absolute, email_opt_out_url
+from carebridge.scheduling.links import LinkExpired, LinkInvalid, absolute
 from carebridge.scheduling.models import (
     Appointment,
     BackfillSlot,
@@ -46,6 +45,8 @@ from carebridge.scheduling.models import (
 from carebridge.scheduling.services.messages import (
     appointment_context,
     patient_channels,
+    patient_language,
+    patient_message_enqueue,
     policy_for,
 )
 from carebridge.scheduling.waitlist_constants import (
@@ -380,38 +381,25 @@ def offer_message_enqueue(
     channels = patient_channels(patient)
     if not channels:
         return None
-    channel, language = channels[0], patient.preferred_language or "en"
     # The visit does not exist yet: its own links would lead nowhere.
     context = {
         name: value
         for name, value in appointment_context(
-            visit, language=language, policy=policy_for(visit)
+            visit, language=patient_language(patient), policy=policy_for(visit)
         ).items()
         if not name.endswith("_url")
     }
     if kind == MessageKind.OFFER:
         context |= {"offer_url": offer_url(offer), "hold_minutes": _minutes(hold)}
-    if channel == MessageChannel.EMAIL:
-        context["opt_out_url"] = email_opt_out_url(patient_public_id=str(patient.public_id))
-    rendered = message_render(
+    [message] = patient_message_enqueue(
         organization=visit.organization,
-        kind=kind,
-        language=language,
-        channel=channel,
-        context=context,
-    )
-    return message_enqueue(
-        organization=visit.organization,
-        kind=kind,
-        channel=channel,
-        to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
         patient=patient,
-        language=language,
+        kind=kind,
+        channel=channels[0],
+        context=context,
         topic=Topic(TOPIC_TYPE, str(offer.public_id)),
     )
+    return message
 
 
 def _minutes(hold: datetime.timedelta | None) -> int:

@@ -18,6 +18,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db.models import Q
 
+from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
@@ -185,6 +186,53 @@ def _calendar(appointment: Appointment, method: str) -> str:
     return calendar_invite(event=event, method=method, stamp=clock.now())
 
 
+def patient_language(patient: Patient) -> str:
+    return patient.preferred_language or "en"
+
+
+def patient_message_enqueue(
+    *,
+    organization: Organization,
+    patient: Patient,
+    kind: str,
+    channel: str,
+    context: dict,
+    topic: Topic,
+    due_times: Sequence[datetime.datetime | None] = (None,),
+    calendar: str = "",
+    calendar_method: str = "",
+) -> list[OutboundMessage]:
+    """Render `kind` for the patient on `channel` once and queue it for each due time (None:
+    now). Emails carry the opt-out link, in the text and as List-Unsubscribe."""
+    language = patient_language(patient)
+    unsubscribe_url = ""
+    if channel == MessageChannel.EMAIL:
+        unsubscribe_url = email_opt_out_url(patient_public_id=str(patient.public_id))
+        context = context | {"opt_out_url": unsubscribe_url}
+    rendered = message_render(
+        organization=organization, kind=kind, language=language, channel=channel, context=context
+    )
+    return [
+        message_enqueue(
+            organization=organization,
+            kind=kind,
+            channel=channel,
+            to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            calendar=calendar,
+            calendar_method=calendar_method if calendar else "",
+            unsubscribe_url=unsubscribe_url,
+            patient=patient,
+            language=language,
+            topic=topic,
+            due_at=due_at,
+        )
+        for due_at in due_times
+    ]
+
+
 def appointment_message_enqueue(
     *,
     appointment: Appointment,
@@ -207,34 +255,16 @@ def appointment_message_enqueue(
     channel = channel if channel in channels else (channels[0] if channels else None)
     if channel is None or not due_times:
         return []
-    language = patient.preferred_language or "en"
-    context = appointment_context(appointment, language=language, policy=policy)
-    if channel == MessageChannel.EMAIL:
-        context["opt_out_url"] = email_opt_out_url(patient_public_id=str(patient.public_id))
-    rendered = message_render(
+    context = appointment_context(appointment, language=patient_language(patient), policy=policy)
+    with_calendar = channel == MessageChannel.EMAIL and calendar_method
+    return patient_message_enqueue(
         organization=appointment.organization,
+        patient=patient,
         kind=kind,
-        language=language,
         channel=channel,
         context=context | (extra or {}),
+        topic=visit_topic(appointment, stamp),
+        due_times=due_times,
+        calendar=_calendar(appointment, calendar_method) if with_calendar else "",
+        calendar_method=calendar_method,
     )
-    with_calendar = channel == MessageChannel.EMAIL and calendar_method
-    calendar = _calendar(appointment, calendar_method) if with_calendar else ""
-    return [
-        message_enqueue(
-            organization=appointment.organization,
-            kind=kind,
-            channel=channel,
-            to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
-            subject=rendered.subject,
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
-            calendar=calendar,
-            calendar_method=calendar_method if calendar else "",
-            patient=patient,
-            language=language,
-            topic=visit_topic(appointment, stamp),
-            due_at=due_at,
-        )
-        for due_at in due_times
-    ]

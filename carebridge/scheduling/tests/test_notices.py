@@ -79,6 +79,7 @@ def test_email_messages_carry_the_calendar_event(clinic_a):
     assert str(event["UID"]) == f"{appointment.public_id}@carebridge"
     assert event.decoded("DTSTART") == VISIT.astimezone(UTC)
     assert "/p/e/" in confirmation.body_text  # the email opt-out link
+    assert "/p/e/" in confirmation.unsubscribe_url  # and the List-Unsubscribe header
     reminder = messages_about(appointment, kind="reminder")[0]
     assert calendar_event(reminder)[0] == "REQUEST"
 
