@@ -1,12 +1,10 @@
 import datetime
 
 import pytest
-import time_machine
 
 from carebridge.audit.models import AuditEntry
 from carebridge.fhir_api.tests.fhir_http import (
     MONDAY,
-    MONDAY_MORNING,
     FhirClient,
     at,
     outcome_issue,
@@ -16,16 +14,7 @@ from carebridge.patients.services import patient_create
 from carebridge.scheduling.models import Appointment, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book
 
-
-@pytest.fixture(autouse=True)
-def monday_morning():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def first_free_slot(fhir: FhirClient) -> dict:

@@ -6,7 +6,6 @@ import time_machine
 from carebridge.fhir_api.resources.appointment import CANCELLATION_REASON_SYSTEM
 from carebridge.fhir_api.tests.fhir_http import (
     MONDAY,
-    MONDAY_MORNING,
     FhirClient,
     at,
     outcome_issue,
@@ -14,32 +13,9 @@ from carebridge.fhir_api.tests.fhir_http import (
 )
 from carebridge.fhir_api.tests.messages import consenting, queued
 from carebridge.scheduling.models import AppointmentHistory
-from carebridge.scheduling.services.appointments import appointment_book
 from carebridge.scheduling.services.confirmations import appointment_confirm
 
-
-@pytest.fixture(autouse=True)
-def monday_morning():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
-
-
-@pytest.fixture
-def booked(clinic_a, patient_a):
-    return appointment_book(
-        organization=clinic_a.organization,
-        actor=None,
-        patient=patient_a,
-        practitioner=clinic_a.practitioner,
-        location=clinic_a.location,
-        visit_type=clinic_a.visit_type,
-        start=at(MONDAY, 10),
-    )
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-import time_machine
 
 from carebridge.audit.models import AuditEntry
 from carebridge.fhir_api.tests.fhir_http import (
@@ -15,31 +14,8 @@ from carebridge.fhir_api.tests.fhir_http import (
 from carebridge.fhir_api.tests.messages import consenting, delivered, queued
 from carebridge.notifications.services.outbox import messages_withdraw
 from carebridge.patients.services import patient_create
-from carebridge.scheduling.services.appointments import appointment_book
 
-
-@pytest.fixture(autouse=True)
-def monday_morning():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
-
-
-@pytest.fixture
-def booked(clinic_a, patient_a):
-    return appointment_book(
-        organization=clinic_a.organization,
-        actor=None,
-        patient=patient_a,
-        practitioner=clinic_a.practitioner,
-        location=clinic_a.location,
-        visit_type=clinic_a.visit_type,
-        start=at(MONDAY, 10),
-    )
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

@@ -1,12 +1,7 @@
 import pytest
 
 from carebridge.directory.selectors import practitioner_role_list
-from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
+from carebridge.fhir_api.tests.fhir_http import outcome_issue, validated
 
 
 def ids(bundle: dict) -> list[str]:

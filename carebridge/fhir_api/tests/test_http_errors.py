@@ -13,11 +13,6 @@ from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue
 from carebridge.patients.models import Patient
 
 
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
-
-
 def test_no_token_gets_401_with_a_bearer_challenge(patient_a):
     response = FhirClient(token=None).get(f"Patient/{patient_a.public_id}")
 

@@ -8,11 +8,6 @@ from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
 
 
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
-
-
 def new_patient(**changes) -> dict:
     return {
         "resourceType": "Patient",

@@ -10,11 +10,6 @@ from carebridge.patients.services import patient_create
 
 
 @pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
-
-
-@pytest.fixture
 def patients_a(org_a) -> list[str]:
     """25 patients named Page00..Page24 in clinic A; their ids in name order."""
     return [

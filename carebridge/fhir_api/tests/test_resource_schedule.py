@@ -1,12 +1,5 @@
-import pytest
-
 from carebridge.fhir_api.resources.schedule import schedule_id, to_fhir_schedule
-from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
+from carebridge.fhir_api.tests.fhir_http import outcome_issue, validated
 
 
 def test_schedule_names_practitioner_and_location_under_a_stable_id(clinic_a):

@@ -3,7 +3,6 @@ import re
 import uuid
 
 import pytest
-import time_machine
 
 from carebridge.core.errors import NotFound
 from carebridge.fhir_api.interactions import slot as slot_interactions
@@ -11,7 +10,6 @@ from carebridge.fhir_api.resources.schedule import schedule_id
 from carebridge.fhir_api.resources.slot import SlotKey, parse_slot_id, slot_id
 from carebridge.fhir_api.tests.fhir_http import (
     MONDAY,
-    MONDAY_MORNING,
     FhirClient,
     at,
     outcome_issue,
@@ -22,15 +20,7 @@ from carebridge.scheduling.services.appointments import appointment_book
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 
-@pytest.fixture(autouse=True)
-def monday_morning():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
-@pytest.fixture
-def fhir_a(token_a):
-    return FhirClient(token_a)
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def monday_slots(fhir: FhirClient, **params) -> dict:
