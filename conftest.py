@@ -22,6 +22,7 @@ from carebridge.patients.services import patient_create
 from carebridge.scheduling.constants import RuleKind
 from carebridge.scheduling.models import VisitType
 from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
+from carebridge.tests.api_client import ApiClient
 
 PASSWORD = "correct-horse-battery-staple-42"
 AUDIT_TRIGGERS = importlib.import_module("carebridge.audit.migrations.0002_append_only_triggers")
@@ -195,6 +196,12 @@ def patient_b(org_b) -> Patient:
 @pytest.fixture
 def token_a(coordinator_a) -> str:
     return token_issue(user=coordinator_a)[1]
+
+
+@pytest.fixture
+def api_a(token_a) -> ApiClient:
+    """The JSON API as clinic A's coordinator."""
+    return ApiClient(token_a)
 
 
 @pytest.fixture

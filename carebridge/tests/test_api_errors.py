@@ -1,13 +1,3 @@
-import pytest
-
-from carebridge.tests.api_client import ApiClient
-
-
-@pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
 def test_malformed_json_is_a_bad_request_naming_the_body(api_a):
     response = api_a.post("/patients", '{"given_name": "Ana",')
 

@@ -12,11 +12,6 @@ from carebridge.tests.api_client import ApiClient, queries_for
 
 
 @pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
-@pytest.fixture
 def api_b(token_b):
     return ApiClient(token_b)
 

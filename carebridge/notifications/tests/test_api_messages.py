@@ -24,11 +24,6 @@ def monday_morning(time_machine):
 
 
 @pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
-@pytest.fixture
 def booked(clinic_a, patient_a):
     return appointment_book(
         organization=clinic_a.organization,

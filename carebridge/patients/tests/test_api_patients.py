@@ -17,11 +17,6 @@ NEW_PATIENT = {
 
 
 @pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
-@pytest.fixture
 def api_b(token_b):
     return ApiClient(token_b)
 

@@ -16,11 +16,6 @@ def monday_morning(time_machine):
 
 
 @pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
-@pytest.fixture
 def api_b(token_b):
     return ApiClient(token_b)
 

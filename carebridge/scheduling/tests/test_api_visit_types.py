@@ -4,11 +4,6 @@ from carebridge.tests.api_client import ApiClient
 
 
 @pytest.fixture
-def api_a(token_a):
-    return ApiClient(token_a)
-
-
-@pytest.fixture
 def api_b(token_b):
     return ApiClient(token_b)
 
