@@ -23,6 +23,11 @@ urlpatterns = [
         name="appointment_status",
     ),
     path(
+        "appointments/<uuid:public_id>/confirm/",
+        views.appointment_confirm_view,
+        name="appointment_confirm",
+    ),
+    path(
         "appointments/<uuid:public_id>/reschedule/",
         views.appointment_reschedule_view,
         name="appointment_reschedule",

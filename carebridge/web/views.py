@@ -10,6 +10,7 @@ import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import patient_create, patient_update
 from carebridge.scheduling.availability import slot_search, zone_of
-from carebridge.scheduling.constants import INACTIVE_STATUSES
+from carebridge.scheduling.constants import INACTIVE_STATUSES, ConfirmationChannel
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
     access_appointment,
@@ -37,6 +38,7 @@ from carebridge.scheduling.services.appointments import (
     appointment_reschedule,
     appointment_transition,
 )
+from carebridge.scheduling.services.confirmations import appointment_confirm
 from carebridge.web.board import build_board
 from carebridge.web.forms import (
     DATE_INPUT_FORMATS,
@@ -84,6 +86,23 @@ def domain_errors_as_pages(view):
             return render(request, "web/error.html", {"error": error}, status=400)
 
     return wrapper
+
+
+def requires(permission: str, *, to_change: str = ""):
+    """403 unless the user's role holds `permission`, and `to_change` for a POST: what the
+    JSON API refuses a role, its pages refuse too."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            needed = to_change if to_change and request.method == "POST" else permission
+            if not request.user.has_perm(needed):
+                raise PermissionDenied(f"your role may not do this ({needed})")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def parse_day(raw: str | None, zone) -> datetime.date:
@@ -201,6 +220,7 @@ def _board_choices(request) -> tuple[list, object, list, object]:
 
 @require_GET
 @domain_errors_as_pages
+@requires("scheduling.view_appointment")
 def board(request: HttpRequest) -> HttpResponse:
     """The day board of one location; ?appointment= opens that visit's panel beside it."""
     locations, location, visit_types, visit_type = _board_choices(request)
@@ -216,6 +236,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @domain_errors_as_pages
+@requires("scheduling.view_appointment")
 def week(request: HttpRequest) -> HttpResponse:
     """Seven days from Monday at one location, each with its visits in time order."""
     locations, location, _, _ = _board_choices(request)
@@ -333,6 +354,7 @@ def _shown(value: str, zone) -> str:
 
 @require_GET
 @domain_errors_as_pages
+@requires("scheduling.view_appointment")
 def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
     appointment = _appointment(request, public_id)
     return render_page(
@@ -369,6 +391,7 @@ def _invalid_form(request, public_id, **forms) -> HttpResponse:
 
 @require_POST
 @domain_errors_as_pages
+@requires("scheduling.change_appointment")
 def appointment_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
     appointment = _appointment(request, public_id)
     form = CancelForm(request.POST)
@@ -390,6 +413,7 @@ def appointment_cancel_view(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @domain_errors_as_pages
+@requires("scheduling.change_appointment")
 def appointment_status_view(request: HttpRequest, public_id) -> HttpResponse:
     """Arrived, checked in, fulfilled or no-show, from the desk buttons."""
     appointment = _appointment(request, public_id)
@@ -408,6 +432,19 @@ def appointment_status_view(request: HttpRequest, public_id) -> HttpResponse:
     return _after_change(request, appointment, f"Marked {appointment.get_status_display()}.")
 
 
+@require_POST
+@domain_errors_as_pages
+@requires("scheduling.change_appointment")
+def appointment_confirm_view(request: HttpRequest, public_id) -> HttpResponse:
+    """The coordinator reached the patient, who said they will come."""
+    appointment = appointment_confirm(
+        appointment=_appointment(request, public_id),
+        via=ConfirmationChannel.PHONE,
+        actor=request.user,
+    )
+    return _after_change(request, appointment, "Marked confirmed.")
+
+
 def _plain(error: DomainError) -> str:
     prefix = f"{error.field}: "
     return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
@@ -415,6 +452,7 @@ def _plain(error: DomainError) -> str:
 
 @require_POST
 @domain_errors_as_pages
+@requires("scheduling.change_appointment")
 def appointment_reschedule_view(request: HttpRequest, public_id) -> HttpResponse:
     appointment = _appointment(request, public_id)
     form = RescheduleForm(request.POST, organization=request.user.organization)
@@ -458,6 +496,7 @@ def _booking_page(request, form: BookingForm, status: int = 200) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_pages
+@requires("scheduling.view_appointment", to_change="scheduling.add_appointment")
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """The booking form (prefilled from the board or a found slot) and the booking itself."""
     organization = request.user.organization
@@ -514,6 +553,7 @@ def _after_booking(request, appointment) -> HttpResponse:
 
 
 @require_GET
+@requires("patients.view_patient")
 def patient_search_view(request: HttpRequest) -> HttpResponse:
     """Search as you type; ?mode=pick renders choosable results for the booking forms."""
     text = request.GET.get("q", "").strip()
@@ -531,6 +571,7 @@ def patient_search_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires("patients.add_patient")
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -570,6 +611,7 @@ def _patient_page(request, patient, form: PatientForm, status: int = 200) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_pages
+@requires("patients.view_patient", to_change="patients.change_patient")
 def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
     """Demographics with their edit form, identifiers and visits."""
     patient = access_patient(
@@ -644,6 +686,7 @@ def _offers(request, slots: list) -> list[dict]:
 
 @require_GET
 @domain_errors_as_pages
+@requires("scheduling.view_appointment")
 def find_first_available(request: HttpRequest) -> HttpResponse:
     """Earliest free visits for a visit type, each bookable in one click for the patient."""
     organization = request.user.organization

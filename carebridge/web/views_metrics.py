@@ -23,6 +23,7 @@ from carebridge.scheduling.metrics import (
     waitlist_metrics,
 )
 from carebridge.web.forms import OrganizationForm, date_field
+from carebridge.web.views import requires
 
 DEFAULT_WEEKS = 8
 BAR_PITCH = 14
@@ -140,6 +141,7 @@ def _chart(title: str, rows: list[MetricsRow], attribute: str) -> BarChart:
 
 
 @require_GET
+@requires("scheduling.view_appointment")
 def metrics(request: HttpRequest) -> HttpResponse:
     form, query = _query(request)
     context = {"form": form, "rows": [], "delivery": []}
@@ -164,6 +166,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires("scheduling.view_appointment")
 def metrics_csv(request: HttpRequest) -> HttpResponse:
     form, query = _query(request)
     if query is None:
