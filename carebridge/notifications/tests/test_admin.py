@@ -1,17 +1,7 @@
-"""Admins edit clinic wording; messages and attempts are only shown, never changed."""
+"""Operators (pytest-django's superuser `admin_client`) edit wording in the Django admin;
+messages and attempts are only shown there, never changed."""
 
 import pytest
-
-from carebridge.accounts.services import user_create
-from conftest import PASSWORD
-
-
-@pytest.fixture
-def admin_client(client, org_a):
-    client.force_login(
-        user_create(organization=org_a, username="admin-a", password=PASSWORD, role="admin")
-    )
-    return client
 
 
 def test_message_templates_can_be_added(admin_client):

@@ -1,0 +1,20 @@
+"""The Django admin, for the people who run an installation."""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class OperatorAdminSite(admin.AdminSite):
+    """Its lists span every organization, so only superusers (the installation's operators)
+    may use it; a clinic's own admins manage their clinic through its pages, which keep to
+    their organization."""
+
+    site_header = "CareBridge operations"
+    site_title = "CareBridge operations"
+
+    def has_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+class OperatorAdminConfig(AdminConfig):
+    default_site = "carebridge.core.admin_site.OperatorAdminSite"
