@@ -69,7 +69,7 @@ def _clinic():
 
 def _jobs(clinic, patients) -> list[dict]:
     """One booking request per patient; every tenth wants a slot another request wants."""
-    slots = _separate_slots(clinic)
+    slots = separate_slots(clinic)
     wanted = len(patients) - len(patients) // CONTESTED_SHARE
     if len(slots) < wanted:
         sys.exit(f"only {len(slots)} free slots for {wanted} bookings")
@@ -92,7 +92,7 @@ def _jobs(clinic, patients) -> list[dict]:
     ]
 
 
-def _separate_slots(clinic):
+def separate_slots(clinic):
     """Free follow-up slots over 90 days that do not overlap each other."""
     from carebridge.core import clock
     from carebridge.scheduling.availability import slot_search

@@ -24,7 +24,7 @@ import time
 from itertools import cycle
 from pathlib import Path
 
-from bench.booking_api import _separate_slots
+from bench.booking_api import separate_slots
 from bench.harness import Row, database_label, emit, milliseconds, percentile, start_django
 
 MESSAGES = int(os.environ.get("BENCH_REMINDERS", "100000"))
@@ -101,7 +101,7 @@ def _clinic():
 
 def _booking_jobs(clinic, patients) -> list[dict]:
     """appointment_book's arguments for free, separate slots, each with its own patient."""
-    slots = _separate_slots(clinic)
+    slots = separate_slots(clinic)
     random.Random(6).shuffle(slots)
     practitioners = {c.practitioner.pk: c.practitioner for c in clinic.clinicians}
     locations = {location.pk: location for location in clinic.locations}

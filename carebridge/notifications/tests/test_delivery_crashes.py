@@ -1,7 +1,7 @@
 """Crash safety of delivery: a worker killed with SIGKILL at random moments, again and
-again, loses no message, and the gateways (the SMTP sink and the SMS file gateway, which
-de-duplicate by idempotency key like real providers) get each message exactly once. Raw
-retransmissions are printed."""
+again, loses no message, and the gateways (the SMTP sink and the local SMS HTTP provider,
+which de-duplicate by idempotency key like real providers) get each message exactly once.
+Raw retransmissions are printed."""
 
 import random
 import time
@@ -12,10 +12,10 @@ from django.db import transaction
 from carebridge.notifications.constants import MessageChannel, MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.outbox import message_enqueue
+from carebridge.notifications.testing.sms_provider import SmsProvider
 from carebridge.notifications.testing.smtp_sink import SmtpSink
 from carebridge.notifications.tests.processes import command_environment, start, wait_for
 from carebridge.notifications.transports.mail import message_id_for
-from carebridge.notifications.transports.sms_file import file_gateway_contents
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 MESSAGES = 5000
@@ -44,8 +44,8 @@ def enqueue_reminders(organization) -> dict[str, list[str]]:
 def test_killing_the_worker_repeatedly_loses_nothing_and_duplicates_nothing(org_a, tmp_path):
     keys = enqueue_reminders(org_a)
     randomness = random.Random()
-    with SmtpSink() as sink:
-        environment = command_environment(tmp_path, smtp=sink)
+    with SmtpSink() as sink, SmsProvider() as provider:
+        environment = command_environment(tmp_path, smtp=sink, sms=provider)
         began = time.monotonic()
         for _ in range(KILLS):
             # A random point: after 1 to 100 more emails (texts alternate with them), which
@@ -64,14 +64,14 @@ def test_killing_the_worker_repeatedly_loses_nothing_and_duplicates_nothing(org_
 
         assert finisher.returncode == 0, errors
         emailed = [message["Message-ID"] for message in sink.messages]
-        texted = file_gateway_contents(tmp_path / "outbox" / "sms")
+        texted = [message.idempotency_key for message in provider.messages]
         print(  # noqa: T201 - the figure this test exists to report
             f"\n{MESSAGES} messages, {KILLS} SIGKILLs, {elapsed:.1f} s: raw retransmissions "
-            f"{sink.retransmissions} by email, {texted.retransmissions} by SMS"
+            f"{sink.retransmissions} by email, {provider.retransmissions} by SMS"
         )
 
     # Each key once: the receivers keep one message per key, and no key is missing.
     assert sorted(emailed) == sorted(message_id_for(key) for key in keys[MessageChannel.EMAIL])
-    assert sorted(texted.messages) == sorted(keys[MessageChannel.SMS])
+    assert sorted(texted) == sorted(keys[MessageChannel.SMS])
     statuses = OutboundMessage.objects.values_list("status", flat=True).distinct()
     assert list(statuses) == [MessageStatus.SENT]
