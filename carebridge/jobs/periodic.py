@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from carebridge.jobs.scheduler import Job
 from carebridge.noshow.tasks import refresh_noshow_outreach
 from carebridge.notifications.selectors import outbox_has_due
-from carebridge.notifications.tasks import deliver_due_messages
+from carebridge.notifications.tasks import deliver_due_messages, delivery_task_waiting
 from carebridge.scheduling.tasks import BACKFILL_EVERY_SECONDS, advance_backfill_when_due
 
 DELIVERY_EVERY_SECONDS = 15
@@ -25,10 +23,7 @@ def deliver_due_messages_when_due() -> bool:
     """Enqueue delivery when messages have come due since the last look (reminders planned
     for now, retries whose wait is over, rows a dead worker held), unless a delivery task
     is already waiting to run: that one will see them. Returns whether it enqueued."""
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=deliver_due_messages.module_path
-    )
-    if waiting.exists() or not outbox_has_due():
+    if delivery_task_waiting() or not outbox_has_due():
         return False
     deliver_due_messages.enqueue()
     return True

@@ -26,7 +26,7 @@ from carebridge.notifications.constants import (
     MessageStatus,
 )
 from carebridge.notifications.models import OutboundMessage
-from carebridge.notifications.tasks import deliver_due_messages
+from carebridge.notifications.tasks import deliver_due_messages, delivery_task_waiting
 from carebridge.patients.models import Patient
 
 
@@ -49,7 +49,11 @@ def _check_choice(value: str, choices: type, field: str) -> None:
 
 
 def _request_delivery() -> None:
-    deliver_due_messages.enqueue()
+    # A waiting task will claim these messages too; reading that costs no write (on SQLite
+    # a write would queue behind every booking). A task that starts between this look and
+    # its last claim leaves them to the scheduler's delivery job, seconds later.
+    if not delivery_task_waiting():
+        deliver_due_messages.enqueue()
 
 
 def _request_delivery_on_commit() -> None:

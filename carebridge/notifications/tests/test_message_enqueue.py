@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from carebridge.audit.models import AuditEntry
@@ -53,6 +54,17 @@ def test_delivery_is_asked_for_once_per_transaction_after_commit(
 
     assert len(callbacks) == 1
     assert delivery_tasks() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_second_task_while_one_waits_to_run(org_a):
+    enqueue(org_a)  # each commits on its own: no surrounding transaction here
+    enqueue(org_a)
+    assert delivery_tasks() == 1  # the waiting task takes the second message too
+
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+    enqueue(org_a)
+    assert delivery_tasks() == 2
 
 
 def test_a_future_message_waits_for_the_scheduler(org_a, django_capture_on_commit_callbacks):
