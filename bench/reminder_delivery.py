@@ -163,7 +163,7 @@ def _enqueue_reminders(organization, visits) -> range:
         with transaction.atomic():
             for _ in range(min(ENQUEUE_BATCH, MESSAGES - start)):
                 channel, address, visit = next(recipients)
-                message = message_enqueue(
+                [message] = message_enqueue(
                     organization=organization,
                     kind=MessageKind.REMINDER,
                     channel=channel,

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from carebridge.notifications import views
+from carebridge.notifications import views, views_settings
 
 app_name = "notifications"
 urlpatterns = [
     path("messages/", views.message_list_view, name="message_list"),
     path("messages/<uuid:public_id>/", views.message_detail_view, name="message_detail"),
+    path("settings/messages/", views_settings.message_settings, name="message_settings"),
+    path(
+        "settings/messages/<str:kind>/<str:language>/<str:channel>/",
+        views_settings.message_setting_edit,
+        name="message_setting",
+    ),
+    path(
+        "settings/messages/<str:kind>/<str:language>/<str:channel>/default/",
+        views_settings.message_setting_reset,
+        name="message_setting_reset",
+    ),
 ]

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from carebridge.scheduling import views
+from carebridge.scheduling import views, views_reminders
 
 app_name = "scheduling"
 urlpatterns = [
     path("inbox/", views.reply_inbox, name="reply_inbox"),
     path("inbox/<uuid:public_id>/resolve/", views.reply_resolve, name="reply_resolve"),
+    path("settings/reminders/", views_reminders.reminder_settings, name="reminder_settings"),
+    path(
+        "settings/reminders/visit-types/<uuid:public_id>/",
+        views_reminders.reminder_override,
+        name="reminder_override",
+    ),
+    path(
+        "settings/reminders/visit-types/<uuid:public_id>/remove/",
+        views_reminders.reminder_override_remove,
+        name="reminder_override_remove",
+    ),
 ]

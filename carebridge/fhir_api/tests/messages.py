@@ -41,7 +41,7 @@ def queued(
 ) -> OutboundMessage:
     """A message in the outbox, due at `due_at` (default now)."""
     sms = channel == MessageChannel.SMS
-    return message_enqueue(
+    [message] = message_enqueue(
         organization=organization,
         kind=kind,
         channel=channel,
@@ -50,8 +50,9 @@ def queued(
         body_text=body,
         patient=patient,
         topic=visit_topic(appointment) if appointment is not None else None,
-        due_at=due_at,
+        due_times=[due_at],
     )
+    return message
 
 
 def deliver(*, refusals: dict[str, str] | None = None) -> RecordingGateway:

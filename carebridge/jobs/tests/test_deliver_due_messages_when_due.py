@@ -17,14 +17,15 @@ NOW = datetime.datetime(2026, 3, 2, 14, tzinfo=datetime.UTC)
 @pytest.fixture
 def reminder_tomorrow(org_a):
     with time_machine.travel(NOW, tick=False):
-        return message_enqueue(
+        [message] = message_enqueue(
             organization=org_a,
             kind=MessageKind.REMINDER,
             channel=MessageChannel.SMS,
             to_address="+16175550101",
             body_text="Your visit is tomorrow.",
-            due_at=NOW + datetime.timedelta(days=1),
+            due_times=[NOW + datetime.timedelta(days=1)],
         )
+        return message
 
 
 def test_nothing_is_enqueued_before_a_message_is_due(reminder_tomorrow):

@@ -16,13 +16,14 @@ from carebridge.notifications.tests.processes import command_environment, start,
 
 
 def text(organization) -> OutboundMessage:
-    return message_enqueue(
+    [message] = message_enqueue(
         organization=organization,
         kind=MessageKind.REMINDER,
         channel=MessageChannel.SMS,
         to_address="+16175550101",
         body_text="Your visit is tomorrow at 10:00.",
     )
+    return message
 
 
 def status(message) -> str:

@@ -7,14 +7,14 @@ that caused it committed. Delivery happens later, in the task worker (see `deliv
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import (
@@ -79,19 +79,19 @@ def message_enqueue(
     patient: Patient | None = None,
     language: str = "en",
     topic: Topic | None = None,
-    due_at: datetime.datetime | None = None,
+    due_times: Sequence[datetime.datetime | None] = (None,),
     unsubscribe_url: str = "",
-) -> OutboundMessage:
-    """Write one message to the outbox, to go out at `due_at` (default now).
+) -> list[OutboundMessage]:
+    """Write a message to the outbox once for each of `due_times` (None: now), e.g. a
+    visit's reminders; returns the rows in that order.
 
-    Call it inside the transaction of the change that causes the message: the row commits
-    or rolls back with it. Invariants: kind, channel and calendar method are known, and a
+    Call it inside the transaction of the change that causes the message: the rows commit
+    or roll back with it. Invariants: kind, channel and calendar method are known, and a
     calendar comes with its method; the patient belongs to the organization; the body is
-    not empty. The address is not checked
-    against consent here: consent is re-checked at delivery, when it counts. An email's
-    `unsubscribe_url` goes out as its List-Unsubscribe header. Side effects:
-    a delivery task enqueued once the transaction commits (for a message due now), and an
-    audit entry when the message concerns a patient.
+    not empty. The address is not checked against consent here: consent is re-checked at
+    delivery, when it counts. An email's `unsubscribe_url` goes out as its List-Unsubscribe
+    header. Side effects: a delivery task enqueued once the transaction commits (for a
+    message due now), and one audit entry per message when it concerns a patient.
     """
     _check_choice(kind, MessageKind, "kind")
     _check_choice(channel, MessageChannel, "channel")
@@ -105,38 +105,44 @@ def message_enqueue(
             "calendar_method: a calendar invitation needs its method, and only it",
             field="calendar_method",
         )
-    due_at = due_at or clock.now()
+    now = clock.now()
     topic = topic or Topic("", "")
-    message = OutboundMessage.objects.create(
-        organization=organization,
-        kind=kind,
-        channel=channel,
-        patient=patient,
-        to_address=to_address.strip(),
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        calendar=calendar,
-        calendar_method=calendar_method,
-        language=language,
-        unsubscribe_url=unsubscribe_url,
-        topic_type=topic.type,
-        topic_id=topic.id,
-        topic_stamp=topic.stamp,
-        due_at=due_at,
-        next_attempt_at=due_at,
+    messages = OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            organization=organization,
+            kind=kind,
+            channel=channel,
+            patient=patient,
+            to_address=to_address.strip(),
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            calendar=calendar,
+            calendar_method=calendar_method,
+            language=language,
+            unsubscribe_url=unsubscribe_url,
+            topic_type=topic.type,
+            topic_id=topic.id,
+            topic_stamp=topic.stamp,
+            due_at=when,
+            next_attempt_at=when,
+        )
+        for when in [due or now for due in due_times]
     )
-    if due_at <= clock.now():
+    if any(message.due_at <= now for message in messages):
         _request_delivery_on_commit()
     if patient is not None:
-        audit_record(
+        audit_record_many(
             organization_id=organization.pk,
             actor=None,
             action=AuditAction.CREATE,
-            target=AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id)),
+            targets=[
+                AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id))
+                for message in messages
+            ],
             detail=f"{kind} by {channel}",
         )
-    return message
+    return messages
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ def consenting_patient(patient_a):
     )
 
 
-def enqueue(organization, *, patient=None, **overrides):
+def enqueue(organization, *, patient=None, due_at=None, **overrides):
     """A text message to the patient (or to a fixed number), due now unless told."""
     fields = {
         "organization": organization,
@@ -80,7 +80,8 @@ def enqueue(organization, *, patient=None, **overrides):
         "body_text": "Clinic A: see you Tuesday at 10:00.",
         "patient": patient,
     }
-    return message_enqueue(**(fields | overrides))
+    [message] = message_enqueue(**(fields | overrides), due_times=[due_at])
+    return message
 
 
 # A topic type no app registers a relevance checker for, unless a test does.

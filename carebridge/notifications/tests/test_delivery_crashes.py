@@ -29,7 +29,7 @@ def enqueue_reminders(organization) -> dict[str, list[str]]:
         for number in range(MESSAGES):
             channel = MessageChannel.SMS if number % 2 else MessageChannel.EMAIL
             address = f"+1617555{number:04d}" if number % 2 else f"patient{number}@example.org"
-            message = message_enqueue(
+            [message] = message_enqueue(
                 organization=organization,
                 kind=MessageKind.REMINDER,
                 channel=channel,

@@ -212,25 +212,22 @@ def patient_message_enqueue(
     rendered = message_render(
         organization=organization, kind=kind, language=language, channel=channel, context=context
     )
-    return [
-        message_enqueue(
-            organization=organization,
-            kind=kind,
-            channel=channel,
-            to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
-            subject=rendered.subject,
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
-            calendar=calendar,
-            calendar_method=calendar_method if calendar else "",
-            unsubscribe_url=unsubscribe_url,
-            patient=patient,
-            language=language,
-            topic=topic,
-            due_at=due_at,
-        )
-        for due_at in due_times
-    ]
+    return message_enqueue(
+        organization=organization,
+        kind=kind,
+        channel=channel,
+        to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        calendar=calendar,
+        calendar_method=calendar_method if calendar else "",
+        unsubscribe_url=unsubscribe_url,
+        patient=patient,
+        language=language,
+        topic=topic,
+        due_times=due_times,
+    )
 
 
 def appointment_message_enqueue(

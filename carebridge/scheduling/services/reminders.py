@@ -157,3 +157,27 @@ def reminder_policy_set(
         detail=f"offsets (minutes): {', '.join(map(str, minutes)) or 'none'}",
     )
     return policy
+
+
+@transaction.atomic
+def reminder_policy_override_delete(
+    *, organization: Organization, actor: User | None, visit_type: VisitType
+) -> bool:
+    """Drop a visit type's own policy, so the organization's applies to it again; False if
+    it had none.
+
+    Invariant: the organization's own policy is never removed here (it has no visit type).
+    Already queued reminders keep their times. Side effect: audit entry when one was removed.
+    """
+    policy = ReminderPolicy.objects.filter(organization=organization, visit_type=visit_type).first()
+    if policy is None:
+        return False
+    policy.delete()
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.DELETE,
+        target=AuditTarget("ReminderPolicy", str(policy.public_id)),
+        detail=f"override for visit type {visit_type.code} removed",
+    )
+    return True

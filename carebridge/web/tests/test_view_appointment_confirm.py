@@ -11,9 +11,7 @@ def test_the_panel_says_whether_the_patient_confirmed(coordinator_client, clinic
     assert "<dt>Confirmed</dt><dd>Not yet</dd>" in panel
     assert "Patient confirmed by phone" in panel
 
-    response = coordinator_client.post(
-        f"/appointments/{appointment.public_id}/confirm/", **htmx()
-    )
+    response = coordinator_client.post(f"/appointments/{appointment.public_id}/confirm/", **htmx())
 
     html = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger"] == "board-changed"
