@@ -64,7 +64,6 @@ def _request_delivery_on_commit() -> None:
     transaction.on_commit(_request_delivery, robust=True)
 
 
-@transaction.atomic
 def message_enqueue(
     *,
     organization: Organization,
@@ -107,42 +106,49 @@ def message_enqueue(
         )
     now = clock.now()
     topic = topic or Topic("", "")
-    messages = OutboundMessage.objects.bulk_create(
-        OutboundMessage(
-            organization=organization,
-            kind=kind,
-            channel=channel,
-            patient=patient,
-            to_address=to_address.strip(),
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            calendar=calendar,
-            calendar_method=calendar_method,
-            language=language,
-            unsubscribe_url=unsubscribe_url,
-            topic_type=topic.type,
-            topic_id=topic.id,
-            topic_stamp=topic.stamp,
-            due_at=when,
-            next_attempt_at=when,
+    # No savepoint (two statements on every booking): checked input cannot fail the writes,
+    # and a failed write must fail the caller's change anyway.
+    with transaction.atomic(savepoint=False):
+        messages = OutboundMessage.objects.bulk_create(
+            OutboundMessage(
+                organization=organization,
+                kind=kind,
+                channel=channel,
+                patient=patient,
+                to_address=to_address.strip(),
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                calendar=calendar,
+                calendar_method=calendar_method,
+                language=language,
+                unsubscribe_url=unsubscribe_url,
+                topic_type=topic.type,
+                topic_id=topic.id,
+                topic_stamp=topic.stamp,
+                due_at=when,
+                next_attempt_at=when,
+            )
+            for when in [due or now for due in due_times]
         )
-        for when in [due or now for due in due_times]
-    )
+        if patient is not None:
+            _audit_created(organization, patient, messages, f"{kind} by {channel}")
     if any(message.due_at <= now for message in messages):
         _request_delivery_on_commit()
-    if patient is not None:
-        audit_record_many(
-            organization_id=organization.pk,
-            actor=None,
-            action=AuditAction.CREATE,
-            targets=[
-                AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id))
-                for message in messages
-            ],
-            detail=f"{kind} by {channel}",
-        )
     return messages
+
+
+def _audit_created(organization, patient, messages: list[OutboundMessage], detail: str) -> None:
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=None,
+        action=AuditAction.CREATE,
+        targets=[
+            AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id))
+            for message in messages
+        ],
+        detail=detail,
+    )
 
 
 @transaction.atomic
