@@ -26,9 +26,9 @@ from carebridge.web.forms import OrganizationForm, date_field
 from carebridge.web.views import requires
 
 DEFAULT_WEEKS = 8
-BAR_PITCH = 14
-BAR_SPAN = 260
-BAR_LEFT = 130
+BAR_PITCH = 20
+BAR_SPAN = 210
+BAR_LEFT = 150
 MAX_DAYS = 366
 GROUP_CHOICES = [
     (Grouping.WEEK, "Week"),
