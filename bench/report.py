@@ -29,24 +29,46 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def section(rows: list[Row], machine: dict[str, str], took: float) -> str:
+def section(rows: list[Row], machine: dict[str, str], took: float, kept: list[str]) -> str:
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine_lines = "\n".join(f"- {name}: {value}" for name, value in machine.items())
+    command = "`make bench` (`python -m bench.run`)"
+    if kept:
+        command += f"; rows marked (earlier run) are kept from the run before: {len(kept)}"
+    body = table(rows)
+    if kept:
+        body += "\n" + "\n".join(kept)
     return (
         f"{BEGIN}\n## Latest run\n\n"
-        f"Command: `make bench` (`python -m bench.run`), {today}, {took / 60:.1f} minutes.\n\n"
-        f"Machine:\n\n{machine_lines}\n\n{table(rows)}\n{END}\n"
+        f"Command: {command}, {today}, {took / 60:.1f} minutes.\n\n"
+        f"Machine:\n\n{machine_lines}\n\n{body}\n{END}\n"
     )
 
 
-def write(rows: list[Row], machine: dict[str, str], took: float) -> Path:
-    """Replace the latest-run section of the document (or add it at the end)."""
+def _earlier_rows(latest: str, fresh: list[Row]) -> list[str]:
+    """Table lines of the recorded run for benchmarks this run did not measure."""
+    measured = {row.benchmark for row in fresh}
+    kept = []
+    for line in latest.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or cells[0] in ("benchmark", "---") or cells[0] in measured:
+            continue
+        if not cells[4].endswith("(earlier run)"):
+            line = line.rstrip().rstrip("|").rstrip() + " (earlier run) |"
+        kept.append(line)
+    return kept
+
+
+def write(rows: list[Row], machine: dict[str, str], took: float, *, partial: bool) -> Path:
+    """Replace the latest-run section of the document (or add it at the end). A partial
+    run keeps the recorded rows of the benchmarks it did not run, marked as earlier."""
     text = DOCUMENT.read_text(encoding="utf-8") if DOCUMENT.exists() else "# Benchmarks\n"
-    new = section(rows, machine, took)
     if BEGIN in text and END in text:
         before, rest = text.split(BEGIN, 1)
-        text = before + new + rest.split(END, 1)[1].lstrip("\n")
+        latest, after = rest.split(END, 1)
+        kept = _earlier_rows(latest, rows) if partial else []
+        text = before + section(rows, machine, took, kept) + after.lstrip("\n")
     else:
-        text = text.rstrip("\n") + "\n\n" + new
+        text = text.rstrip("\n") + "\n\n" + section(rows, machine, took, [])
     DOCUMENT.write_text(text, encoding="utf-8")
     return DOCUMENT
