@@ -225,6 +225,8 @@ LOGGING = {
 }
 
 CAREBRIDGE_DEMO = env_bool("CAREBRIDGE_DEMO", True)
+# How far the task worker steps back when the web server needs the CPU (Unix niceness).
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 
 # Links in messages to patients (confirm, cancel, reschedule) start with this address.
 PUBLIC_BASE_URL = env_str(

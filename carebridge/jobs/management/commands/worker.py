@@ -5,6 +5,7 @@ import time
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
 
+from carebridge.core.processes import yield_to_requests
 from carebridge.jobs.periodic import JOBS
 from carebridge.jobs.scheduler import Scheduler
 
@@ -28,6 +29,7 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *args, scheduler: bool, **options):
+        yield_to_requests()
         if scheduler and not options["batch"]:
             # A daemon thread: it ends with the worker, which owns the signals.
             thread = threading.Thread(

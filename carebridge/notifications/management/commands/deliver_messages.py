@@ -2,6 +2,7 @@ import time
 
 from carebridge.core import clock
 from carebridge.core.management.base import DomainCommand
+from carebridge.core.processes import yield_to_requests
 from carebridge.notifications.constants import BATCH_SIZE, LEASE_SECONDS
 from carebridge.notifications.selectors import outbox_has_due, outbox_last_lease_end
 from carebridge.notifications.services.delivery import DeliveryReport, outbox_drain, worker_name
@@ -24,6 +25,7 @@ class Command(DomainCommand):
         parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS)
 
     def run(self, *, batch_size: int, lease_seconds: float, **options):
+        yield_to_requests()
         total = DeliveryReport()
         worker = worker_name()
         while True:
