@@ -15,20 +15,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 
 from carebridge.accounts.models import Organization
 from carebridge.noshow.constants import AGE_BANDS
 from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import zone_of
-from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
+from carebridge.scheduling.constants import AppointmentStatus
+from carebridge.scheduling.metrics import KEPT_STATUSES, is_late_cancellation, with_cancelled_at
 from carebridge.scheduling.models import Appointment
 
-LATE_CANCEL = datetime.timedelta(hours=24)
-KEPT_STATUSES = frozenset(
-    {AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN, AppointmentStatus.FULFILLED}
-)
 # Inputs that are numbers (standardized by the model) and inputs that are categories
 # (one-hot: each value its own coefficient named "input=value").
 NUMERIC_INPUTS = (
@@ -105,20 +102,15 @@ def _earlier_visits(
 ) -> dict[int, list[_Earlier]]:
     """Every appointment of the patients of `appointments`, with the moment a patient's
     cancellation was recorded when it came less than a day before the start (late)."""
-    history = (
+    history = with_cancelled_at(
         Appointment.objects.filter(
             organization=organization, patient_id__in=appointments.values("patient_id")
         )
-        .annotate(cancelled_at=Max("history__changed_at", filter=Q(history__action="cancel")))
-        .values_list("id", "patient_id", "start", "status", "cancelled_by", "cancelled_at")
-    )
+    ).values_list("id", "patient_id", "start", "status", "cancelled_by", "cancelled_at")
     by_patient: dict[int, list[_Earlier]] = defaultdict(list)
     for _, patient_id, start, status, cancelled_by, cancelled_at in history:
-        late = (
-            status == AppointmentStatus.CANCELLED
-            and cancelled_by == CancelledBy.PATIENT
-            and cancelled_at is not None
-            and start - cancelled_at < LATE_CANCEL
+        late = is_late_cancellation(
+            status=status, cancelled_by=cancelled_by, start=start, cancelled_at=cancelled_at
         )
         by_patient[patient_id].append(_Earlier(start, status, cancelled_at if late else None))
     return by_patient
