@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -76,15 +78,63 @@ def _insert(rows: list[dict]) -> None:
     names = (*CHAINED_COLUMNS, "entry_hash")
     columns = ", ".join(connection.ops.quote_name(name) for name in names)
     placeholders = ", ".join(["%s"] * len(names))
-    occurred_at = connection.ops.adapt_datetimefield_value(rows[0]["occurred_at"])
+    adapt_time = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({placeholders})",  # noqa: S608
             [
-                [occurred_at if name == "occurred_at" else row[name] for name in names]
+                [adapt_time(row[name]) if name == "occurred_at" else row[name] for name in names]
                 for row in rows
             ],
         )
+
+
+def _append(organization_id: int, rows: list[dict]) -> None:
+    """Chain the rows onto the organization's log and write them: three statements for any
+    number of rows. The chain head stays locked until the transaction commits."""
+    head = _locked_head(organization_id)
+    for row in rows:
+        row["sequence"] = head.last_sequence + 1
+        row["previous_hash"] = head.last_hash
+        row["entry_hash"] = compute_entry_hash(row)
+        head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
+    _insert(rows)
+    AuditChainHead.objects.filter(pk=head.pk).update(
+        last_hash=head.last_hash, last_sequence=head.last_sequence
+    )
+
+
+# Entries waiting for the end of an `audit_batch` block, or None outside one.
+_batched: ContextVar[list[dict] | None] = ContextVar("carebridge_audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch():
+    """Entries recorded inside the block are appended together as it ends, in the order
+    they were recorded; an exception discards them with the rest of the transaction.
+
+    Use it inside a service's transaction (as the decorator under `transaction.atomic`):
+    each append locks the organization's chain head until commit, so one append at the
+    end keeps every other writer of that organization waiting for the shortest time. An
+    inner block joins the outer one, and takes its entries back if it fails.
+    """
+    outer = _batched.get()
+    if outer is not None:
+        mark = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[mark:]
+            raise
+        return
+    rows: list[dict] = []
+    token = _batched.set(rows)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    for organization_id in dict.fromkeys(row["organization_id"] for row in rows):
+        _append(organization_id, [row for row in rows if row["organization_id"] == organization_id])
 
 
 # No savepoint: inside a caller's transaction a failed append must fail the whole change.
@@ -100,13 +150,10 @@ def audit_record_many(
 ) -> None:
     """Append one chained entry per target, in the caller's transaction.
 
-    Call it last in a service: the chain head stays locked until the transaction commits.
+    Call it last in a service (or inside an `audit_batch`): the chain head stays locked
+    until the transaction commits.
     """
-    targets = list(targets)
-    if not targets:
-        return
     request = context.current()
-    head = _locked_head(organization_id)
     common = {
         "organization_id": organization_id,
         "occurred_at": clock.now(),
@@ -119,22 +166,22 @@ def audit_record_many(
         "request_id": request.request_id,
         "detail": detail[:500],
     }
-    rows = []
-    for target in targets:
-        row = common | {
-            "sequence": head.last_sequence + 1,
-            "previous_hash": head.last_hash,
+    rows = [
+        common
+        | {
             "patient_ref": target.patient_ref,
             "object_type": target.object_type,
             "object_ref": target.object_ref,
         }
-        row["entry_hash"] = compute_entry_hash(row)
-        head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
-        rows.append(row)
-    _insert(rows)
-    AuditChainHead.objects.filter(pk=head.pk).update(
-        last_hash=head.last_hash, last_sequence=head.last_sequence
-    )
+        for target in targets
+    ]
+    if not rows:
+        return
+    batch = _batched.get()
+    if batch is not None:
+        batch.extend(rows)
+    else:
+        _append(organization_id, rows)
 
 
 def audit_record(

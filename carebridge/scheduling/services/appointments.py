@@ -16,7 +16,7 @@ from django.db.models import Exists, F, Q
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.services import AuditTarget, audit_record
+from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
 from carebridge.core.db import retry_transaction
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
@@ -273,6 +273,7 @@ def _claim_version(appointment: Appointment, expected_version: int | None) -> No
 
 @retry_transaction()
 @transaction.atomic
+@audit_batch()
 def appointment_book(
     *,
     organization: Organization,
@@ -336,6 +337,7 @@ def appointment_book(
 
 @retry_transaction()
 @transaction.atomic
+@audit_batch()
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -379,6 +381,7 @@ def appointment_reschedule(
 
 
 @transaction.atomic
+@audit_batch()
 def appointment_cancel(
     *,
     appointment: Appointment,
@@ -433,6 +436,7 @@ def _check_transition(appointment: Appointment, status: str) -> None:
 
 
 @transaction.atomic
+@audit_batch()
 def appointment_transition(
     *,
     appointment: Appointment,

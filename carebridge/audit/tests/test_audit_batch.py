@@ -1,0 +1,70 @@
+"""`audit_batch`: entries recorded inside one block are chained and written together."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from carebridge.audit.constants import AuditAction
+from carebridge.audit.models import AuditEntry
+from carebridge.audit.services import AuditTarget, audit_batch, audit_record, audit_verify
+
+
+def read(organization, actor, ref: str) -> None:
+    audit_record(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.READ,
+        target=AuditTarget("Patient", ref, ref),
+    )
+
+
+def refs(organization) -> list[str]:
+    entries = AuditEntry.objects.filter(organization=organization).order_by("sequence")
+    return list(entries.values_list("object_ref", flat=True))
+
+
+def test_entries_of_a_block_are_written_when_it_ends_in_their_order(org_a, coordinator_a):
+    with transaction.atomic(), audit_batch():
+        with CaptureQueriesContext(connection) as inside:
+            for ref in ("first", "second", "third"):
+                read(org_a, coordinator_a, ref)
+        assert refs(org_a) == []
+
+    assert len(inside.captured_queries) == 0
+    assert refs(org_a) == ["first", "second", "third"]
+    assert audit_verify(organization_id=org_a.pk) == []
+
+
+def test_a_block_spanning_two_organizations_keeps_each_chain(
+    org_a, org_b, coordinator_a, coordinator_b
+):
+    read(org_b, coordinator_b, "before")
+    with transaction.atomic(), audit_batch():
+        read(org_a, coordinator_a, "a-1")
+        read(org_b, coordinator_b, "b-1")
+        read(org_a, coordinator_a, "a-2")
+
+    assert refs(org_a) == ["a-1", "a-2"]
+    assert refs(org_b) == ["before", "b-1"]
+    assert audit_verify(organization_id=org_a.pk) == []
+    assert audit_verify(organization_id=org_b.pk) == []
+
+
+def test_a_failing_block_writes_nothing(org_a, coordinator_a):
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        read(org_a, coordinator_a, "lost")
+        raise RuntimeError("the change failed")
+
+    assert refs(org_a) == []
+
+
+def test_a_failing_inner_block_takes_back_only_its_own_entries(org_a, coordinator_a):
+    with transaction.atomic(), audit_batch():
+        read(org_a, coordinator_a, "outer")
+        with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+            read(org_a, coordinator_a, "inner")
+            raise RuntimeError("the inner change failed")
+        read(org_a, coordinator_a, "after")
+
+    assert refs(org_a) == ["outer", "after"]
+    assert audit_verify(organization_id=org_a.pk) == []
