@@ -123,3 +123,20 @@ def test_a_bad_port_is_named(server_env):
 
     assert finished.returncode == 1
     assert "PORT: '80a' is not a port number (1-65535)" in finished.stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("WEB_THREADS", "0"), ("WEB_CONCURRENCY", "two")])
+def test_a_bad_process_or_thread_count_is_named_and_nothing_starts(
+    server_env, port, home, name, value
+):
+    finished = subprocess.run(
+        command("serve"),
+        env={**server_env, name: value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 1
+    assert f"{name}: {value!r} is not a whole number of at least 1" in finished.stderr
+    assert processes_using(home) == []

@@ -13,7 +13,7 @@ from carebridge.core.maintenance import database_analyze
 
 # gthread workers: a few processes, each with threads, so that a slow request does not hold
 # up the board. WEB_CONCURRENCY and GUNICORN_CMD_ARGS are gunicorn's own ways to tune this.
-WEB_ARGUMENTS = ["--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+WEB_ARGUMENTS = ["--worker-class", "gthread", "--access-logfile", "-"]
 # The embedded server is stopped with signals; a control socket in the home directory
 # would also collide between two instances on one machine.
 WEB_ARGUMENTS += ["--no-control-socket"]
@@ -75,10 +75,18 @@ class Command(BaseCommand):
 
 
 def _start_web(host: str, port: str) -> subprocess.Popen:
-    workers = os.environ.get("WEB_CONCURRENCY") or "3"
+    workers, threads = _count("WEB_CONCURRENCY", "3"), _count("WEB_THREADS", "4")
     command = [sys.executable, "-m", "gunicorn", "carebridge.wsgi:application"]
-    command += ["--bind", f"{host}:{port}", "--workers", workers, *WEB_ARGUMENTS]
+    command += ["--bind", f"{host}:{port}", "--workers", workers, "--threads", threads]
+    command += WEB_ARGUMENTS
     return subprocess.Popen(command)  # noqa: S603 - a fixed program, no shell
+
+
+def _count(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    if not value.isdigit() or int(value) < 1:
+        raise CommandError(f"{name}: {value!r} is not a whole number of at least 1")
+    return value
 
 
 def _start_worker() -> subprocess.Popen:
