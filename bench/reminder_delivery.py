@@ -194,8 +194,14 @@ def _report(output: str) -> dict[str, int]:
 
 
 def _sink() -> None:
-    """The SMTP sink: prints its port, and what it received once told to stop."""
+    """The SMTP sink: prints its port, and what it received once told to stop.
+
+    It stands in for the clinic's mail relay, which runs on another machine; at the lowest
+    priority it takes only the CPU the clinic's own processes leave, as that relay would.
+    """
     from carebridge.notifications.testing.smtp_sink import SmtpSink
+
+    os.nice(19)
 
     with SmtpSink() as sink:
         print(sink.port, flush=True)
