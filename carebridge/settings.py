@@ -227,6 +227,10 @@ LOGGING = {
 CAREBRIDGE_DEMO = env_bool("CAREBRIDGE_DEMO", True)
 # How far the task worker steps back when the web server needs the CPU (Unix niceness).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
+# Messages a delivery worker hands to the gateways at once, each over its own connection.
+DELIVERY_CONCURRENCY = env_int("DELIVERY_CONCURRENCY", 4)
+if DELIVERY_CONCURRENCY < 1:
+    raise ValueError(f"DELIVERY_CONCURRENCY must be at least 1, not {DELIVERY_CONCURRENCY}")
 
 # Links in messages to patients (confirm, cancel, reschedule) start with this address.
 PUBLIC_BASE_URL = env_str(

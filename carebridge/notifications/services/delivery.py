@@ -5,11 +5,17 @@ Delivery is at least once. A worker that dies between the gateway's acceptance a
 recording of it leaves the row leased; when the lease ends another worker sends it again
 with the same idempotency key, which a gateway that honours keys drops. Outcomes are
 recorded every RECORD_EVERY messages, which bounds those repeats per crash.
+
+Up to DELIVERY_CONCURRENCY messages are with the gateways at once, each over its own
+connection: a relay or an SMS API across the internet answers in tens of milliseconds, and
+one message at a time would cap a worker at a few dozen a second. One recipient's messages
+still go out one after the other, in the order they were queued.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import logging
 import os
@@ -17,10 +23,13 @@ import socket
 import threading
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from itertools import islice
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from carebridge.core import clock
@@ -132,14 +141,15 @@ def outbox_deliver_due(
     screened = _screen(messages)
     _record(list(screened.values()), worker, report)
     to_send = [message for message in messages if message.pk not in screened]
-    with _Gateways() as gateways:
-        for start in range(0, len(to_send), RECORD_EVERY):
-            if clock.now() >= to_send[0].lease_until:
-                # A slow gateway used up the lease: the rest may be claimed by another
-                # worker by now, and sending it here too would only make duplicates.
-                break
-            chunk = to_send[start : start + RECORD_EVERY]
-            _record([_send(message, gateways) for message in chunk], worker, report)
+    queues = _recipient_queues(to_send)
+    with _Gateways() as gateways, contextlib.closing(_sent(queues, gateways)) as sent:
+        unrecorded: list[_Outcome] = []
+        for outcomes in sent:
+            unrecorded += outcomes
+            if len(unrecorded) >= RECORD_EVERY:
+                _record(unrecorded, worker, report)
+                unrecorded = []
+        _record(unrecorded, worker, report)
     return report
 
 
@@ -234,28 +244,93 @@ def _unwanted(messages: list[OutboundMessage]) -> list[OutboundMessage]:
 
 
 class _Gateways(contextlib.ExitStack):
-    """One open transport per channel for a batch. A gateway that cannot be reached is
+    """The open transports of a batch, lent to one send at a time and opened as needed: as
+    many per channel as messages go out at once. A gateway that cannot be reached is
     remembered, so the rest of the batch fails fast instead of waiting on it again."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._open: dict[str, Transport] = {}
+        self._idle: dict[str, list[Transport]] = defaultdict(list)
         self._unreachable: dict[str, TransientDeliveryError] = {}
+        self._lock = threading.Lock()
 
     def send(self, message: OutboundMessage) -> str:
-        if message.channel in self._unreachable:
-            raise self._unreachable[message.channel]
-        transport = self._open.get(message.channel)
-        if transport is None:
-            try:
-                transport = self.enter_context(transport_for(message.channel))
-            except DeliveryError as error:
-                # A gateway we cannot even connect to says nothing about this message:
-                # retry it, whatever the connection error's class.
-                self._unreachable[message.channel] = TransientDeliveryError(error.reason)
-                raise self._unreachable[message.channel] from error
-            self._open[message.channel] = transport
-        return transport.send(_envelope(message))
+        transport = self._borrow(message.channel)
+        try:
+            return transport.send(_envelope(message))
+        finally:
+            with self._lock:
+                self._idle[message.channel].append(transport)
+
+    def _borrow(self, channel: str) -> Transport:
+        with self._lock:
+            if channel in self._unreachable:
+                raise self._unreachable[channel]
+            if self._idle[channel]:
+                return self._idle[channel].pop()
+        # Connecting may take seconds: the other sends go on meanwhile.
+        transport = transport_for(channel)
+        try:
+            transport.open()
+        except DeliveryError as error:
+            # A gateway we cannot even connect to says nothing about this message:
+            # retry it, whatever the connection error's class.
+            with self._lock:
+                self._unreachable[channel] = TransientDeliveryError(error.reason)
+                raise self._unreachable[channel] from error
+        with self._lock:
+            self.callback(transport.close)
+        return transport
+
+
+def _recipient_queues(messages: list[OutboundMessage]) -> list[list[OutboundMessage]]:
+    """The messages grouped by recipient, each group in claim order, the groups in the order
+    of their first message: one recipient's messages go out one after the other, as they
+    were queued, while different recipients' go out side by side."""
+    queues: dict[tuple[str, str], list[OutboundMessage]] = defaultdict(list)
+    for message in messages:
+        queues[(message.channel, message.to_address)].append(message)
+    return list(queues.values())
+
+
+def _sent(queues: list[list[OutboundMessage]], gateways: _Gateways) -> Iterator[list[_Outcome]]:
+    """Send the queues side by side, DELIVERY_CONCURRENCY at a time; yield each queue's
+    outcomes in the order of the queues. Closing the generator early (a recording failed)
+    sends nothing more; what is in flight finishes."""
+    concurrency = settings.DELIVERY_CONCURRENCY
+    if concurrency == 1:
+        for queue in queues:
+            yield _send_in_order(queue, gateways)
+        return
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="delivery")
+
+    def start(queue: list[OutboundMessage]) -> Future:
+        return pool.submit(contextvars.copy_context().run, _send_in_order, queue, gateways)
+
+    waiting = iter(queues)
+    try:
+        # A window of queued sends keeps every thread busy, yet bounds what has gone out
+        # without being recorded.
+        in_flight = deque(start(queue) for queue in islice(waiting, 2 * concurrency))
+        while in_flight:
+            yield in_flight.popleft().result()
+            if (queue := next(waiting, None)) is not None:
+                in_flight.append(start(queue))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _send_in_order(queue: list[OutboundMessage], gateways: _Gateways) -> list[_Outcome]:
+    """Send one recipient's messages in order, while the lease lasts. Runs in a delivery
+    thread: it touches the gateways, never the database."""
+    outcomes = []
+    for message in queue:
+        if clock.now() >= message.lease_until:
+            # A slow gateway used up the lease: the rest may be claimed by another worker
+            # by now, and sending it here too would only make duplicates.
+            break
+        outcomes.append(_send(message, gateways))
+    return outcomes
 
 
 def _envelope(message: OutboundMessage) -> Envelope:
