@@ -89,6 +89,7 @@ def _insert(rows: list[dict]) -> None:
         )
 
 
+@transaction.atomic(savepoint=False)
 def _append(organization_id: int, rows: list[dict]) -> None:
     """Chain the rows onto the organization's log and write them: three statements for any
     number of rows. The chain head stays locked until the transaction commits."""

@@ -4,7 +4,8 @@ wanted and allowed, hand it to its gateway, record the outcome.
 Delivery is at least once. A worker that dies between the gateway's acceptance and the
 recording of it leaves the row leased; when the lease ends another worker sends it again
 with the same idempotency key, which a gateway that honours keys drops. Outcomes are
-recorded every RECORD_EVERY messages, which bounds those repeats per crash.
+recorded every RECORD_EVERY messages (plus the few in flight at that moment), which bounds
+those repeats per crash.
 
 Up to DELIVERY_CONCURRENCY messages are with the gateways at once, each over its own
 connection: a relay or an SMS API across the internet answers in tens of milliseconds, and
@@ -321,8 +322,8 @@ def _sent(queues: list[list[OutboundMessage]], gateways: _Gateways) -> Iterator[
 
 
 def _send_in_order(queue: list[OutboundMessage], gateways: _Gateways) -> list[_Outcome]:
-    """Send one recipient's messages in order, while the lease lasts. Runs in a delivery
-    thread: it touches the gateways, never the database."""
+    """Send one recipient's messages in order, while the lease lasts. It may run in a
+    delivery thread, so it touches the gateways, never the database."""
     outcomes = []
     for message in queue:
         if clock.now() >= message.lease_until:
