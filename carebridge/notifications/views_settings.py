@@ -6,11 +6,11 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import MessageChannel, MessageKind
 from carebridge.notifications.forms_settings import MessageTemplateForm
@@ -32,11 +32,6 @@ CHANGE = "notifications.change_messagetemplate"
 PREVIEW = "preview"
 
 
-def _require_admin(request: HttpRequest) -> None:
-    if not request.user.has_perm(CHANGE):
-        raise PermissionDenied("only clinic admins change message wording")
-
-
 def _require_known(kind: str, language: str, channel: str) -> None:
     try:
         message_template_key_check(kind=kind, language=language, channel=channel)
@@ -45,13 +40,13 @@ def _require_known(kind: str, language: str, channel: str) -> None:
 
 
 @require_GET
+@requires(CHANGE)
 def message_settings(request: HttpRequest) -> HttpResponse:
     """Every message the clinic sends, per language and channel: own words or default.
 
     ?kind=&language=&channel= opens the editor, which is how a clinic starts writing in a
     language we do not ship.
     """
-    _require_admin(request)
     chosen = [request.GET.get(name, "").strip() for name in ("kind", "language", "channel")]
     error = ""
     if all(chosen):
@@ -107,12 +102,12 @@ def _edit_page(
 
 
 @require_http_methods(["GET", "POST"])
+@requires(CHANGE)
 def message_setting_edit(
     request: HttpRequest, kind: str, language: str, channel: str
 ) -> HttpResponse:
     """GET: the current words and their preview. POST: preview the draft (action=preview)
     or keep it; a draft that fails the checks comes back with the field's error."""
-    _require_admin(request)
     _require_known(kind, language, channel)
     organization = request.user.organization
     where = {"organization": organization, "kind": kind, "language": language, "channel": channel}
@@ -148,11 +143,11 @@ def message_setting_edit(
 
 
 @require_POST
+@requires(CHANGE)
 def message_setting_reset(
     request: HttpRequest, kind: str, language: str, channel: str
 ) -> HttpResponse:
     """Drop the clinic's words so the shipped default applies again."""
-    _require_admin(request)
     _require_known(kind, language, channel)
     if message_template_delete(
         organization=request.user.organization,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core.errors import DomainError, NotFound
 from carebridge.scheduling.forms_reminders import (
     ReminderPolicyForm,
@@ -32,11 +32,6 @@ from carebridge.scheduling.services.reminders import (
 # Only clinic admins hold it (accounts.constants.ROLE_PERMISSIONS).
 CHANGE = "scheduling.change_reminderpolicy"
 SAVED = "Reminder policy saved; it applies to visits booked or moved from now on."
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not request.user.has_perm(CHANGE):
-        raise PermissionDenied("only clinic admins change the reminder policy")
 
 
 def _visit_type(request: HttpRequest, public_id: uuid.UUID | str) -> VisitType:
@@ -66,10 +61,10 @@ def _save(request: HttpRequest, form: ReminderPolicyForm, visit_type: VisitType 
 
 
 @require_http_methods(["GET", "POST"])
+@requires(CHANGE)
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     """The organization's policy, its visit-type overrides, and a way to add one
     (?visit_type= opens that visit type's policy)."""
-    _require_admin(request)
     if chosen := request.GET.get("visit_type"):
         return redirect("scheduling:reminder_override", _visit_type(request, chosen).public_id)
     organization = request.user.organization
@@ -97,9 +92,9 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(CHANGE)
 def reminder_override(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A visit type's own policy; a new one starts from the organization's."""
-    _require_admin(request)
     visit_type = _visit_type(request, public_id)
     organization = request.user.organization
     override = reminder_policy_of(organization=organization, visit_type=visit_type)
@@ -116,9 +111,9 @@ def reminder_override(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 
 @require_POST
+@requires(CHANGE)
 def reminder_override_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The visit type follows the organization's policy again."""
-    _require_admin(request)
     visit_type = _visit_type(request, public_id)
     if reminder_policy_override_delete(
         organization=request.user.organization, actor=request.user, visit_type=visit_type

@@ -7,11 +7,11 @@ import datetime
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, NotFound
 from carebridge.patients.selectors import access_patient
@@ -116,10 +116,9 @@ def _page(
 
 
 @require_POST
+@requires(CHANGE_POLICY)
 def waitlist_policy_view(request: HttpRequest) -> HttpResponse:
     """Clinic admins set batch size, hold time and minimum lead."""
-    if not request.user.has_perm(CHANGE_POLICY):
-        raise PermissionDenied
     form = WaitlistPolicyForm(request.POST)
     if form.is_valid():
         try:
@@ -151,10 +150,9 @@ def _form_page(request, form: WaitlistEntryForm, patient, status: int = 200) -> 
 
 
 @require_http_methods(["GET", "POST"])
+@requires(MANAGE)
 def waitlist_new(request: HttpRequest) -> HttpResponse:
     """Put a patient on the waitlist (?patient= preselects one, e.g. from their page)."""
-    if not request.user.has_perm(MANAGE):
-        raise PermissionDenied
     organization = request.user.organization
     if request.method == "GET":
         form = WaitlistEntryForm(initial=request.GET.dict(), organization=organization)
@@ -177,9 +175,8 @@ def waitlist_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(MANAGE)
 def waitlist_entry_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    if not request.user.has_perm(MANAGE):
-        raise PermissionDenied
     try:
         entry = access_waitlist_entry(
             organization=request.user.organization, actor=request.user, public_id=public_id

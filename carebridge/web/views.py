@@ -10,12 +10,12 @@ import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
@@ -86,23 +86,6 @@ def domain_errors_as_pages(view):
             return render(request, "web/error.html", {"error": error}, status=400)
 
     return wrapper
-
-
-def requires(permission: str, *, to_change: str = ""):
-    """403 unless the user's role holds `permission`, and `to_change` for a POST: what the
-    JSON API refuses a role, its pages refuse too."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            needed = to_change if to_change and request.method == "POST" else permission
-            if not request.user.has_perm(needed):
-                raise PermissionDenied(f"your role may not do this ({needed})")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def parse_day(raw: str | None, zone) -> datetime.date:

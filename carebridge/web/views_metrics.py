@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.directory.selectors import location_list
 from carebridge.noshow.selectors import noshow_fairness
@@ -23,7 +24,6 @@ from carebridge.scheduling.metrics import (
     waitlist_metrics,
 )
 from carebridge.web.forms import OrganizationForm, date_field
-from carebridge.web.views import requires
 
 DEFAULT_WEEKS = 8
 BAR_PITCH = 20
