@@ -10,9 +10,10 @@ second fail, which becomes the same Conflict the check raises.
 from __future__ import annotations
 
 import datetime
+import functools
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -88,24 +89,39 @@ def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.date
     return start.astimezone(datetime.UTC)
 
 
+@functools.cache
+def _fit_sql() -> str:
+    """The fit check as one statement. Written out because building it with the ORM (three
+    EXISTS subqueries) cost more than running it, on every booking and reschedule."""
+    quote = connection.ops.quote_name
+    roles = PractitionerRole._meta
+    allowed = VisitType.allowed_specialties.through._meta
+    held = Practitioner.specialties.through._meta
+
+    def column(meta, field: str) -> str:
+        return quote(meta.get_field(field).column)
+
+    allowed_for, allowed_specialty = column(allowed, "visittype"), column(allowed, "specialty")
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {quote(roles.db_table)} r"  # noqa: S608
+        f" WHERE r.{column(roles, 'practitioner')} = %s AND r.{column(roles, 'location')} = %s"
+        f" AND r.{column(roles, 'active')}),"
+        f" NOT EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a WHERE a.{allowed_for} = %s)"
+        f" OR EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a JOIN {quote(held.db_table)} h"
+        f" ON h.{column(held, 'specialty')} = a.{allowed_specialty}"
+        f" WHERE a.{allowed_for} = %s AND h.{column(held, 'practitioner')} = %s)"
+    )
+
+
 def _check_fit(practitioner: Practitioner, location: Location, visit_type: VisitType) -> None:
     """The practitioner works at the location and has a specialty the visit type allows
     (a visit type without allowed specialties suits everyone); one query for both."""
-    allowed = VisitType.allowed_specialties.through.objects.filter(visittype=visit_type)
-    works_here, specialty_fits = (
-        VisitType.objects.filter(pk=visit_type.pk)
-        .annotate(
-            works_here=Exists(
-                PractitionerRole.objects.filter(
-                    practitioner=practitioner, location=location, active=True
-                )
-            ),
-            specialty_fits=~Exists(allowed)
-            | Exists(allowed.filter(specialty__practitioners=practitioner)),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _fit_sql(),
+            [practitioner.pk, location.pk, visit_type.pk, visit_type.pk, practitioner.pk],
         )
-        .values_list("works_here", "specialty_fits")
-        .get()
-    )
+        works_here, specialty_fits = (bool(value) for value in cursor.fetchone())
     if not works_here:
         raise DomainError(
             f"location: {practitioner} does not work at {location}",
