@@ -20,6 +20,7 @@ from bench.harness import Row, parse
 BENCHMARKS = (
     "slot_search",
     "booking_api",
+    "booking_floor",
     "patient_search",
     "fhir_import",
     "reminder_delivery",
