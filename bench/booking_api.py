@@ -36,11 +36,11 @@ def main() -> None:
     start_django()
     clinic, patients, token = _clinic()
     jobs = _jobs(clinic, patients)
-    port = _free_port()
+    port = free_port()
     server = _serve(port)
     try:
-        _wait_until_up(port, server)
-        results, wall = _drive(port, token, jobs)
+        wait_until_up(port, server)
+        results, wall = drive(port, token, jobs)
         memory = _peak_memory(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -116,7 +116,7 @@ def separate_slots(clinic):
     return slots
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -131,7 +131,7 @@ def _serve(port: int) -> subprocess.Popen:
     return subprocess.Popen([command, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log)
 
 
-def _wait_until_up(port: int, server: subprocess.Popen) -> None:
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -148,7 +148,7 @@ def _wait_until_up(port: int, server: subprocess.Popen) -> None:
     sys.exit("the server did not answer within 60 s")
 
 
-def _drive(port: int, token: str, jobs: list[dict]) -> tuple[list[tuple[int, float]], float]:
+def drive(port: int, token: str, jobs: list[dict]) -> tuple[list[tuple[int, float]], float]:
     """Post every job from CLIENTS threads; (status, seconds) per request and the wall time."""
     path = "/api/appointments"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -234,21 +234,29 @@ def _double_bookings(organization) -> int:
     return overlaps
 
 
-def _row(results, wall: float, memory_kib: int, double_bookings: int) -> Row:
-    booked = [seconds for status, seconds in results if status == 201]
-    conflicts = sum(1 for status, _ in results if status == 409)
-    others = len(results) - len(booked) - conflicts
+def throughput(results: list[tuple[int, float]], wall: float) -> dict[str, str]:
+    """Bookings and requests per second, latency and bookings made, from `drive`'s results."""
+    booked = sum(1 for status, _ in results if status == 201)
     latencies = [seconds for _, seconds in results]
-    per_second = len(booked) / wall
+    return {
+        "bookings/s": f"{booked / wall:.0f}",
+        "requests/s": f"{len(results) / wall:.0f}",
+        "p50": milliseconds(percentile(latencies, 50)),
+        "p95": milliseconds(percentile(latencies, 95)),
+        "booked": str(booked),
+    }
+
+
+def _row(results, wall: float, memory_kib: int, double_bookings: int) -> Row:
+    booked = sum(1 for status, _ in results if status == 201)
+    conflicts = sum(1 for status, _ in results if status == 409)
+    others = len(results) - booked - conflicts
+    per_second = booked / wall
     return Row(
         f"booking via HTTP API ({CLIENTS} clients)",
         database_label(),
-        {
-            "bookings/s": f"{per_second:.0f}",
-            "requests/s": f"{len(results) / wall:.0f}",
-            "p50": milliseconds(percentile(latencies, 50)),
-            "p95": milliseconds(percentile(latencies, 95)),
-            "booked": str(len(booked)),
+        throughput(results, wall)
+        | {
             "409": str(conflicts),
             "other errors": str(others),
             "double bookings": str(double_bookings),

@@ -29,9 +29,16 @@ from pathlib import Path
 
 import psycopg
 
-from bench.booking_api import CLIENTS, CONTESTED_SHARE, REQUESTS, _drive, _free_port
-from bench.booking_api import _wait_until_up as wait_until_up
-from bench.harness import Row, database_label, emit, milliseconds, percentile
+from bench.booking_api import (
+    CLIENTS,
+    CONTESTED_SHARE,
+    REQUESTS,
+    drive,
+    free_port,
+    throughput,
+    wait_until_up,
+)
+from bench.harness import Row, database_label, emit
 
 PRACTITIONERS = 30
 VISIT = datetime.timedelta(minutes=20)
@@ -66,11 +73,11 @@ def main() -> None:
         emit([Row("booking floor (bare WSGI, raw SQL)", database_label(), note=_SKIPPED)])
         return
     jobs = _prepare(dsn)
-    port = _free_port()
+    port = free_port()
     server = _serve(port, dsn)
     try:
         wait_until_up(port, server)
-        results, wall = _drive(port, TOKEN, jobs)
+        results, wall = drive(port, TOKEN, jobs)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -236,19 +243,10 @@ def _double_bookings(dsn: str) -> int:
 
 
 def _row(results, wall: float, double_bookings: int) -> Row:
-    booked = sum(1 for status, _ in results if status == 201)
-    latencies = [seconds for _, seconds in results]
     return Row(
         f"booking floor (bare WSGI, raw SQL, {CLIENTS} clients)",
         database_label(),
-        {
-            "bookings/s": f"{booked / wall:.0f}",
-            "requests/s": f"{len(results) / wall:.0f}",
-            "p50": milliseconds(percentile(latencies, 50)),
-            "p95": milliseconds(percentile(latencies, 95)),
-            "booked": str(booked),
-            "double bookings": str(double_bookings),
-        },
+        throughput(results, wall) | {"double bookings": str(double_bookings)},
         target="- (what this machine can do at best; the booking target must fit under it)",
         note=f"{len(results)} requests; {MESSAGES_PER_BOOKING} messages and "
         f"{AUDIT_ENTRIES_PER_BOOKING} audit entries per booking, no framework",
