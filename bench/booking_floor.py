@@ -45,9 +45,7 @@ VISIT = datetime.timedelta(minutes=20)
 TOKEN = "floor-token"
 MESSAGES_PER_BOOKING = 4
 AUDIT_ENTRIES_PER_BOOKING = 5
-# `carebridge serve`'s defaults.
-SERVE_ARGS = ["--workers", "3", "--threads", "4", "--worker-class", "gthread"]
-SERVE_ARGS += ["--no-control-socket"]
+_SKIPPED = "measured on PostgreSQL only, where the booking target is set"
 
 SCHEMA = """
 CREATE TABLE floor_token (id serial PRIMARY KEY, digest text UNIQUE NOT NULL);
@@ -82,9 +80,6 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     emit([_row(results, wall, _double_bookings(dsn))])
-
-
-_SKIPPED = "measured on PostgreSQL only, where the booking target is set"
 
 
 def _prepare(dsn: str) -> list[dict]:
@@ -132,9 +127,13 @@ def _digest(raw: str) -> str:
 
 
 def _serve(port: int, dsn: str) -> subprocess.Popen:
-    command = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    """gunicorn as `carebridge serve` runs it: same processes, threads and settings."""
+    from carebridge.core.management.commands.serve import gunicorn_arguments
+
+    command = [shutil.which("gunicorn", path=str(Path(sys.executable).parent))]
+    command += ["bench.booking_floor:application", "--bind", f"127.0.0.1:{port}"]
     return subprocess.Popen(
-        [command, "bench.booking_floor:application", "--bind", f"127.0.0.1:{port}", *SERVE_ARGS],
+        [*command, *gunicorn_arguments()],
         env={**os.environ, "FLOOR_DSN": dsn},
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,
@@ -153,8 +152,9 @@ def _connection() -> psycopg.Connection:
 
 
 def application(environ, start_response):
-    """The floor's WSGI entry point: /healthz answers, anything else books."""
-    if environ["PATH_INFO"] == "/healthz" or environ["REQUEST_METHOD"] == "GET":
+    """The floor's WSGI entry point: a GET (the health probe, the clients' first request)
+    answers at once, a POST books."""
+    if environ["REQUEST_METHOD"] == "GET":
         return _answer(start_response, "200 OK", {"ok": True})
     length = int(environ.get("CONTENT_LENGTH") or 0)
     request = json.loads(environ["wsgi.input"].read(length))

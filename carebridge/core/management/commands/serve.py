@@ -74,11 +74,15 @@ class Command(BaseCommand):
         self.stdout.flush()
 
 
-def _start_web(host: str, port: str) -> subprocess.Popen:
+def gunicorn_arguments() -> list[str]:
+    """Processes, threads and the rest of gunicorn's settings, as the environment asks."""
     workers, threads = _count("WEB_CONCURRENCY", "3"), _count("WEB_THREADS", "4")
+    return ["--workers", workers, "--threads", threads, *WEB_ARGUMENTS]
+
+
+def _start_web(host: str, port: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "carebridge.wsgi:application"]
-    command += ["--bind", f"{host}:{port}", "--workers", workers, "--threads", threads]
-    command += WEB_ARGUMENTS
+    command += ["--bind", f"{host}:{port}", *gunicorn_arguments()]
     return subprocess.Popen(command)  # noqa: S603 - a fixed program, no shell
 
 
