@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db import connection
+from django.db.models import Field, Model, QuerySet
+from django.db.models.expressions import Col
 
 from carebridge.core.errors import NotFound
 
@@ -20,3 +23,70 @@ def get_in_organization(queryset: QuerySet[M], organization, public_id: uuid.UUI
         return queryset.get(organization=organization, public_id=public_id)
     except (queryset.model.DoesNotExist, ValueError, ValidationError) as error:
         raise NotFound(f"{queryset.model._meta.verbose_name} not found") from error
+
+
+def get_each_in_organization(
+    organization, wanted: dict[str, tuple[type[Model], uuid.UUID | str]]
+) -> dict[str, Model] | None:
+    """Several objects of the organization, each named by model and public id, read in one
+    statement (a write such as a booking names four). None when any of them is missing,
+    malformed or another organization's: the caller then looks them up one at a time,
+    which says which one, as `get_in_organization` does."""
+    models = tuple(model for model, _ in wanted.values())
+    sql, columns = _each_sql(connection.vendor, models)
+    try:
+        parameters = [
+            value
+            for model, public_id in wanted.values()
+            for value in (_public_id_param(model, public_id), organization.pk)
+        ]
+    except (ValueError, ValidationError):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found, offset = {}, 0
+    for name, model, fields in zip(wanted, models, columns, strict=True):
+        values = row[offset : offset + len(fields)]
+        offset += len(fields)
+        found[name] = model.from_db(
+            connection.alias, [f.attname for f in fields], _loaded(fields, values)
+        )
+    return found
+
+
+def _public_id_param(model: type[Model], public_id: uuid.UUID | str):
+    return model._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+
+
+def _loaded(fields: list[Field], values) -> list:
+    """Column values as the ORM would load them (e.g. SQLite's text into dates and UUIDs)."""
+    loaded = []
+    for field, value in zip(fields, values, strict=True):
+        column = Col("t", field)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        for convert in converters:
+            value = convert(value, column, connection)
+        loaded.append(value)
+    return loaded
+
+
+@functools.cache
+def _each_sql(vendor: str, models: tuple[type[Model], ...]) -> tuple[str, list[list[Field]]]:
+    """SELECT every concrete column of each model FROM all of them, one row per public id."""
+    quote = connection.ops.quote_name
+    selected, tables, conditions, columns = [], [], [], []
+    for index, model in enumerate(models):
+        meta, alias = model._meta, f"t{index}"
+        fields = list(meta.concrete_fields)
+        columns.append(fields)
+        selected += [f"{alias}.{quote(field.column)}" for field in fields]
+        tables.append(f"{quote(meta.db_table)} {alias}")
+        conditions += [
+            f"{alias}.{quote(meta.get_field('public_id').column)} = %s",
+            f"{alias}.{quote(meta.get_field('organization').column)} = %s",
+        ]
+    sql = f"SELECT {', '.join(selected)} FROM {', '.join(tables)} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return sql, columns

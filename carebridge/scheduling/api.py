@@ -21,6 +21,7 @@ from carebridge.core import clock
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.core.errors import InvalidInput
+from carebridge.core.selectors import get_each_in_organization
 from carebridge.directory.api import (
     LocationRef,
     PractitionerRef,
@@ -262,21 +263,23 @@ def _read_slot_token(token: str) -> tuple[str, str, str, datetime.datetime]:
         raise InvalidInput("slot: not a slot token from this API", field="slot") from error
 
 
+def _placement_ids(
+    choice: SlotChoice, visit_type_id: uuid.UUID | str | None
+) -> tuple[uuid.UUID | str, uuid.UUID | str, uuid.UUID | str | None, datetime.datetime]:
+    """Practitioner, location and visit type ids and the start, from a slot token or as given."""
+    if choice.slot:
+        return _read_slot_token(choice.slot)
+    for name in ("practitioner", "location", "start"):
+        if getattr(choice, name) is None:
+            raise InvalidInput(f"{name}: required without a slot token", field=name)
+    return choice.practitioner, choice.location, visit_type_id, choice.start
+
+
 def _placement(
     clinic: Organization, choice: SlotChoice, visit_type_id: uuid.UUID | str | None
 ) -> Placement:
     """Resolve a slot token, or explicit practitioner, location and start, to objects."""
-    if choice.slot:
-        practitioner_id_, location_id_, visit_type_id, start = _read_slot_token(choice.slot)
-    else:
-        practitioner_id_, location_id_, start = choice.practitioner, choice.location, choice.start
-        for name, value in [
-            ("practitioner", practitioner_id_),
-            ("location", location_id_),
-            ("start", start),
-        ]:
-            if value is None:
-                raise InvalidInput(f"{name}: required without a slot token", field=name)
+    practitioner_id_, location_id_, visit_type_id, start = _placement_ids(choice, visit_type_id)
     practitioner = referenced(
         "practitioner",
         lambda: practitioner_reference(organization=clinic, public_id=practitioner_id_),
@@ -290,6 +293,32 @@ def _placement(
             "visit_type", lambda: access_visit_type(organization=clinic, public_id=visit_type_id)
         )
     return Placement(practitioner, location, visit_type, start)
+
+
+def _booking_references(
+    clinic: Organization, user: User, payload: AppointmentBookIn
+) -> tuple[Patient, Placement]:
+    """The patient and the placement a booking names, read in one statement; when one of
+    them is missing, read one by one, which names it (and audits a foreign patient id)."""
+    practitioner_id_, location_id_, visit_type_id, start = _placement_ids(
+        payload, payload.visit_type
+    )
+    if visit_type_id is None:
+        raise InvalidInput("visit_type: required without a slot token", field="visit_type")
+    found = get_each_in_organization(
+        clinic,
+        {
+            "patient": (Patient, payload.patient),
+            "practitioner": (Practitioner, practitioner_id_),
+            "location": (Location, location_id_),
+            "visit_type": (VisitType, visit_type_id),
+        },
+    )
+    if found is None:
+        placement = _placement(clinic, payload, visit_type_id)
+        return _patient(clinic, user, payload.patient), placement
+    placement = Placement(found["practitioner"], found["location"], found["visit_type"], start)
+    return found["patient"], placement
 
 
 def _slot_views(clinic: Organization, visit_type: VisitType, slots: list[FreeSlot]) -> list:
@@ -420,13 +449,11 @@ def book_appointment(request: HttpRequest, payload: AppointmentBookIn):
     """Book into a slot (or at an explicit time). A slot someone else just took is a 409."""
     require(request, "scheduling.add_appointment")
     clinic, user = organization(request), actor(request)
-    placement = _placement(clinic, payload, payload.visit_type)
-    if placement.visit_type is None:
-        raise InvalidInput("visit_type: required without a slot token", field="visit_type")
+    patient, placement = _booking_references(clinic, user, payload)
     appointment = appointment_book(
         organization=clinic,
         actor=user,
-        patient=_patient(clinic, user, payload.patient),
+        patient=patient,
         practitioner=placement.practitioner,
         location=placement.location,
         visit_type=placement.visit_type,
