@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,11 +125,35 @@ def message_render(
     Raises LookupError when no language in the chain has a template (a shipped kind
     always has an English file, so this means an unknown kind).
     """
-    subject_template, body_template = _templates(organization, kind, language, channel)
+    return messages_render(
+        organization=organization, kinds=[kind], language=language, channel=channel, context=context
+    )[0]
+
+
+def messages_render(
+    *,
+    organization: Organization,
+    kinds: Sequence[str],
+    language: str,
+    channel: str,
+    context: dict,
+) -> list[Rendered]:
+    """`message_render` for several kinds over one context (a booking's confirmation and
+    reminders), in the order given; the clinic's wording for all of them read at once."""
+    chain = language_chain(language)
+    overrides = _overrides(organization, kinds, chain, channel)
     with translation.override(language):
         values = Context(_visible(context, channel), autoescape=False)
-        subject = " ".join(subject_template.render(values).split())
-        body_text = body_template.render(values).strip() + "\n"
+        return [
+            _render(*_templates(overrides, kind, chain, channel), values, channel) for kind in kinds
+        ]
+
+
+def _render(
+    subject_template: Template, body_template: Template, values: Context, channel: str
+) -> Rendered:
+    subject = " ".join(subject_template.render(values).split())
+    body_text = body_template.render(values).strip() + "\n"
     body_html = "" if channel == MessageChannel.SMS else _html(body_text)
     return Rendered(subject=subject, body_text=body_text, body_html=body_html)
 
@@ -140,19 +165,21 @@ def _visible(context: dict, channel: str) -> dict:
     return {name: context[name] for name in allowed & context.keys()}
 
 
+def _overrides(
+    organization: Organization, kinds: Sequence[str], chain: list[str], channel: str
+) -> dict[tuple[str, str], MessageTemplate]:
+    rows = MessageTemplate.objects.filter(
+        organization=organization, kind__in=kinds, channel=channel, language__in=chain
+    )
+    return {(row.kind, row.language): row for row in rows}
+
+
 def _templates(
-    organization: Organization, kind: str, language: str, channel: str
+    overrides: dict[tuple[str, str], MessageTemplate], kind: str, chain: list[str], channel: str
 ) -> tuple[Template, Template]:
-    chain = language_chain(language)
-    overrides = {
-        row.language: row
-        for row in MessageTemplate.objects.filter(
-            organization=organization, kind=kind, channel=channel, language__in=chain
-        )
-    }
     for candidate in chain:
-        if candidate in overrides:
-            row = overrides[candidate]
+        row = overrides.get((kind, candidate))
+        if row is not None:
             return ENGINE.from_string(row.subject), ENGINE.from_string(row.body)
         shipped = _shipped(candidate, kind, channel)
         if shipped is not None:

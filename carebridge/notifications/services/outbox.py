@@ -64,6 +64,17 @@ def _request_delivery_on_commit() -> None:
     transaction.on_commit(_request_delivery, robust=True)
 
 
+@dataclass(frozen=True)
+class MessageContent:
+    """One kind of message to queue: its words, and when it is due (None: now), once each."""
+
+    kind: str
+    body_text: str
+    subject: str = ""
+    body_html: str = ""
+    due_times: Sequence[datetime.datetime | None] = (None,)
+
+
 def message_enqueue(
     *,
     organization: Organization,
@@ -82,23 +93,53 @@ def message_enqueue(
     unsubscribe_url: str = "",
 ) -> list[OutboundMessage]:
     """Write a message to the outbox once for each of `due_times` (None: now), e.g. a
-    visit's reminders; returns the rows in that order.
+    visit's reminders; returns the rows in that order. See `messages_enqueue`."""
+    return messages_enqueue(
+        organization=organization,
+        contents=[MessageContent(kind, body_text, subject, body_html, due_times)],
+        channel=channel,
+        to_address=to_address,
+        calendar=calendar,
+        calendar_method=calendar_method,
+        patient=patient,
+        language=language,
+        topic=topic,
+        unsubscribe_url=unsubscribe_url,
+    )
 
-    Call it inside the transaction of the change that causes the message: the rows commit
-    or roll back with it. Invariants: kind, channel and calendar method are known, and a
-    calendar comes with its method; the patient belongs to the organization; the body is
-    not empty. The address is not checked against consent here: consent is re-checked at
+
+def messages_enqueue(
+    *,
+    organization: Organization,
+    contents: Sequence[MessageContent],
+    channel: str,
+    to_address: str,
+    calendar: str = "",
+    calendar_method: str = "",
+    patient: Patient | None = None,
+    language: str = "en",
+    topic: Topic | None = None,
+    unsubscribe_url: str = "",
+) -> list[OutboundMessage]:
+    """Write messages of one or more kinds to one address, about one topic, in one insert
+    (a booking's confirmation and reminders); returns the rows in the order given.
+
+    Call it inside the transaction of the change that causes the messages: the rows commit
+    or roll back with it. Invariants: kinds, channel and calendar method are known, and a
+    calendar comes with its method; the patient belongs to the organization; no body is
+    empty. The address is not checked against consent here: consent is re-checked at
     delivery, when it counts. An email's `unsubscribe_url` goes out as its List-Unsubscribe
     header. Side effects: a delivery task enqueued once the transaction commits (for a
     message due now), and one audit entry per message when it concerns a patient.
     """
-    _check_choice(kind, MessageKind, "kind")
+    for content in contents:
+        _check_choice(content.kind, MessageKind, "kind")
+        if not content.body_text.strip():
+            raise InvalidInput("body_text: a message needs a body", field="body_text")
     _check_choice(channel, MessageChannel, "channel")
     _check_choice(calendar_method, CalendarMethod, "calendar_method")
     if patient is not None and patient.organization_id != organization.pk:
         raise InvalidInput("patient: not a patient of this organization", field="patient")
-    if not body_text.strip():
-        raise InvalidInput("body_text: a message needs a body", field="body_text")
     if bool(calendar) != bool(calendar_method):
         raise InvalidInput(
             "calendar_method: a calendar invitation needs its method, and only it",
@@ -112,13 +153,13 @@ def message_enqueue(
         messages = OutboundMessage.objects.bulk_create(
             OutboundMessage(
                 organization=organization,
-                kind=kind,
+                kind=content.kind,
                 channel=channel,
                 patient=patient,
                 to_address=to_address.strip(),
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
+                subject=content.subject,
+                body_text=content.body_text,
+                body_html=content.body_html,
                 calendar=calendar,
                 calendar_method=calendar_method,
                 language=language,
@@ -129,26 +170,29 @@ def message_enqueue(
                 due_at=when,
                 next_attempt_at=when,
             )
-            for when in [due or now for due in due_times]
+            for content in contents
+            for when in [due or now for due in content.due_times]
         )
         if patient is not None:
-            _audit_created(organization, patient, messages, f"{kind} by {channel}")
+            _audit_created(organization, patient, messages, channel)
     if any(message.due_at <= now for message in messages):
         _request_delivery_on_commit()
     return messages
 
 
-def _audit_created(organization, patient, messages: list[OutboundMessage], detail: str) -> None:
-    audit_record_many(
-        organization_id=organization.pk,
-        actor=None,
-        action=AuditAction.CREATE,
-        targets=[
-            AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id))
-            for message in messages
-        ],
-        detail=detail,
-    )
+def _audit_created(organization, patient, messages: list[OutboundMessage], channel: str) -> None:
+    for kind in dict.fromkeys(message.kind for message in messages):
+        audit_record_many(
+            organization_id=organization.pk,
+            actor=None,
+            action=AuditAction.CREATE,
+            targets=[
+                AuditTarget("OutboundMessage", str(message.public_id), str(patient.public_id))
+                for message in messages
+                if message.kind == kind
+            ],
+            detail=f"{kind} by {channel}",
+        )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from carebridge.notifications.rendering import (
     SMS_FIELDS,
     language_chain,
     message_render,
+    messages_render,
     visit_time_text,
 )
 
@@ -96,6 +97,34 @@ def test_clinic_override_wins_only_for_its_own_organization(org_a, org_b):
 
     assert render(org_a) == "Hola de Clinic A el Dec. 3, 2026\n"
     assert "le recuerda" in render(org_b)
+
+
+def test_several_kinds_render_in_order_from_one_read(org_a, django_assert_num_queries):
+    MessageTemplate.objects.create(
+        organization=org_a,
+        kind=MessageKind.REMINDER,
+        language="es",
+        channel=MessageChannel.SMS,
+        body="Hola de {{ clinic }} el {{ date }}",
+    )
+
+    with django_assert_num_queries(1):
+        confirmation, reminder = messages_render(
+            organization=org_a,
+            kinds=[MessageKind.CONFIRMATION, MessageKind.REMINDER],
+            language="es-MX",
+            channel=MessageChannel.SMS,
+            context=CONTEXT,
+        )
+
+    assert reminder.body_text == "Hola de Clinic A el Dec. 3, 2026\n"
+    assert confirmation == message_render(
+        organization=org_a,
+        kind=MessageKind.CONFIRMATION,
+        language="es-MX",
+        channel=MessageChannel.SMS,
+        context=CONTEXT,
+    )
 
 
 def test_email_html_escapes_values_and_links_urls(org_a):

@@ -24,8 +24,8 @@ from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.models import OutboundMessage
-from carebridge.notifications.rendering import message_render, visit_time_text
-from carebridge.notifications.services.outbox import Topic, message_enqueue
+from carebridge.notifications.rendering import messages_render, visit_time_text
+from carebridge.notifications.services.outbox import MessageContent, Topic, messages_enqueue
 from carebridge.patients.constants import ContactChannel
 from carebridge.patients.models import Patient
 from carebridge.scheduling.availability import zone_of
@@ -190,6 +190,14 @@ def patient_language(patient: Patient) -> str:
     return patient.preferred_language or "en"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A kind of message to queue about a visit, once for each due time (None: now)."""
+
+    kind: str
+    due_times: Sequence[datetime.datetime | None] = (None,)
+
+
 def patient_message_enqueue(
     *,
     organization: Organization,
@@ -203,30 +211,65 @@ def patient_message_enqueue(
     calendar_method: str = "",
 ) -> list[OutboundMessage]:
     """Render `kind` for the patient on `channel` once and queue it for each due time (None:
-    now). Emails carry the opt-out link, in the text and as List-Unsubscribe."""
+    now). See `patient_messages_enqueue`."""
+    return patient_messages_enqueue(
+        organization=organization,
+        patient=patient,
+        notices=[Notice(kind, due_times)],
+        channel=channel,
+        context=context,
+        topic=topic,
+        calendar=calendar,
+        calendar_method=calendar_method,
+    )
+
+
+def patient_messages_enqueue(
+    *,
+    organization: Organization,
+    patient: Patient,
+    notices: Sequence[Notice],
+    channel: str,
+    context: dict,
+    topic: Topic,
+    calendar: str = "",
+    calendar_method: str = "",
+) -> list[OutboundMessage]:
+    """Render each notice's kind for the patient on `channel` once and queue it for each of
+    its due times, all in one write. Emails carry the opt-out link, in the text and as
+    List-Unsubscribe."""
     language = patient_language(patient)
     unsubscribe_url = ""
     if channel == MessageChannel.EMAIL:
         unsubscribe_url = email_opt_out_url(patient_public_id=str(patient.public_id))
         context = context | {"opt_out_url": unsubscribe_url}
-    rendered = message_render(
-        organization=organization, kind=kind, language=language, channel=channel, context=context
-    )
-    return message_enqueue(
+    rendered = messages_render(
         organization=organization,
-        kind=kind,
+        kinds=[notice.kind for notice in notices],
+        language=language,
+        channel=channel,
+        context=context,
+    )
+    return messages_enqueue(
+        organization=organization,
+        contents=[
+            MessageContent(
+                kind=notice.kind,
+                body_text=words.body_text,
+                subject=words.subject,
+                body_html=words.body_html,
+                due_times=notice.due_times,
+            )
+            for notice, words in zip(notices, rendered, strict=True)
+        ],
         channel=channel,
         to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
         calendar=calendar,
         calendar_method=calendar_method if calendar else "",
         unsubscribe_url=unsubscribe_url,
         patient=patient,
         language=language,
         topic=topic,
-        due_times=due_times,
     )
 
 
@@ -242,26 +285,50 @@ def appointment_message_enqueue(
     extra: dict | None = None,
 ) -> list[OutboundMessage]:
     """Queue the message about the visit on `channel` (default: the patient's best one),
-    once per due time (None: now). It is rendered once: reminders of one visit say the same.
+    once per due time (None: now). See `appointment_messages_enqueue`."""
+    return appointment_messages_enqueue(
+        appointment=appointment,
+        notices=[Notice(kind, due_times)],
+        policy=policy,
+        channel=channel,
+        calendar_method=calendar_method,
+        stamp=stamp,
+        extra=extra,
+    )
 
-    Returns nothing when the patient cannot be written to. Emails about the visit carry
-    the calendar invitation when `calendar_method` is given.
+
+def appointment_messages_enqueue(
+    *,
+    appointment: Appointment,
+    notices: Sequence[Notice],
+    policy: Policy,
+    channel: str | None = None,
+    calendar_method: str = "",
+    stamp: str | None = None,
+    extra: dict | None = None,
+) -> list[OutboundMessage]:
+    """Queue the notices about the visit on `channel` (default: the patient's best one), in
+    one write. Each kind is rendered once: reminders of one visit say the same.
+
+    Returns nothing when the patient cannot be written to; a notice without due times is
+    skipped. Emails about the visit carry the calendar invitation when `calendar_method`
+    is given.
     """
     patient = appointment.patient
     channels = patient_channels(patient)
     channel = channel if channel in channels else (channels[0] if channels else None)
-    if channel is None or not due_times:
+    notices = [notice for notice in notices if notice.due_times]
+    if channel is None or not notices:
         return []
     context = appointment_context(appointment, language=patient_language(patient), policy=policy)
     with_calendar = channel == MessageChannel.EMAIL and calendar_method
-    return patient_message_enqueue(
+    return patient_messages_enqueue(
         organization=appointment.organization,
         patient=patient,
-        kind=kind,
+        notices=notices,
         channel=channel,
         context=context | (extra or {}),
         topic=visit_topic(appointment, stamp),
-        due_times=due_times,
         calendar=_calendar(appointment, calendar_method) if with_calendar else "",
         calendar_method=calendar_method,
     )

@@ -17,10 +17,12 @@ from carebridge.scheduling.services.messages import (
     CANCELLED_STAMP,
     TOPIC_TYPE,
     UPCOMING_STATUSES,
+    Notice,
     appointment_message_enqueue,
+    appointment_messages_enqueue,
     policy_for,
 )
-from carebridge.scheduling.services.reminders import reminders_plan
+from carebridge.scheduling.services.reminders import reminder_notice
 
 
 def _ahead(appointment: Appointment) -> bool:
@@ -37,14 +39,12 @@ def notice_after_book(*, appointment: Appointment) -> None:
     if appointment.status != AppointmentStatus.BOOKED or not _ahead(appointment):
         return
     policy = policy_for(appointment)
+    notices = [reminder_notice(appointment=appointment, policy=policy)]
     if policy.confirm_on_booking and appointment.booking_channel != BookingChannel.IMPORT:
-        appointment_message_enqueue(
-            appointment=appointment,
-            kind=MessageKind.CONFIRMATION,
-            policy=policy,
-            calendar_method=REQUEST,
-        )
-    reminders_plan(appointment=appointment, policy=policy)
+        notices.insert(0, Notice(MessageKind.CONFIRMATION))
+    appointment_messages_enqueue(
+        appointment=appointment, notices=notices, policy=policy, calendar_method=REQUEST
+    )
 
 
 def notice_after_reschedule(*, appointment: Appointment) -> None:
@@ -54,10 +54,15 @@ def notice_after_reschedule(*, appointment: Appointment) -> None:
     if appointment.status != AppointmentStatus.BOOKED or not _ahead(appointment):
         return
     policy = policy_for(appointment)
-    appointment_message_enqueue(
-        appointment=appointment, kind=MessageKind.UPDATE, policy=policy, calendar_method=REQUEST
+    appointment_messages_enqueue(
+        appointment=appointment,
+        notices=[
+            Notice(MessageKind.UPDATE),
+            reminder_notice(appointment=appointment, policy=policy),
+        ],
+        policy=policy,
+        calendar_method=REQUEST,
     )
-    reminders_plan(appointment=appointment, policy=policy)
 
 
 def notice_after_cancel(*, appointment: Appointment) -> None:

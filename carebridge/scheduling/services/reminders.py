@@ -23,8 +23,9 @@ from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.models import Appointment, ReminderOffset, ReminderPolicy, VisitType
 from carebridge.scheduling.services.messages import (
+    Notice,
     Policy,
-    appointment_message_enqueue,
+    appointment_messages_enqueue,
     policy_for,
 )
 
@@ -87,14 +88,8 @@ def _patient_zone(appointment: Appointment) -> datetime.tzinfo:
     return zone_of(appointment.patient.timezone or appointment.location.timezone)
 
 
-def reminders_plan(
-    *, appointment: Appointment, policy: Policy | None = None
-) -> list[OutboundMessage]:
-    """Queue the visit's reminders (call inside the transaction that booked or moved it).
-
-    Nothing is queued for a patient who cannot be written to.
-    """
-    policy = policy or policy_for(appointment)
+def reminder_notice(*, appointment: Appointment, policy: Policy) -> Notice:
+    """The visit's reminders as a notice: due at the policy's offsets, outside quiet hours."""
     due_times = reminder_due_times(
         visit_start=appointment.start,
         now=clock.now(),
@@ -103,11 +98,21 @@ def reminders_plan(
         quiet_end=policy.quiet_end,
         zone=_patient_zone(appointment),
     )
-    return appointment_message_enqueue(
+    return Notice(MessageKind.REMINDER, due_times)
+
+
+def reminders_plan(
+    *, appointment: Appointment, policy: Policy | None = None
+) -> list[OutboundMessage]:
+    """Queue the visit's reminders (call inside the transaction that booked or moved it).
+
+    Nothing is queued for a patient who cannot be written to.
+    """
+    policy = policy or policy_for(appointment)
+    return appointment_messages_enqueue(
         appointment=appointment,
-        kind=MessageKind.REMINDER,
+        notices=[reminder_notice(appointment=appointment, policy=policy)],
         policy=policy,
-        due_times=due_times,
         calendar_method=REQUEST,
     )
 

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from carebridge.notifications.constants import MessageStatus
@@ -65,6 +66,18 @@ def test_booking_sends_a_confirmation_now_and_plans_three_reminders(clinic_a):
     assert {m.topic_stamp for m in messages} == {start_stamp(appointment)}
     assert messages[0].to_address == "+16175550199"
     assert "Reply C to confirm" in messages[0].body_text
+
+
+def test_booking_writes_its_confirmation_and_reminders_in_one_insert(clinic_a):
+    patient = reachable_patient(clinic_a.organization)
+
+    with CaptureQueriesContext(connection) as queries:
+        appointment = book(clinic_a, patient)
+
+    table = OutboundMessage._meta.db_table
+    inserts = [q for q in queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
+    assert len(messages_about(appointment)) == 4
 
 
 def test_email_messages_carry_the_calendar_event(clinic_a):
