@@ -60,16 +60,40 @@ def compute_entry_hash(values: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _locked_head(organization_id: int) -> AuditChainHead:
+@dataclass
+class _Head:
+    id: int
+    last_hash: str
+    last_sequence: int
+
+
+def _locked_head(organization_id: int) -> _Head:
     # The head row serialises appends per organization, so sequence and chain stay gap-free.
-    heads = AuditChainHead.objects.select_for_update()
-    head = heads.filter(organization_id=organization_id).first()
-    if head is None:
+    # Written out: every audited request passes here while other writers wait for the lock.
+    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, last_hash, last_sequence FROM {head_table}"  # noqa: S608
+            f" WHERE organization_id = %s{lock}",
+            [organization_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         AuditChainHead.objects.get_or_create(
             organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
         )
-        head = heads.get(organization_id=organization_id)
-    return head
+        return _locked_head(organization_id)
+    return _Head(*row)
+
+
+def _head_advance(head: _Head) -> None:
+    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {head_table} SET last_hash = %s, last_sequence = %s WHERE id = %s",  # noqa: S608
+            [head.last_hash, head.last_sequence, head.id],
+        )
 
 
 def _insert(rows: list[dict]) -> None:
@@ -100,9 +124,7 @@ def _append(organization_id: int, rows: list[dict]) -> None:
         row["entry_hash"] = compute_entry_hash(row)
         head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
     _insert(rows)
-    AuditChainHead.objects.filter(pk=head.pk).update(
-        last_hash=head.last_hash, last_sequence=head.last_sequence
-    )
+    _head_advance(head)
 
 
 # Entries waiting for the end of an `audit_batch` block, or None outside one.

@@ -13,7 +13,7 @@ import datetime
 import functools
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -187,21 +187,47 @@ def _check_availability(appointment: Appointment) -> None:
         )
 
 
+@functools.cache
+def _clash_sql() -> str:
+    """Active appointments clashing with a placement, as one statement written out (like
+    the fit check) because every booking and move runs it. Parameters: the statuses, the
+    placement's own id (0 when new), whether the practitioner's time counts (not when
+    overbooking), the practitioner and blocked span, the patient and visit span."""
+    quote = connection.ops.quote_name
+    meta = Appointment._meta
+
+    def column(name: str) -> str:
+        return f"a.{quote(meta.get_field(name).column)}"
+
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    return (
+        f"SELECT {column('practitioner')} FROM {quote(meta.db_table)} a"  # noqa: S608
+        f" WHERE {column('status')} IN ({statuses}) AND {column('id')} <> %s"
+        f" AND ((%s AND {column('practitioner')} = %s"
+        f" AND {column('blocked_start')} < %s AND {column('blocked_end')} > %s)"
+        f" OR ({column('patient')} = %s AND {column('start')} < %s AND {column('end')} > %s))"
+    )
+
+
 def _check_overlaps(appointment: Appointment) -> None:
     """One query for both rules; the practitioner's clash is reported first."""
-    practitioner_clash = Q(
-        practitioner_id=appointment.practitioner_id,
-        blocked_start__lt=appointment.blocked_end,
-        blocked_end__gt=appointment.blocked_start,
-    )
-    patient_clash = Q(
-        patient_id=appointment.patient_id, start__lt=appointment.end, end__gt=appointment.start
-    )
-    clashes = Appointment.objects.filter(
-        (Q() if appointment.overbooked else practitioner_clash) | patient_clash,
-        status__in=ACTIVE_STATUSES,
-    ).exclude(pk=appointment.pk)
-    clashing_practitioners = set(clashes.values_list("practitioner_id", flat=True))
+    moment = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _clash_sql(),
+            [
+                *sorted(map(str, ACTIVE_STATUSES)),
+                appointment.pk or 0,
+                not appointment.overbooked,
+                appointment.practitioner_id,
+                moment(appointment.blocked_end),
+                moment(appointment.blocked_start),
+                appointment.patient_id,
+                moment(appointment.end),
+                moment(appointment.start),
+            ],
+        )
+        clashing_practitioners = {practitioner_id for (practitioner_id,) in cursor.fetchall()}
     if not clashing_practitioners:
         return
     if not appointment.overbooked and appointment.practitioner_id in clashing_practitioners:

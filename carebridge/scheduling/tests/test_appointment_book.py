@@ -124,6 +124,14 @@ def test_overbook_with_reason_is_allowed_and_recorded(clinic_a, patient_a):
     ).exists()
 
 
+def test_overbooking_does_not_put_a_patient_in_two_visits(clinic_a, patient_a):
+    book(clinic_a, patient_a, at(10))
+    with pytest.raises(Conflict) as error:
+        book(clinic_a, patient_a, at(10, 15), overbook_reason="Squeeze in")
+    assert error.value.code == "patient_busy"
+    assert book(clinic_a, patient_a, at(10, 30), overbook_reason="Back to back").overbooked
+
+
 def test_past_and_naive_starts_are_invalid(clinic_a, patient_a):
     with pytest.raises(InvalidInput) as error:
         book(clinic_a, patient_a, at(10, day=datetime.date(2026, 2, 27)))
