@@ -46,7 +46,6 @@ from carebridge.scheduling.models import (
 MAX_SEARCH_DAYS = 366
 GRID_MINUTES = 15
 FIRST_WINDOW_DAYS = 1  # busy times load in windows of 1, 2, 4, ... days: most searches end early
-BUSY_MARGIN = datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True, order=True)
@@ -211,17 +210,25 @@ def _calendar(organization_id: int, practitioner_ids: set[int], span: Range) -> 
     return _Calendar(exceptions, closed)
 
 
-def _load_busy(calendar: _Calendar, organization, practitioner_ids: set[int], span: Range):
-    # A day's margin catches appointments whose buffers reach into the span.
-    span = (span[0] - BUSY_MARGIN, span[1] + BUSY_MARGIN)
+def _load_busy(
+    calendar: _Calendar, organization, practitioner_ids: set[int], span: Range, rules: _SlotRules
+):
+    """The practitioners' booked time that a visit starting in `span` could touch: what
+    overlaps the span widened by the visit's own reach (its buffer before, its length and
+    buffer after); stored appointments' buffers are already in their blocked times."""
+    reach = (span[0] - rules.before, span[1] + rules.after)
     busy = defaultdict(list)
-    for practitioner_id, start, end in Appointment.objects.filter(
-        organization=organization,
-        practitioner_id__in=practitioner_ids,
-        status__in=ACTIVE_STATUSES,
-        blocked_start__lt=span[1],
-        blocked_end__gt=span[0],
-    ).values_list("practitioner_id", "blocked_start", "blocked_end"):
+    for practitioner_id, start, end in (
+        Appointment.objects.filter(
+            organization=organization,
+            practitioner_id__in=practitioner_ids,
+            status__in=ACTIVE_STATUSES,
+            blocked_start__lt=reach[1],
+            blocked_end__gt=reach[0],
+        )
+        .order_by()
+        .values_list("practitioner_id", "blocked_start", "blocked_end")
+    ):
         busy[practitioner_id].append((start, end))
     calendar.busy = {key: merge(ranges) for key, ranges in busy.items()}
 
@@ -330,6 +337,7 @@ def slot_search(
             organization,
             practitioner_ids_found,
             _utc_span(pairs, window_start, window_end),
+            rules,
         )
         day = window_start
         while day <= window_end:

@@ -72,6 +72,43 @@ def test_booked_time_and_buffers_are_not_offered(clinic_a, patient_a):
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_a_late_slot_whose_buffer_reaches_a_visit_after_midnight_is_not_offered(
+    clinic_a, patient_a
+):
+    tuesday, wednesday = datetime.date(2026, 3, 3), datetime.date(2026, 3, 4)
+    availability_exception_create(
+        practitioner=clinic_a.practitioner,
+        location=clinic_a.location,
+        kind=ExceptionKind.EXTRA_HOURS,
+        start=local(tuesday, 22),
+        end=local(wednesday, 0),
+    )
+    buffered = visit_type_create(
+        organization=clinic_a.organization,
+        name="Procedure",
+        code="procedure",
+        duration_minutes=30,
+        buffer_after_minutes=15,
+    )
+    appointment_book(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=patient_a,
+        practitioner=clinic_a.practitioner,
+        location=clinic_a.location,
+        visit_type=clinic_a.visit_type,
+        start=local(wednesday, 0, 10),
+        overbook_reason="Night clinic",
+    )
+    starts = {
+        s.start.astimezone(BOSTON).strftime("%H:%M")
+        for s in search(clinic_a, tuesday, visit_type=buffered, limit=1000)
+    }
+    # a 23:30 procedure and its buffer run to 00:15, into the 00:10 visit
+    assert "23:15" in starts and "23:30" not in starts
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
 def test_time_off_closed_days_and_extra_hours(clinic_a):
     practitioner, location = clinic_a.practitioner, clinic_a.location
     tuesday, wednesday, saturday = (datetime.date(2026, 3, d) for d in (3, 4, 7))
