@@ -43,10 +43,11 @@ from carebridge.scheduling.models import (
     WaitlistOffer,
 )
 from carebridge.scheduling.services.messages import (
+    Notice,
     appointment_context,
     patient_channels,
     patient_language,
-    patient_message_enqueue,
+    patient_messages_enqueue,
     policy_for,
 )
 from carebridge.scheduling.waitlist_constants import (
@@ -391,10 +392,10 @@ def offer_message_enqueue(
     }
     if kind == MessageKind.OFFER:
         context |= {"offer_url": offer_url(offer), "hold_minutes": _minutes(hold)}
-    [message] = patient_message_enqueue(
+    [message] = patient_messages_enqueue(
         organization=visit.organization,
         patient=patient,
-        kind=kind,
+        notices=[Notice(kind)],
         channel=channels[0],
         context=context,
         topic=Topic(TOPIC_TYPE, str(offer.public_id)),

@@ -198,32 +198,6 @@ class Notice:
     due_times: Sequence[datetime.datetime | None] = (None,)
 
 
-def patient_message_enqueue(
-    *,
-    organization: Organization,
-    patient: Patient,
-    kind: str,
-    channel: str,
-    context: dict,
-    topic: Topic,
-    due_times: Sequence[datetime.datetime | None] = (None,),
-    calendar: str = "",
-    calendar_method: str = "",
-) -> list[OutboundMessage]:
-    """Render `kind` for the patient on `channel` once and queue it for each due time (None:
-    now). See `patient_messages_enqueue`."""
-    return patient_messages_enqueue(
-        organization=organization,
-        patient=patient,
-        notices=[Notice(kind, due_times)],
-        channel=channel,
-        context=context,
-        topic=topic,
-        calendar=calendar,
-        calendar_method=calendar_method,
-    )
-
-
 def patient_messages_enqueue(
     *,
     organization: Organization,
@@ -270,30 +244,6 @@ def patient_messages_enqueue(
         patient=patient,
         language=language,
         topic=topic,
-    )
-
-
-def appointment_message_enqueue(
-    *,
-    appointment: Appointment,
-    kind: str,
-    policy: Policy,
-    channel: str | None = None,
-    due_times: Sequence[datetime.datetime | None] = (None,),
-    calendar_method: str = "",
-    stamp: str | None = None,
-    extra: dict | None = None,
-) -> list[OutboundMessage]:
-    """Queue the message about the visit on `channel` (default: the patient's best one),
-    once per due time (None: now). See `appointment_messages_enqueue`."""
-    return appointment_messages_enqueue(
-        appointment=appointment,
-        notices=[Notice(kind, due_times)],
-        policy=policy,
-        channel=channel,
-        calendar_method=calendar_method,
-        stamp=stamp,
-        extra=extra,
     )
 
 

@@ -18,7 +18,6 @@ from carebridge.scheduling.services.messages import (
     TOPIC_TYPE,
     UPCOMING_STATUSES,
     Notice,
-    appointment_message_enqueue,
     appointment_messages_enqueue,
     policy_for,
 )
@@ -71,9 +70,9 @@ def notice_after_cancel(*, appointment: Appointment) -> None:
     _withdraw_all(appointment)
     if not _ahead(appointment):
         return
-    appointment_message_enqueue(
+    appointment_messages_enqueue(
         appointment=appointment,
-        kind=MessageKind.CANCELLATION,
+        notices=[Notice(MessageKind.CANCELLATION)],
         policy=policy_for(appointment),
         calendar_method=CANCEL,
         stamp=CANCELLED_STAMP,

@@ -42,7 +42,8 @@ from carebridge.scheduling.services.confirmations import appointment_confirm
 from carebridge.scheduling.services.messages import (
     TOPIC_TYPE,
     UPCOMING_STATUSES,
-    appointment_message_enqueue,
+    Notice,
+    appointment_messages_enqueue,
     policy_for,
 )
 from carebridge.scheduling.services.waitlist import offer_reply_handle
@@ -222,9 +223,9 @@ def _classify(word: str, offer: RescheduleOffer | None) -> str:
 
 
 def _send(appointment: Appointment, kind: str, **extra) -> None:
-    appointment_message_enqueue(
+    appointment_messages_enqueue(
         appointment=appointment,
-        kind=kind,
+        notices=[Notice(kind)],
         policy=policy_for(appointment),
         channel=MessageChannel.SMS,
         extra=extra,

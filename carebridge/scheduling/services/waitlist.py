@@ -51,7 +51,8 @@ from carebridge.scheduling.services.messages import (
     TOPIC_TYPE as VISIT_TOPIC,
 )
 from carebridge.scheduling.services.messages import (
-    appointment_message_enqueue,
+    Notice,
+    appointment_messages_enqueue,
     policy_for,
 )
 from carebridge.scheduling.waitlist_constants import (
@@ -347,9 +348,9 @@ def _won(offer: WaitlistOffer, appointment: Appointment, via: str) -> None:
         topic_id=str(appointment.public_id),
         kinds=[MessageKind.CONFIRMATION],
     )
-    appointment_message_enqueue(
+    appointment_messages_enqueue(
         appointment=appointment,
-        kind=MessageKind.OFFER_WON,
+        notices=[Notice(MessageKind.OFFER_WON)],
         policy=policy_for(appointment),
         calendar_method=REQUEST,
     )
