@@ -43,7 +43,14 @@ from django.db import transaction
 
 from carebridge.accounts.models import Organization, User
 from carebridge.core.errors import Conflict, DomainError, InvalidInput
-from carebridge.directory.models import Location, Practitioner, PractitionerRole, Specialty
+from carebridge.directory.models import (
+    Location,
+    OpeningHours,
+    Practitioner,
+    PractitionerLanguage,
+    PractitionerRole,
+    Specialty,
+)
 from carebridge.directory.selectors import (
     PractitionerQuery,
     location_list,
@@ -77,7 +84,7 @@ from carebridge.fhir_api.resources.practitioner import (
     parse_practitioner,
 )
 from carebridge.fhir_api.resources.practitioner_role import parse_practitioner_role
-from carebridge.patients.models import Patient
+from carebridge.patients.models import Patient, PatientIdentifier
 from carebridge.patients.selectors import patient_match_candidates
 from carebridge.patients.services import (
     identifier_add,
@@ -89,6 +96,18 @@ from carebridge.patients.services import (
 
 BATCH_SIZE = 500
 IMPORT_ORDER = ("Organization", "Location", "Practitioner", "PractitionerRole", "Patient")
+# What an import writes (besides audit entries), for refreshing the planner's statistics.
+STORED_MODELS = (
+    Location,
+    OpeningHours,
+    Specialty,
+    Practitioner,
+    Practitioner.specialties.through,
+    PractitionerLanguage,
+    PractitionerRole,
+    Patient,
+    PatientIdentifier,
+)
 # Stands for an outside organization in the reference index: known, but not stored.
 OUTSIDE_ORGANIZATION = object()
 

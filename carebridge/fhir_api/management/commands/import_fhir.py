@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from carebridge.accounts.selectors import organization_by_slug
 from carebridge.core.maintenance import database_analyze
 from carebridge.core.management.base import DomainCommand
-from carebridge.fhir_api.importing import IMPORT_ORDER, FhirImport, ImportReport
+from carebridge.fhir_api.importing import IMPORT_ORDER, STORED_MODELS, FhirImport, ImportReport
 
 
 class Command(DomainCommand):
@@ -29,7 +29,7 @@ class Command(DomainCommand):
         started = time.perf_counter()
         report = FhirImport(organization=organization).run(files)
         elapsed = time.perf_counter() - started
-        database_analyze()
+        database_analyze(STORED_MODELS)
         self._summary(report, organization.slug, elapsed)
         if report.problems:
             raise CommandError(f"{len(report.problems)} resources could not be imported")
