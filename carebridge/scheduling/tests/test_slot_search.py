@@ -109,6 +109,52 @@ def test_a_late_slot_whose_buffer_reaches_a_visit_after_midnight_is_not_offered(
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_a_visit_type_offers_only_practitioners_of_the_specialties_it_allows(clinic_a):
+    from carebridge.directory.services import (
+        practitioner_create,
+        practitioner_role_create,
+        specialty_ensure,
+    )
+    from carebridge.scheduling.services.setup import availability_rule_create
+
+    organization = clinic_a.organization
+    cardio = specialty_ensure(organization=organization, code="cardio", name="Cardiology")
+    sports = specialty_ensure(organization=organization, code="sports", name="Sports medicine")
+    cardiologist = practitioner_create(
+        organization=organization,
+        given_name="Kim",
+        family_name="Park",
+        specialties=[cardio, sports],
+    )
+    practitioner_role_create(practitioner=cardiologist, location=clinic_a.location)
+    availability_rule_create(
+        practitioner=cardiologist,
+        location=clinic_a.location,
+        weekday=1,
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+    )
+    echo = visit_type_create(
+        organization=organization,
+        name="Echo",
+        code="echo",
+        duration_minutes=30,
+        allowed_specialties=[cardio, sports],
+    )
+    tuesday = datetime.date(2026, 3, 3)
+
+    def offered(visit_type):
+        slots = search(clinic_a, tuesday, visit_type=visit_type, limit=1000)
+        return {slot.practitioner_id for slot in slots}, len(slots)
+
+    # the echo is only for the cardiologist, who holds both allowed specialties: each of
+    # the three starts from 09:00 to 09:30 is offered once
+    assert offered(echo) == ({cardiologist.pk}, 3)
+    # a follow-up allows any specialty: both practitioners
+    assert offered(clinic_a.visit_type)[0] == {cardiologist.pk, clinic_a.practitioner.pk}
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
 def test_time_off_closed_days_and_extra_hours(clinic_a):
     practitioner, location = clinic_a.practitioner, clinic_a.location
     tuesday, wednesday, saturday = (datetime.date(2026, 3, d) for d in (3, 4, 7))
