@@ -173,6 +173,9 @@ class Appointment(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "practitioner", "start"]),
+            # Busy time ahead of a moment (slot search, clash check) without reading the
+            # practitioner's whole history: blocked_end > moment is a range on it.
+            models.Index(fields=["organization", "practitioner", "blocked_end"]),
             models.Index(fields=["organization", "location", "start"]),
             models.Index(fields=["patient", "start"]),
         ]

@@ -191,8 +191,9 @@ def _check_availability(appointment: Appointment) -> None:
 def _clash_sql() -> str:
     """Active appointments clashing with a placement, as one statement written out (like
     the fit check) because every booking and move runs it. Parameters: the statuses, the
-    placement's own id (0 when new), whether the practitioner's time counts (not when
-    overbooking), the practitioner and blocked span, the patient and visit span."""
+    placement's own id (0 when new), its organization, whether the practitioner's time
+    counts (not when overbooking), the practitioner and blocked span, the patient and visit
+    span."""
     quote = connection.ops.quote_name
     meta = Appointment._meta
 
@@ -203,7 +204,7 @@ def _clash_sql() -> str:
     return (
         f"SELECT {column('practitioner')} FROM {quote(meta.db_table)} a"  # noqa: S608
         f" WHERE {column('status')} IN ({statuses}) AND {column('id')} <> %s"
-        f" AND ((%s AND {column('practitioner')} = %s"
+        f" AND {column('organization')} = %s AND ((%s AND {column('practitioner')} = %s"
         f" AND {column('blocked_start')} < %s AND {column('blocked_end')} > %s)"
         f" OR ({column('patient')} = %s AND {column('start')} < %s AND {column('end')} > %s))"
     )
@@ -218,6 +219,7 @@ def _check_overlaps(appointment: Appointment) -> None:
             [
                 *sorted(map(str, ACTIVE_STATUSES)),
                 appointment.pk or 0,
+                appointment.organization_id,
                 not appointment.overbooked,
                 appointment.practitioner_id,
                 moment(appointment.blocked_end),
