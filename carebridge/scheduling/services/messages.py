@@ -1,5 +1,5 @@
 """Messages about one appointment: which policy and channel apply, what the templates see,
-and the outbox row, written in the caller's transaction.
+and the outbox rows, written in the caller's transaction.
 
 Every appointment message carries the topic ("appointment", public id, stamp). The stamp
 is the visit's start in UTC, so a message queued for an old time is dropped at delivery;
@@ -192,7 +192,7 @@ def patient_language(patient: Patient) -> str:
 
 @dataclass(frozen=True)
 class Notice:
-    """A kind of message to queue about a visit, once for each due time (None: now)."""
+    """A kind of message to queue for a patient, once for each due time (None: now)."""
 
     kind: str
     due_times: Sequence[datetime.datetime | None] = (None,)
