@@ -33,14 +33,15 @@ def section(rows: list[Row], machine: dict[str, str], took: float, kept: list[st
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine_lines = "\n".join(f"- {name}: {value}" for name, value in machine.items())
     command = "`make bench` (`python -m bench.run`)"
-    if kept:
-        command += f"; rows marked (earlier run) are kept from the run before: {len(kept)}"
+    earlier = (
+        f" {len(kept)} rows marked (earlier run) are kept from the runs before." if kept else ""
+    )
     body = table(rows)
     if kept:
         body += "\n" + "\n".join(kept)
     return (
         f"{BEGIN}\n## Latest run\n\n"
-        f"Command: {command}, {today}, {took / 60:.1f} minutes.\n\n"
+        f"Command: {command}, {today}, {took / 60:.1f} minutes.{earlier}\n\n"
         f"Machine:\n\n{machine_lines}\n\n{body}\n{END}\n"
     )
 
