@@ -31,6 +31,30 @@ def search(clinic, day, end=None, **kwargs):
     )
 
 
+def procedure(clinic, **buffers):
+    """A 30-minute visit type with the given buffers."""
+    return visit_type_create(
+        organization=clinic.organization,
+        name="Procedure",
+        code="procedure",
+        duration_minutes=30,
+        **buffers,
+    )
+
+
+def book_at(clinic, patient, start, visit_type=None, **kwargs):
+    return appointment_book(
+        organization=clinic.organization,
+        actor=None,
+        patient=patient,
+        practitioner=clinic.practitioner,
+        location=clinic.location,
+        visit_type=visit_type or clinic.visit_type,
+        start=start,
+        **kwargs,
+    )
+
+
 @time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
 def test_working_day_offers_every_half_hour_grid_slot_outside_the_break(clinic_a):
     # given a Tuesday with 09-17 hours and a 12-13 break, and a 30-minute visit type
@@ -46,23 +70,8 @@ def test_working_day_offers_every_half_hour_grid_slot_outside_the_break(clinic_a
 @time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
 def test_booked_time_and_buffers_are_not_offered(clinic_a, patient_a):
     day = datetime.date(2026, 3, 3)
-    buffered = visit_type_create(
-        organization=clinic_a.organization,
-        name="Procedure",
-        code="procedure",
-        duration_minutes=30,
-        buffer_before_minutes=15,
-        buffer_after_minutes=15,
-    )
-    appointment_book(
-        organization=clinic_a.organization,
-        actor=None,
-        patient=patient_a,
-        practitioner=clinic_a.practitioner,
-        location=clinic_a.location,
-        visit_type=buffered,
-        start=local(day, 10),
-    )
+    buffered = procedure(clinic_a, buffer_before_minutes=15, buffer_after_minutes=15)
+    book_at(clinic_a, patient_a, local(day, 10), visit_type=buffered)
     starts = {
         s.start.astimezone(BOSTON).strftime("%H:%M") for s in search(clinic_a, day, limit=1000)
     }
@@ -83,23 +92,8 @@ def test_a_late_slot_whose_buffer_reaches_a_visit_after_midnight_is_not_offered(
         start=local(tuesday, 22),
         end=local(wednesday, 0),
     )
-    buffered = visit_type_create(
-        organization=clinic_a.organization,
-        name="Procedure",
-        code="procedure",
-        duration_minutes=30,
-        buffer_after_minutes=15,
-    )
-    appointment_book(
-        organization=clinic_a.organization,
-        actor=None,
-        patient=patient_a,
-        practitioner=clinic_a.practitioner,
-        location=clinic_a.location,
-        visit_type=clinic_a.visit_type,
-        start=local(wednesday, 0, 10),
-        overbook_reason="Night clinic",
-    )
+    buffered = procedure(clinic_a, buffer_after_minutes=15)
+    book_at(clinic_a, patient_a, local(wednesday, 0, 10), overbook_reason="Night clinic")
     starts = {
         s.start.astimezone(BOSTON).strftime("%H:%M")
         for s in search(clinic_a, tuesday, visit_type=buffered, limit=1000)
