@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -22,10 +23,10 @@ def _is_retryable(error: OperationalError) -> bool:
 def retry_transaction(attempts: int = 3) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Re-run a whole transaction that PostgreSQL aborted as a deadlock victim.
 
-    Two bookings for one patient with two practitioners can each wait on the other's row in
-    different exclusion constraints; PostgreSQL breaks the cycle by aborting one. Running it
-    again re-reads the committed winner and ends in a clean Conflict (or succeeds). Inside a
-    caller's transaction nothing can be re-run, so the error passes through.
+    The booking locks (lock_until_commit) keep clashing bookings from waiting on each other;
+    this covers a cycle with a writer that takes no such lock. Running it again re-reads the
+    committed winner and ends in a clean Conflict (or succeeds). Inside a caller's
+    transaction nothing can be re-run, so the error passes through.
     """
 
     def decorate(function: Callable[P, T]) -> Callable[P, T]:
@@ -44,3 +45,32 @@ def retry_transaction(attempts: int = 3) -> Callable[[Callable[P, T]], Callable[
         return run
 
     return decorate
+
+
+class LockSpace(enum.IntEnum):
+    """The first key of a transaction-level advisory lock: what kind of thing it guards."""
+
+    PRACTITIONER_TIME = 1
+    PATIENT_TIME = 2
+
+
+def lock_until_commit(*keys: tuple[LockSpace, int]) -> None:
+    """Queue this transaction behind any other holding the same keys, until it ends.
+
+    Two bookings that clash would otherwise both insert and then wait on each other inside
+    PostgreSQL's exclusion constraint check, a deadlock it breaks by aborting one; with many
+    clients at once the same one can lose again and again. Taken before the clash check, the
+    lock lets the later booking see the earlier one committed and fail cleanly. Callers pass
+    keys in LockSpace order so two transactions never wait on each other in a cycle (a
+    select list is evaluated left to right). SQLite needs none: an IMMEDIATE transaction
+    already holds the database's only write lock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    calls = ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        # the second key is an int4: ids beyond it share a lock, which only queues more
+        cursor.execute(
+            f"SELECT {calls}",
+            [part for space, key in keys for part in (int(space), key % 2**31)],
+        )

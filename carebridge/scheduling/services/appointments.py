@@ -19,7 +19,7 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
-from carebridge.core.db import retry_transaction
+from carebridge.core.db import LockSpace, lock_until_commit, retry_transaction
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
 from carebridge.patients.models import Patient
@@ -248,6 +248,10 @@ def _check_overlaps(appointment: Appointment) -> None:
 def _save_without_overlap(appointment: Appointment) -> None:
     """No savepoint around the write: a constraint violation aborts the whole service, whose
     own atomic block rolls back (to its savepoint, when a caller's transaction surrounds it)."""
+    lock_until_commit(
+        (LockSpace.PRACTITIONER_TIME, appointment.practitioner_id),
+        (LockSpace.PATIENT_TIME, appointment.patient_id),
+    )
     _check_overlaps(appointment)
     try:
         appointment.save()
