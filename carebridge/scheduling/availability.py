@@ -14,14 +14,17 @@ import datetime
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Field, Q
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
+from carebridge.core.selectors import as_loaded
 from carebridge.core.timeranges import (
     UTC,
     Range,
@@ -32,7 +35,7 @@ from carebridge.core.timeranges import (
     subtract,
     wall_to_utc,
 )
-from carebridge.directory.models import Location, Practitioner, PractitionerRole
+from carebridge.directory.models import Location, OpeningHours, Practitioner, PractitionerRole
 from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind, RuleKind
 from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import (
@@ -64,11 +67,13 @@ def zone_of(name: str) -> ZoneInfo:
 
 @dataclass
 class _Pair:
-    """One practitioner at one location, with the weekly rules that apply there."""
+    """One practitioner at one location, with the weekly rules that apply there and the
+    location's opening hours."""
 
     practitioner_id: int
     location: Location
     rules: list  # rows of RULE_COLUMNS
+    opening: list  # rows with weekday, opens and closes
 
     @property
     def zone(self) -> ZoneInfo:
@@ -79,7 +84,7 @@ class _Pair:
 class _Calendar:
     """Everything that shapes free time for a set of pairs over a date range."""
 
-    exceptions: dict[int, list[AvailabilityException]]
+    exceptions: dict[int, list]  # rows of EXCEPTION_COLUMNS
     closed: set[tuple[int | None, datetime.date]]
     busy: dict[int, list[Range]] = field(default_factory=dict)
 
@@ -109,8 +114,7 @@ class _Calendar:
             elif exception.location_id in (None, pair.location.pk):
                 time_off.append((exception.start, exception.end))
         working = merge([(start, end) for start, end in working if start < end])
-        opening = list(pair.location.opening_hours.all())
-        if opening:
+        if pair.opening:
             working = intersect(
                 working,
                 [
@@ -118,7 +122,7 @@ class _Calendar:
                         wall_to_utc(day, hours.opens, pair.zone),
                         wall_to_utc(day, hours.closes, pair.zone),
                     )
-                    for hours in opening
+                    for hours in pair.opening
                     if hours.weekday == day.weekday()
                 ],
             )
@@ -188,7 +192,19 @@ def _pairs(
         AvailabilityRule.objects.filter(practitioner_filter, organization=organization)
     ):
         rules[(rule.practitioner_id, rule.location_id)].append(rule)
-    return [_Pair(p, locations[loc], rules[(p, loc)]) for p, loc in keys if rules[(p, loc)]]
+    return [
+        _Pair(p, locations[loc], rules[(p, loc)], list(locations[loc].opening_hours.all()))
+        for p, loc in keys
+        if rules[(p, loc)]
+    ]
+
+
+EXCEPTION_COLUMNS = ("practitioner_id", "kind", "location_id", "start", "end")
+
+
+def _closed_dates(span: Range) -> tuple[datetime.date, datetime.date]:
+    """The UTC dates that closed days may fall on for local days within the span."""
+    return span[0].date() - datetime.timedelta(days=1), span[1].date() + datetime.timedelta(days=1)
 
 
 def _calendar(organization_id: int, practitioner_ids: set[int], span: Range) -> _Calendar:
@@ -198,13 +214,11 @@ def _calendar(organization_id: int, practitioner_ids: set[int], span: Range) -> 
         practitioner_id__in=practitioner_ids,
         start__lt=span[1],
         end__gt=span[0],
-    ):
+    ).values_list(*EXCEPTION_COLUMNS, named=True):
         exceptions[exception.practitioner_id].append(exception)
     closed = set(
         ClosedDay.objects.filter(
-            organization_id=organization_id,
-            date__gte=span[0].date() - datetime.timedelta(days=1),
-            date__lte=span[1].date() + datetime.timedelta(days=1),
+            organization_id=organization_id, date__range=_closed_dates(span)
         ).values_list("location_id", "date")
     )
     return _Calendar(exceptions, closed)
@@ -403,11 +417,119 @@ def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int)
         raise InvalidInput("limit: must be between 1 and 1000", field="limit")
 
 
-def _pair_for(practitioner: Practitioner, location: Location) -> _Pair:
-    rules = _rule_rows(
-        AvailabilityRule.objects.filter(practitioner=practitioner, location=location)
+class _Hours(NamedTuple):
+    weekday: int
+    opens: datetime.time
+    closes: datetime.time
+
+
+class _Placement(NamedTuple):
+    """One row of `_placement_sql`: its source, then the PLACEMENT_COLUMNS that source has
+    (None for the others)."""
+
+    source: str
+    kind: str | None
+    weekday: int | None
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    effective_from: datetime.date | None
+    effective_until: datetime.date | None
+    location_id: int | None
+    start: datetime.datetime | None
+    end: datetime.datetime | None
+
+
+# The columns of `_Placement` after its source, and the field whose type each one has.
+PLACEMENT_COLUMNS = (
+    (AvailabilityRule, "kind"),
+    (AvailabilityRule, "weekday"),
+    (AvailabilityRule, "start_time"),
+    (AvailabilityRule, "end_time"),
+    (AvailabilityRule, "effective_from"),
+    (AvailabilityRule, "effective_until"),
+    (AvailabilityException, "location"),
+    (AvailabilityException, "start"),
+    (AvailabilityException, "end"),
+)
+
+
+@cache
+def _placement_sql() -> tuple[str, list[Field]]:
+    """Everything that decides whether one practitioner is free at one location over a
+    span, in one statement, written out because every booking and move runs it: the
+    weekly rules, the location's opening hours, the clinic's closed days and the
+    practitioner's exceptions. Parameters: practitioner and location (rules); location
+    (hours); organization, first and last date (closed days); organization, practitioner,
+    span end and span start (exceptions). Also the field that loads each column."""
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for model, name in PLACEMENT_COLUMNS]
+
+    def branch(model, source: str, columns: dict[int, str], conditions: str) -> str:
+        meta = model._meta
+        selected = [
+            quote(meta.get_field(columns[index]).column)
+            if index in columns
+            # typed, so that every branch of the union agrees on each column's type
+            else f"CAST(NULL AS {field.db_type(connection)})"
+            for index, field in enumerate(fields)
+        ]
+        tests = " AND ".join(
+            f"{quote(meta.get_field(name).column)} {test}"
+            for name, test in (condition.split(" ", 1) for condition in conditions.split(", "))
+        )
+        return f"SELECT '{source}', {', '.join(selected)} FROM {quote(meta.db_table)} WHERE {tests}"  # noqa: S608
+
+    sql = " UNION ALL ".join(
+        [
+            branch(
+                AvailabilityRule,
+                "rule",
+                dict(enumerate(name for _, name in PLACEMENT_COLUMNS[:6])),
+                "practitioner = %s, location = %s",
+            ),
+            branch(OpeningHours, "hours", {1: "weekday", 2: "opens", 3: "closes"}, "location = %s"),
+            branch(
+                ClosedDay,
+                "closed",
+                {4: "date", 6: "location"},
+                "organization = %s, date >= %s, date <= %s",
+            ),
+            branch(
+                AvailabilityException,
+                "exception",
+                {0: "kind", 6: "location", 7: "start", 8: "end"},
+                "organization = %s, practitioner = %s, start < %s, end > %s",
+            ),
+        ]
     )
-    return _Pair(practitioner.pk, location, list(rules))
+    return sql, fields
+
+
+def _placement(practitioner: Practitioner, location: Location, span: Range):
+    """The pair and the calendar over the span, read with `_placement_sql`."""
+    sql, fields = _placement_sql()
+    first, last = _closed_dates(span)
+    day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    organization_id = practitioner.organization_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *(practitioner.pk, location.pk, location.pk),
+                *(organization_id, day(first), day(last)),
+                *(organization_id, practitioner.pk, moment(span[1]), moment(span[0])),
+            ],
+        )
+        rows = [
+            _Placement(source, *as_loaded(fields, values)) for source, *values in cursor.fetchall()
+        ]
+    rules = [row for row in rows if row.source == "rule"]
+    hours = [_Hours(r.weekday, r.start_time, r.end_time) for r in rows if r.source == "hours"]
+    closed = {(row.location_id, row.effective_from) for row in rows if row.source == "closed"}
+    exceptions = [row for row in rows if row.source == "exception"]
+    return _Pair(practitioner.pk, location, rules, hours), _Calendar(
+        {practitioner.pk: exceptions}, closed
+    )
 
 
 def is_within_availability(
@@ -419,8 +541,7 @@ def is_within_availability(
 ) -> bool:
     """Whether [start, end) lies inside the practitioner's free time at the location
     (working hours and extra hours, minus breaks, time off, closed days and holidays)."""
-    pair = _pair_for(practitioner, location)
-    calendar = _calendar(practitioner.organization_id, {practitioner.pk}, (start, end))
+    pair, calendar = _placement(practitioner, location, (start, end))
     local_day = start.astimezone(pair.zone).date()
     return any(
         free_start <= start and end <= free_end

@@ -6,9 +6,16 @@ import time_machine
 
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from carebridge.directory.services import location_create
 from carebridge.patients.services import patient_create
+from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.models import Appointment, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
+from carebridge.scheduling.services.setup import (
+    availability_exception_create,
+    availability_rule_create,
+    closed_day_create,
+)
 
 BOSTON = ZoneInfo("America/New_York")
 TUESDAY = datetime.date(2026, 3, 3)
@@ -220,3 +227,65 @@ def test_location_opening_hours_limit_the_bookable_time(clinic_a, patient_a):
         book(clinic_a, patient_a, at(9))
     assert error.value.code == "outside_availability"
     assert book(clinic_a, patient_a, at(10)).status == "booked"
+
+
+def test_closed_days_time_off_extra_hours_and_rule_dates_decide_booking(clinic_a, patient_a):
+    """Each source of free time, at this location and at another, as a booking sees it."""
+    organization, practitioner = clinic_a.organization, clinic_a.practitioner
+    elsewhere = location_create(organization=organization, name="Annex", timezone=BOSTON.key)
+    wednesday, thursday, friday = (datetime.date(2026, 3, d) for d in (4, 5, 6))
+    saturday, next_tuesday = datetime.date(2026, 3, 7), datetime.date(2026, 3, 10)
+    closed_day_create(organization=organization, date=TUESDAY, reason="Inventory")
+    closed_day_create(organization=organization, date=wednesday, reason="Move", location=elsewhere)
+    availability_exception_create(
+        practitioner=practitioner,
+        kind=ExceptionKind.UNAVAILABLE,
+        start=at(9, day=thursday),
+        end=at(11, day=thursday),
+        reason="Training",
+    )
+    availability_exception_create(
+        practitioner=practitioner,
+        kind=ExceptionKind.UNAVAILABLE,
+        start=at(9, day=friday),
+        end=at(11, day=friday),
+        location=elsewhere,
+        reason="Annex shift",
+    )
+    for location in (clinic_a.location, elsewhere):
+        availability_exception_create(
+            practitioner=practitioner,
+            kind=ExceptionKind.EXTRA_HOURS,
+            location=location,
+            start=at(9 if location == clinic_a.location else 11, day=saturday),
+            end=at(10 if location == clinic_a.location else 12, day=saturday),
+            reason="Flu clinic",
+        )
+    availability_rule_create(
+        practitioner=practitioner,
+        location=clinic_a.location,
+        weekday=1,
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        effective_from=next_tuesday,
+        effective_until=next_tuesday,
+    )
+    refused = [
+        at(10),  # the whole clinic is closed
+        at(10, day=thursday),  # time off everywhere
+        at(11, day=saturday),  # extra hours at the other location only
+        at(18, day=datetime.date(2026, 3, 17)),  # after the evening rule ended
+    ]
+    for start in refused:
+        with pytest.raises(DomainError) as error:
+            book(clinic_a, patient_a, start)
+        assert error.value.code == "outside_availability", start
+    allowed = [
+        at(10, day=wednesday),  # only the other location is closed
+        at(11, day=thursday),  # time off has ended
+        at(9, day=friday),  # time off at the other location only
+        at(9, day=saturday),  # extra hours here
+        at(18, day=next_tuesday),  # the evening rule's one day
+    ]
+    for number, start in enumerate(allowed, start=1):
+        assert book(clinic_a, other_patient(clinic_a, number), start).status == "booked"
