@@ -90,12 +90,19 @@ def as_loaded(fields: list[Field], values) -> list:
     """Column values as the ORM would load them (e.g. SQLite's text into dates and UUIDs)."""
     loaded = []
     for field, value in zip(fields, values, strict=True):
-        column = Col("t", field)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        column, converters = _converters(connection.vendor, field)
         for convert in converters:
             value = convert(value, column, connection)
         loaded.append(value)
     return loaded
+
+
+@functools.cache
+def _converters(vendor: str, field: Field) -> tuple[Col, list]:
+    """What the ORM runs on a column of the field as it comes from this kind of database
+    (on PostgreSQL most columns need nothing)."""
+    column = Col("t", field)
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
+from carebridge.core.db import insert_new
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import (
     UNSENT_STATUSES,
@@ -150,7 +151,7 @@ def messages_enqueue(
     # No savepoint (two statements on every booking): checked input cannot fail the writes,
     # and a failed write must fail the caller's change anyway.
     with transaction.atomic(savepoint=False):
-        messages = OutboundMessage.objects.bulk_create(
+        messages = [
             OutboundMessage(
                 organization=organization,
                 kind=content.kind,
@@ -172,7 +173,8 @@ def messages_enqueue(
             )
             for content in contents
             for when in [due or now for due in content.due_times]
-        )
+        ]
+        insert_new(messages)
         if patient is not None:
             _audit_created(organization, patient, messages, channel)
     if any(message.due_at <= now for message in messages):

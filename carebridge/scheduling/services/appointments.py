@@ -19,7 +19,7 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
-from carebridge.core.db import LockSpace, lock_until_commit, retry_transaction
+from carebridge.core.db import LockSpace, insert_new, lock_until_commit, retry_transaction
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
 from carebridge.patients.models import Patient
@@ -254,7 +254,10 @@ def _save_without_overlap(appointment: Appointment) -> None:
     )
     _check_overlaps(appointment)
     try:
-        appointment.save()
+        if appointment._state.adding:
+            insert_new([appointment])
+        else:
+            appointment.save()
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         code = PG_CONSTRAINT_CODES.get(constraint)
@@ -266,7 +269,7 @@ def _save_without_overlap(appointment: Appointment) -> None:
 def _record(
     appointment: Appointment, actor: User | None, action: str, before: dict, reason: str = ""
 ) -> None:
-    history = AppointmentHistory.objects.create(
+    history = AppointmentHistory(
         appointment=appointment,
         version=appointment.version,
         action=action,
@@ -274,15 +277,18 @@ def _record(
         changed_at=clock.now(),
         reason=reason,
     )
-    AppointmentFieldChange.objects.bulk_create(
-        AppointmentFieldChange(
-            history=history,
-            field=name,
-            old_value=_text(before.get(name)),
-            new_value=_text(getattr(appointment, name)),
-        )
-        for name in TRACKED_FIELDS
-        if before.get(name) != getattr(appointment, name)
+    insert_new([history])
+    insert_new(
+        [
+            AppointmentFieldChange(
+                history=history,
+                field=name,
+                old_value=_text(before.get(name)),
+                new_value=_text(getattr(appointment, name)),
+            )
+            for name in TRACKED_FIELDS
+            if before.get(name) != getattr(appointment, name)
+        ]
     )
     audit_record(
         organization_id=appointment.organization_id,
