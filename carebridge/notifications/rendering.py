@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
+from django.db import connection
 from django.template import Context, Engine, Template
 from django.utils import formats, translation
 from django.utils.html import linebreaks, urlize
@@ -165,17 +167,44 @@ def _visible(context: dict, channel: str) -> dict:
     return {name: context[name] for name in allowed & context.keys()}
 
 
+class _Wording(NamedTuple):
+    subject: str
+    body: str
+
+
 def _overrides(
     organization: Organization, kinds: Sequence[str], chain: list[str], channel: str
-) -> dict[tuple[str, str], MessageTemplate]:
-    rows = MessageTemplate.objects.filter(
-        organization=organization, kind__in=kinds, channel=channel, language__in=chain
+) -> dict[tuple[str, str], _Wording]:
+    """The clinic's own wording for these kinds in these languages, by (kind, language)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _overrides_sql(len(kinds), len(chain)), [organization.pk, channel, *kinds, *chain]
+        )
+        return {
+            (kind, language): _Wording(subject, body) for kind, language, subject, body in cursor
+        }
+
+
+@lru_cache(maxsize=64)
+def _overrides_sql(kinds: int, languages: int) -> str:
+    """Written out, as every booking reads it. Parameters: the organization, the channel,
+    `kinds` kinds and `languages` languages."""
+    quote = connection.ops.quote_name
+    meta = MessageTemplate._meta
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT {column('kind')}, {column('language')}, {column('subject')}, {column('body')}"  # noqa: S608
+        f" FROM {quote(meta.db_table)} WHERE {column('organization')} = %s"
+        f" AND {column('channel')} = %s AND {column('kind')} IN ({', '.join(['%s'] * kinds)})"
+        f" AND {column('language')} IN ({', '.join(['%s'] * languages)})"
     )
-    return {(row.kind, row.language): row for row in rows}
 
 
 def _templates(
-    overrides: dict[tuple[str, str], MessageTemplate], kind: str, chain: list[str], channel: str
+    overrides: dict[tuple[str, str], _Wording], kind: str, chain: list[str], channel: str
 ) -> tuple[Template, Template]:
     for candidate in chain:
         row = overrides.get((kind, candidate))

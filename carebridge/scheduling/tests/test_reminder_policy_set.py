@@ -5,7 +5,7 @@ import pytest
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import InvalidInput
 from carebridge.scheduling.models import ReminderPolicy
-from carebridge.scheduling.services.messages import DEFAULT_POLICY, policy_for
+from carebridge.scheduling.services.messages import DEFAULT_POLICY, Policy, policy_for
 from carebridge.scheduling.services.reminders import reminder_policy_set
 from carebridge.scheduling.tests.messaging import book, reachable_patient
 
@@ -48,3 +48,28 @@ def test_without_a_policy_the_defaults_apply(clinic_a, time_machine):
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
 
     assert policy_for(appointment) == DEFAULT_POLICY
+
+
+def test_the_visit_types_policy_replaces_the_clinics_whole(clinic_a, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC), tick=False)
+    organization = clinic_a.organization
+    reminder_policy_set(organization=organization, actor=None, offsets=[7 * DAY, DAY])
+    reminder_policy_set(
+        organization=organization,
+        actor=None,
+        offsets=[DAY, 3 * DAY],
+        visit_type=clinic_a.visit_type,
+        confirm_on_booking=False,
+        quiet_start=datetime.time(22, 30),
+        quiet_end=datetime.time(7, 15),
+        sms_shows_visit_type=True,
+    )
+    appointment = book(clinic_a, reachable_patient(organization))
+
+    assert policy_for(appointment) == Policy(
+        offsets=(3 * DAY, DAY),
+        confirm_on_booking=False,
+        quiet_start=datetime.time(22, 30),
+        quiet_end=datetime.time(7, 15),
+        sms_shows_visit_type=True,
+    )
