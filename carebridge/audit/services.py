@@ -17,6 +17,8 @@ from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 
 GENESIS_HASH = "0" * 64
+# Entries per INSERT: their parameters stay well under SQLite's limit of 32,766.
+ROWS_PER_INSERT = 500
 
 
 @dataclass(frozen=True)
@@ -97,20 +99,24 @@ def _head_advance(head: _Head) -> None:
 
 
 def _insert(rows: list[dict]) -> None:
-    """One multi-row INSERT with plain parameters: every page view and search writes here,
+    """Multi-row INSERTs with plain parameters: every page view and search writes here,
     and building model instances costs more than the write itself."""
     names = (*CHAINED_COLUMNS, "entry_hash")
     columns = ", ".join(connection.ops.quote_name(name) for name in names)
-    placeholders = ", ".join(["%s"] * len(names))
+    row_placeholders = f"({', '.join(['%s'] * len(names))})"
     adapt_time = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            [
-                [adapt_time(row[name]) if name == "occurred_at" else row[name] for name in names]
-                for row in rows
-            ],
-        )
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            cursor.execute(
+                f"INSERT INTO {AuditEntry._meta.db_table} ({columns})"  # noqa: S608
+                f" VALUES {', '.join([row_placeholders] * len(chunk))}",
+                [
+                    adapt_time(row[name]) if name == "occurred_at" else row[name]
+                    for row in chunk
+                    for name in names
+                ],
+            )
 
 
 @transaction.atomic(savepoint=False)

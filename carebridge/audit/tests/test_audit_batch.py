@@ -68,3 +68,18 @@ def test_a_failing_inner_block_takes_back_only_its_own_entries(org_a, coordinato
 
     assert refs(org_a) == ["outer", "after"]
     assert audit_verify(organization_id=org_a.pk) == []
+
+
+def test_a_batch_larger_than_one_insert_stays_one_chain(org_a, coordinator_a, monkeypatch):
+    monkeypatch.setattr("carebridge.audit.services.ROWS_PER_INSERT", 4)
+    names = [f"patient-{n}" for n in range(10)]
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), audit_batch():
+        for ref in names:
+            read(org_a, coordinator_a, ref)
+
+    table = AuditEntry._meta.db_table
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f"INSERT INTO {table}")]
+    assert len(inserts) == 3  # 4 + 4 + 2 rows
+    assert refs(org_a) == names
+    assert audit_verify(organization_id=org_a.pk) == []
