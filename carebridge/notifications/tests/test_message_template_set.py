@@ -75,7 +75,9 @@ def test_setting_again_replaces_the_wording(org_a):
 
     assert MessageTemplate.objects.get().body == "Second {{ time }}"
     assert list(
-        AuditEntry.objects.filter(object_type="MessageTemplate").values_list("action", flat=True)
+        AuditEntry.objects.filter(object_type="MessageTemplate")
+        .order_by("sequence")
+        .values_list("action", flat=True)
     ) == ["create", "update"]
 
 
