@@ -424,8 +424,8 @@ class _Hours(NamedTuple):
 
 
 class _Placement(NamedTuple):
-    """One row of `_placement_sql`: its source, then the PLACEMENT_COLUMNS that source has
-    (None for the others)."""
+    """One row of `_placement_sql`: its source, then the PLACEMENT_TYPES columns that source
+    has (None for the others; a closed day's date comes as `effective_from`)."""
 
     source: str
     kind: str | None
@@ -439,18 +439,19 @@ class _Placement(NamedTuple):
     end: datetime.datetime | None
 
 
-# The columns of `_Placement` after its source, and the field whose type each one has.
-PLACEMENT_COLUMNS = (
-    (AvailabilityRule, "kind"),
-    (AvailabilityRule, "weekday"),
-    (AvailabilityRule, "start_time"),
-    (AvailabilityRule, "end_time"),
-    (AvailabilityRule, "effective_from"),
-    (AvailabilityRule, "effective_until"),
-    (AvailabilityException, "location"),
-    (AvailabilityException, "start"),
-    (AvailabilityException, "end"),
-)
+# Each column of `_Placement` after its source, with the field that gives its type.
+PLACEMENT_TYPES = {
+    "kind": (AvailabilityRule, "kind"),
+    "weekday": (AvailabilityRule, "weekday"),
+    "start_time": (AvailabilityRule, "start_time"),
+    "end_time": (AvailabilityRule, "end_time"),
+    "effective_from": (AvailabilityRule, "effective_from"),
+    "effective_until": (AvailabilityRule, "effective_until"),
+    "location_id": (AvailabilityException, "location"),
+    "start": (AvailabilityException, "start"),
+    "end": (AvailabilityException, "end"),
+}
+RULE_PLACEMENT = {name: name for name in list(PLACEMENT_TYPES)[:6]}
 
 
 @cache
@@ -462,16 +463,17 @@ def _placement_sql() -> tuple[str, list[Field]]:
     (hours); organization, first and last date (closed days); organization, practitioner,
     span end and span start (exceptions). Also the field that loads each column."""
     quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for model, name in PLACEMENT_COLUMNS]
+    fields = [model._meta.get_field(name) for model, name in PLACEMENT_TYPES.values()]
 
-    def branch(model, source: str, columns: dict[int, str], conditions: str) -> str:
+    def branch(model, source: str, columns: dict[str, str], conditions: str) -> str:
+        """SELECT the model's fields as the named `_Placement` columns, NULL as the rest."""
         meta = model._meta
         selected = [
-            quote(meta.get_field(columns[index]).column)
-            if index in columns
+            quote(meta.get_field(columns[name]).column)
+            if name in columns
             # typed, so that every branch of the union agrees on each column's type
             else f"CAST(NULL AS {field.db_type(connection)})"
-            for index, field in enumerate(fields)
+            for name, field in zip(PLACEMENT_TYPES, fields, strict=True)
         ]
         tests = " AND ".join(
             f"{quote(meta.get_field(name).column)} {test}"
@@ -481,23 +483,23 @@ def _placement_sql() -> tuple[str, list[Field]]:
 
     sql = " UNION ALL ".join(
         [
+            branch(AvailabilityRule, "rule", RULE_PLACEMENT, "practitioner = %s, location = %s"),
             branch(
-                AvailabilityRule,
-                "rule",
-                dict(enumerate(name for _, name in PLACEMENT_COLUMNS[:6])),
-                "practitioner = %s, location = %s",
+                OpeningHours,
+                "hours",
+                {"weekday": "weekday", "start_time": "opens", "end_time": "closes"},
+                "location = %s",
             ),
-            branch(OpeningHours, "hours", {1: "weekday", 2: "opens", 3: "closes"}, "location = %s"),
             branch(
                 ClosedDay,
                 "closed",
-                {4: "date", 6: "location"},
+                {"effective_from": "date", "location_id": "location"},
                 "organization = %s, date >= %s, date <= %s",
             ),
             branch(
                 AvailabilityException,
                 "exception",
-                {0: "kind", 6: "location", 7: "start", 8: "end"},
+                {"kind": "kind", "location_id": "location", "start": "start", "end": "end"},
                 "organization = %s, practitioner = %s, start < %s, end > %s",
             ),
         ]

@@ -95,9 +95,8 @@ def _policy_sql() -> tuple[str, list[Field]]:
     Parameters: the organization and the visit type. Also the field that loads each column."""
     quote = connection.ops.quote_name
     policy, offset = ReminderPolicy._meta, ReminderOffset._meta
-    names = ("visit_type", "confirm_on_booking", "quiet_start", "quiet_end")
-    fields = [policy.get_field(name) for name in (*names, "sms_shows_visit_type")]
-    fields.append(offset.get_field("minutes_before"))
+    names = ("visit_type", "confirm_on_booking", "quiet_start", "quiet_end", "sms_shows_visit_type")
+    fields = [*(policy.get_field(name) for name in names), offset.get_field("minutes_before")]
     visit_type = f"p.{quote(policy.get_field('visit_type').column)}"
     minutes = f"o.{quote(offset.get_field('minutes_before').column)}"
     sql = (
