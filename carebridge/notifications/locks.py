@@ -45,5 +45,7 @@ def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[O
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-        claimed = OutboundMessage.objects.filter(pk__in=ids).select_related("patient")
-        return list(claimed.order_by("pk"))
+    # Read once the claim has committed: the lease keeps other workers off these rows, and
+    # loading them inside would hold SQLite's only write lock, which bookings wait for.
+    claimed = OutboundMessage.objects.filter(pk__in=ids).select_related("patient")
+    return list(claimed.order_by("pk"))
