@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from carebridge.accounts.models import User
+from carebridge.core.db import quoted_column
 
 
 class RoleBackend(ModelBackend):
@@ -41,24 +42,21 @@ def _user_permissions_sql() -> str:
     via_group, of_group = User.groups.through._meta, Group.permissions.through._meta
     direct = User.user_permissions.through._meta
 
-    def column(meta, field: str) -> str:
-        return quote(meta.get_field(field).column)
-
     granted_by_role = (
-        f"SELECT gp.{column(of_group, 'permission')} FROM {quote(of_group.db_table)} gp"  # noqa: S608
+        f"SELECT gp.{quoted_column(of_group, 'permission')} FROM {quote(of_group.db_table)} gp"  # noqa: S608
         f" JOIN {quote(via_group.db_table)} ug"
-        f" ON ug.{column(via_group, 'group')} = gp.{column(of_group, 'group')}"
-        f" WHERE ug.{column(via_group, 'user')} = %s"
+        f" ON ug.{quoted_column(via_group, 'group')} = gp.{quoted_column(of_group, 'group')}"
+        f" WHERE ug.{quoted_column(via_group, 'user')} = %s"
     )
     granted_directly = (
-        f"SELECT up.{column(direct, 'permission')} FROM {quote(direct.db_table)} up"  # noqa: S608
-        f" WHERE up.{column(direct, 'user')} = %s"
+        f"SELECT up.{quoted_column(direct, 'permission')} FROM {quote(direct.db_table)} up"  # noqa: S608
+        f" WHERE up.{quoted_column(direct, 'user')} = %s"
     )
     types = content_type.related_model._meta
     return (
-        f"SELECT ct.{column(types, 'app_label')}, p.{column(permission, 'codename')}"  # noqa: S608
+        f"SELECT ct.{quoted_column(types, 'app_label')}, p.{quoted_column(permission, 'codename')}"  # noqa: S608
         f" FROM {quote(permission.db_table)} p JOIN {quote(types.db_table)} ct"
-        f" ON ct.{column(types, 'id')} = p.{quote(content_type.column)}"
-        f" WHERE p.{column(permission, 'id')} IN ({granted_by_role})"
-        f" OR p.{column(permission, 'id')} IN ({granted_directly})"
+        f" ON ct.{quoted_column(types, 'id')} = p.{quote(content_type.column)}"
+        f" WHERE p.{quoted_column(permission, 'id')} IN ({granted_by_role})"
+        f" OR p.{quoted_column(permission, 'id')} IN ({granted_directly})"
     )

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from carebridge.accounts.constants import ROLE_PERMISSIONS, Role
 from carebridge.accounts.models import ApiToken, Organization, User
 from carebridge.core import clock
+from carebridge.core.db import quoted_column
 from carebridge.core.errors import InvalidInput, NotFound
 from carebridge.core.selectors import SideBySide
 from carebridge.core.validation import clean_or_raise
@@ -142,15 +143,14 @@ def _live_token_sql() -> tuple[str, SideBySide]:
     columns = SideBySide((ApiToken, User, Organization))
     token, user, organization = (model._meta for model in columns.models)
 
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
     sql = (
         f"SELECT {columns.select} FROM {quote(token.db_table)} t0"  # noqa: S608
-        f" JOIN {quote(user.db_table)} t1 ON t1.{column(user, 'id')} = t0.{column(token, 'user')}"
+        f" JOIN {quote(user.db_table)} t1"
+        f" ON t1.{quoted_column(user, 'id')} = t0.{quoted_column(token, 'user')}"
         f" JOIN {quote(organization.db_table)} t2"
-        f" ON t2.{column(organization, 'id')} = t1.{column(user, 'organization')}"
-        f" WHERE t0.{column(token, 'digest')} = %s AND t0.{column(token, 'revoked_at')} IS NULL"
-        f" AND t1.{column(user, 'is_active')} = %s"
+        f" ON t2.{quoted_column(organization, 'id')} = t1.{quoted_column(user, 'organization')}"
+        f" WHERE t0.{quoted_column(token, 'digest')} = %s"
+        f" AND t0.{quoted_column(token, 'revoked_at')} IS NULL"
+        f" AND t1.{quoted_column(user, 'is_active')} = %s"
     )
     return sql, columns

@@ -48,6 +48,11 @@ def retry_transaction(attempts: int = 3) -> Callable[[Callable[P, T]], Callable[
     return decorate
 
 
+def quoted_column(meta, name: str) -> str:
+    """The quoted column of a model's field (by `_meta`), for statements written out."""
+    return connection.ops.quote_name(meta.get_field(name).column)
+
+
 class LockSpace(enum.IntEnum):
     """The first key of a transaction-level advisory lock: what kind of thing it guards."""
 
