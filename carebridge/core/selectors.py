@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Field, Model, QuerySet
 from django.db.models.expressions import Col
 
+from carebridge.core.db import quoted_column
 from carebridge.core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
@@ -115,8 +116,8 @@ def _each_sql(vendor: str, models: tuple[type[Model], ...]) -> tuple[str, SideBy
         meta, alias = model._meta, f"t{index}"
         tables.append(f"{quote(meta.db_table)} {alias}")
         conditions += [
-            f"{alias}.{quote(meta.get_field('public_id').column)} = %s",
-            f"{alias}.{quote(meta.get_field('organization').column)} = %s",
+            f"{alias}.{quoted_column(meta, 'public_id')} = %s",
+            f"{alias}.{quoted_column(meta, 'organization')} = %s",
         ]
     sql = f"SELECT {columns.select} FROM {', '.join(tables)} WHERE {' AND '.join(conditions)}"  # noqa: S608
     return sql, columns

@@ -27,6 +27,7 @@ from django.utils import formats, translation
 from django.utils.html import linebreaks, urlize
 
 from carebridge.accounts.models import Organization
+from carebridge.core.db import quoted_column
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.models import MessageTemplate
 
@@ -193,7 +194,7 @@ def _overrides_sql(kinds: int, languages: int) -> str:
     meta = MessageTemplate._meta
 
     def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
+        return quoted_column(meta, name)
 
     return (
         f"SELECT {column('kind')}, {column('language')}, {column('subject')}, {column('body')}"  # noqa: S608

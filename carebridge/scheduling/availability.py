@@ -23,6 +23,7 @@ from django.db.models import Field, Q
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
+from carebridge.core.db import quoted_column
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import as_loaded
 from carebridge.core.timeranges import (
@@ -469,14 +470,14 @@ def _placement_sql() -> tuple[str, list[Field]]:
         """SELECT the model's fields as the named `_Placement` columns, NULL as the rest."""
         meta = model._meta
         selected = [
-            quote(meta.get_field(columns[name]).column)
+            quoted_column(meta, columns[name])
             if name in columns
             # typed, so that every branch of the union agrees on each column's type
             else f"CAST(NULL AS {field.db_type(connection)})"
             for name, field in zip(PLACEMENT_TYPES, fields, strict=True)
         ]
         tests = " AND ".join(
-            f"{quote(meta.get_field(name).column)} {test}"
+            f"{quoted_column(meta, name)} {test}"
             for name, test in (condition.split(" ", 1) for condition in conditions.split(", "))
         )
         return f"SELECT '{source}', {', '.join(selected)} FROM {quote(meta.db_table)} WHERE {tests}"  # noqa: S608

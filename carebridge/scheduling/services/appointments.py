@@ -19,7 +19,13 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
-from carebridge.core.db import LockSpace, insert_new, lock_until_commit, retry_transaction
+from carebridge.core.db import (
+    LockSpace,
+    insert_new,
+    lock_until_commit,
+    quoted_column,
+    retry_transaction,
+)
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
 from carebridge.patients.models import Patient
@@ -98,18 +104,19 @@ def _fit_sql() -> str:
     allowed = VisitType.allowed_specialties.through._meta
     held = Practitioner.specialties.through._meta
 
-    def column(meta, field: str) -> str:
-        return quote(meta.get_field(field).column)
-
-    allowed_for, allowed_specialty = column(allowed, "visittype"), column(allowed, "specialty")
+    allowed_for, allowed_specialty = (
+        quoted_column(allowed, "visittype"),
+        quoted_column(allowed, "specialty"),
+    )
     return (
         f"SELECT EXISTS (SELECT 1 FROM {quote(roles.db_table)} r"  # noqa: S608
-        f" WHERE r.{column(roles, 'practitioner')} = %s AND r.{column(roles, 'location')} = %s"
-        f" AND r.{column(roles, 'active')}),"
+        f" WHERE r.{quoted_column(roles, 'practitioner')} = %s"
+        f" AND r.{quoted_column(roles, 'location')} = %s"
+        f" AND r.{quoted_column(roles, 'active')}),"
         f" NOT EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a WHERE a.{allowed_for} = %s)"
         f" OR EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a JOIN {quote(held.db_table)} h"
-        f" ON h.{column(held, 'specialty')} = a.{allowed_specialty}"
-        f" WHERE a.{allowed_for} = %s AND h.{column(held, 'practitioner')} = %s)"
+        f" ON h.{quoted_column(held, 'specialty')} = a.{allowed_specialty}"
+        f" WHERE a.{allowed_for} = %s AND h.{quoted_column(held, 'practitioner')} = %s)"
     )
 
 
@@ -198,7 +205,7 @@ def _clash_sql() -> str:
     meta = Appointment._meta
 
     def column(name: str) -> str:
-        return f"a.{quote(meta.get_field(name).column)}"
+        return f"a.{quoted_column(meta, name)}"
 
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
     return (

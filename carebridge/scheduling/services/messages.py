@@ -22,6 +22,7 @@ from django.db.models import Field
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
+from carebridge.core.db import quoted_column
 from carebridge.core.selectors import as_loaded
 from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
@@ -97,13 +98,13 @@ def _policy_sql() -> tuple[str, list[Field]]:
     policy, offset = ReminderPolicy._meta, ReminderOffset._meta
     names = ("visit_type", "confirm_on_booking", "quiet_start", "quiet_end", "sms_shows_visit_type")
     fields = [*(policy.get_field(name) for name in names), offset.get_field("minutes_before")]
-    visit_type = f"p.{quote(policy.get_field('visit_type').column)}"
-    minutes = f"o.{quote(offset.get_field('minutes_before').column)}"
+    visit_type = f"p.{quoted_column(policy, 'visit_type')}"
+    minutes = f"o.{quoted_column(offset, 'minutes_before')}"
     sql = (
         f"SELECT {', '.join(f'p.{quote(field.column)}' for field in fields[:-1])}, {minutes}"  # noqa: S608
         f" FROM {quote(policy.db_table)} p LEFT JOIN {quote(offset.db_table)} o"
-        f" ON o.{quote(offset.get_field('policy').column)} = p.{quote(policy.pk.column)}"
-        f" WHERE p.{quote(policy.get_field('organization').column)} = %s"
+        f" ON o.{quoted_column(offset, 'policy')} = p.{quote(policy.pk.column)}"
+        f" WHERE p.{quoted_column(policy, 'organization')} = %s"
         f" AND ({visit_type} = %s OR {visit_type} IS NULL)"
         f" ORDER BY {visit_type} IS NULL, {minutes} DESC"
     )
