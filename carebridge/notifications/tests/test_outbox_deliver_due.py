@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from carebridge.core import clock
 from carebridge.notifications.constants import (
@@ -307,3 +309,31 @@ def test_an_email_carries_its_calendar_and_unsubscribe_link_to_the_gateway(org_a
     assert (envelope.subject, envelope.calendar_method) == ("Your visit", "REQUEST")
     assert envelope.calendar.startswith("BEGIN:VCALENDAR")
     assert envelope.unsubscribe_url == "https://clinic.example/p/unsubscribe/abc/"
+
+
+def _statements_to_deliver(organization, patient, relevance, count: int) -> int:
+    for number in range(count):
+        relevance.wanted.add((f"visit-{number}", "10:00"))
+        channel = (MessageChannel.SMS, MessageChannel.EMAIL)[number % 2]
+        address = patient.phone_mobile if channel == MessageChannel.SMS else patient.email
+        enqueue(
+            organization,
+            patient=patient,
+            channel=channel,
+            to_address=address,
+            topic=visit_topic(f"visit-{number}", "10:00"),
+        )
+    with CaptureQueriesContext(connection) as captured:
+        assert outbox_deliver_due(worker=WORKER).sent == count
+    return len(captured)
+
+
+def test_delivery_reads_nothing_more_for_each_message(
+    org_a, consenting_patient, gateway, relevance
+):
+    """A claim loads what sending and its checks need up front; a field left out of it
+    would cost one more statement for every message of a batch."""
+    few = _statements_to_deliver(org_a, consenting_patient, relevance, 2)
+    OutboundMessage.objects.all().delete()
+
+    assert _statements_to_deliver(org_a, consenting_patient, relevance, 12) == few

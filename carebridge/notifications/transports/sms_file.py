@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,19 +57,20 @@ class FileSmsTransport(Transport):
         return f"file:{envelope.key}"
 
     def _write_once(self, key: str, content: str) -> None:
-        """Write a temporary file and hard-link it under the final name: readers never see
-        half a message, and the link fails instead of replacing an existing one."""
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=self.directory, prefix=".", suffix=".tmp", delete=False
-        ) as scratch:
-            scratch.write(content)
+        """Write a scratch file and hard-link it under the final name: readers never see
+        half a message, and the link fails instead of replacing an existing one. The scratch
+        name is the key's, made unique per process and thread (two workers may hold the
+        same message after a lease ran out)."""
+        scratch = self.directory / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(scratch, "x", encoding="utf-8") as file:
+            file.write(content)
         try:
-            os.link(scratch.name, message_path(self.directory, key))
+            os.link(scratch, message_path(self.directory, key))
         except FileExistsError:
             with open(self.directory / RETRANSMISSIONS_LOG, "a", encoding="utf-8") as log:
                 log.write(key + "\n")
         finally:
-            os.unlink(scratch.name)
+            os.unlink(scratch)
 
     def close(self) -> None:
         """Nothing stays open between messages."""
