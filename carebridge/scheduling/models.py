@@ -126,8 +126,9 @@ class Appointment(TenantModel):
     keep active appointments from overlapping; overbooked visits bypass the practitioner one.
     """
 
+    # Indexed through (patient, start) below, which it leads.
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments", db_index=False
     )
     practitioner = models.ForeignKey(
         "directory.Practitioner", on_delete=models.PROTECT, related_name="appointments"
