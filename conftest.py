@@ -3,7 +3,6 @@ and a patient of clinic A, plus a bookable practitioner at a Boston location."""
 
 import datetime
 import importlib
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -24,10 +23,6 @@ from carebridge.scheduling.constants import RuleKind
 from carebridge.scheduling.models import VisitType
 from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
 from carebridge.tests.api_client import ApiClient
-
-# The suite keeps every core busy: a worker process a test starts must keep up with it, not
-# wait until it is done, as a worker under the idle scheduling policy would.
-os.environ.setdefault("WORKER_IDLE_POLICY", "false")
 
 PASSWORD = "correct-horse-battery-staple-42"
 AUDIT_TRIGGERS = importlib.import_module("carebridge.audit.migrations.0002_append_only_triggers")

@@ -230,9 +230,6 @@ LOGGING = {
 CAREBRIDGE_DEMO = env_bool("CAREBRIDGE_DEMO", True)
 # How far the task worker steps back when the web server needs the CPU (Unix niceness).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
-# On Linux, the task worker also runs under the idle scheduling policy: it gets a core only
-# when no request wants one (see carebridge.core.processes).
-WORKER_IDLE_POLICY = env_bool("WORKER_IDLE_POLICY", True)
 # Messages a delivery worker hands to the gateways at once, each over its own connection.
 DELIVERY_CONCURRENCY = env_int("DELIVERY_CONCURRENCY", 4)
 if DELIVERY_CONCURRENCY < 1:
