@@ -18,8 +18,8 @@ from carebridge.notifications.constants import CLAIMABLE_STATUSES, MessageStatus
 from carebridge.notifications.models import OutboundMessage
 
 # What sending a claimed message reads: the envelope, the checks before sending and the
-# lease. Loading only these halves the cost of a claim (most of it was turning timestamps of
-# the message and its patient into datetimes that delivery never looks at).
+# lease. Loading only these takes about 40 % off a claim's cost (much of it went into turning
+# timestamps of the message and its patient into datetimes that delivery never looks at).
 CLAIMED_FIELDS = (
     "idempotency_key",
     "kind",

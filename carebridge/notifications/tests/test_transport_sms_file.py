@@ -1,4 +1,6 @@
 import json
+import os
+import threading
 import uuid
 
 import pytest
@@ -87,3 +89,18 @@ def test_an_empty_gateway_has_nothing(gateway_dir):
     contents = file_gateway_contents()
 
     assert (contents.messages, contents.retransmissions) == ({}, 0)
+
+
+def test_a_scratch_file_left_by_a_crash_does_not_block_the_message(gateway_dir):
+    """A worker restarted in a container may get the same process id and send the same
+    message again: the half-written scratch file of its crashed run is overwritten."""
+    sent = text()
+    gateway_dir.mkdir(parents=True)
+    scratch = gateway_dir / f".{sent.key}.{os.getpid()}.{threading.get_ident()}.tmp"
+    scratch.write_text('{"key": "half', encoding="utf-8")
+
+    with FileSmsTransport() as transport:
+        transport.send(sent)
+
+    assert file_gateway_contents().messages[sent.key]["body"] == sent.body_text
+    assert not scratch.exists()

@@ -60,9 +60,9 @@ class FileSmsTransport(Transport):
         """Write a scratch file and hard-link it under the final name: readers never see
         half a message, and the link fails instead of replacing an existing one. The scratch
         name is the key's, made unique per process and thread (two workers may hold the
-        same message after a lease ran out)."""
+        same message after a lease ran out); one a crashed run left behind is overwritten."""
         scratch = self.directory / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(scratch, "x", encoding="utf-8") as file:
+        with open(scratch, "w", encoding="utf-8") as file:
             file.write(content)
         try:
             os.link(scratch, message_path(self.directory, key))
