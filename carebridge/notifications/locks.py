@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from carebridge.core import clock
@@ -43,6 +43,23 @@ CLAIMED_FIELDS = (
 )
 
 
+def _walk_the_claim_index() -> None:
+    """On PostgreSQL, have this transaction's claim read the oldest due rows off the claim
+    index, whatever the table's statistics say.
+
+    Statistics taken while the outbox held a few rows, and not yet refreshed after a bulk
+    enqueue of 100,000 reminders (autovacuum looks once a minute, or not at all where it is
+    off), made the planner read the whole table and sort it for every claim of 100 rows:
+    207 ms against 0.8 ms through the index. Walking the index in due order and stopping
+    after `limit` rows is the right plan at every size.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+
+
 def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[OutboundMessage]:
     """Lease up to `limit` due messages to `worker`, oldest due first, and return them with
     their patients.
@@ -54,6 +71,7 @@ def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[O
     now = clock.now()
     lease_until = now + datetime.timedelta(seconds=lease_seconds)
     with transaction.atomic():
+        _walk_the_claim_index()
         due = (
             OutboundMessage.objects.filter(status__in=CLAIMABLE_STATUSES, next_attempt_at__lte=now)
             .order_by("next_attempt_at")

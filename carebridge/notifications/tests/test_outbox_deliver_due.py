@@ -337,3 +337,20 @@ def test_delivery_reads_nothing_more_for_each_message(
     OutboundMessage.objects.all().delete()
 
     assert _statements_to_deliver(org_a, consenting_patient, relevance, 12) == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner only")
+def test_a_claim_walks_the_claim_index_even_where_a_table_scan_looks_cheaper(org_a):
+    """On a table of a few rows a scan and a sort cost nothing, so the planner picks them;
+    after a bulk enqueue, on statistics from those few rows, it kept picking them."""
+    enqueue(org_a)
+    with CaptureQueriesContext(connection) as captured:
+        outbox_claim_due(worker=WORKER, limit=10, lease_seconds=60)
+    [claim] = [query["sql"] for query in captured if "SKIP LOCKED" in query["sql"]]
+
+    # The claim's planner settings last until the transaction around it ends, the test's.
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {claim}")
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+
+    assert "Index Scan using outbox_claimable" in plan
