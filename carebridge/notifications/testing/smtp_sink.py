@@ -20,7 +20,10 @@ from typing import Self
 
 from aiosmtpd.controller import Controller
 
-_HEADERS = BytesParser(policy=email.policy.default)
+# Only the Message-ID is read on arrival, and the compat32 policy reads a plain header about
+# five times faster than the default one (a benchmark's sink must not compete with what it
+# measures).
+_HEADERS = BytesParser(policy=email.policy.compat32)
 
 
 def _parsed(content: bytes) -> EmailMessage:
@@ -83,12 +86,12 @@ class SmtpSink:
     def record(self, content: bytes, peer: tuple[str, int]) -> None:
         # Only the headers now: a benchmark sends tens of thousands of messages, and the
         # bodies are parsed when someone looks at them.
-        headers = _HEADERS.parsebytes(content, headersonly=True)
+        message_id = (_HEADERS.parsebytes(content, headersonly=True)["Message-ID"] or "").strip()
         with self._lock:
             self.receptions += 1
             self._peers.add(peer)
             # A message without a Message-ID cannot be recognized again: it stands alone.
-            message_id = headers["Message-ID"] or f"<reception-{self.receptions}>"
+            message_id = message_id or f"<reception-{self.receptions}>"
             self._by_message_id.setdefault(message_id, content)
 
     @property
