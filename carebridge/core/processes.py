@@ -3,12 +3,31 @@
 import os
 
 from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+# SQLite's own default. A checkpoint copies the write-ahead log into the database file and
+# syncs it, a few milliseconds once the log holds this much, paid by the commit that finds
+# the log this long: a background process with many small commits should pay it, not a
+# booking (web processes wait for SQLITE_WEB_CHECKPOINT_PAGES, see settings).
+BACKGROUND_CHECKPOINT_PAGES = 1000
 
 
 def yield_to_requests() -> None:
-    """Run this process at niceness WORKER_NICENESS at least: delivering 100,000 reminders
-    may take a core for minutes, and a coordinator's booking should not wait behind it.
-    Calling it again changes nothing."""
+    """Make this process give way to the web server: run it at niceness WORKER_NICENESS at
+    least (delivering 100,000 reminders may take a core for minutes, and a coordinator's
+    booking should not wait behind it), and on SQLite let its commits checkpoint the
+    write-ahead log before a web process's would. Calling it again changes nothing."""
     current = os.getpriority(os.PRIO_PROCESS, 0)
     if current < settings.WORKER_NICENESS:
         os.setpriority(os.PRIO_PROCESS, 0, settings.WORKER_NICENESS)
+    connection_created.connect(_checkpoint_early, dispatch_uid="checkpoint_early")
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _checkpoint_early(connection=connection)
+
+
+def _checkpoint_early(*, connection, **signal_arguments) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKGROUND_CHECKPOINT_PAGES}")

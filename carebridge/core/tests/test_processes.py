@@ -30,3 +30,32 @@ def test_background_work_runs_at_the_configured_niceness_once():
 def test_zero_leaves_the_priority_alone():
     before, after = niceness_before_and_after(WORKER_NICENESS="0")
     assert after == before
+
+
+CHECKPOINT_CHILD = (
+    "import django; django.setup();"
+    "from django.db import connection;"
+    "from carebridge.core.processes import yield_to_requests;"
+    "pages = lambda: connection.cursor().execute('PRAGMA wal_autocheckpoint').fetchone()[0];"
+    "web = pages(); yield_to_requests(); open_one = pages();"
+    "connection.close(); print(web, open_one, pages())"
+)
+
+
+def test_on_sqlite_background_processes_checkpoint_long_before_web_processes(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-c", CHECKPOINT_CHILD],
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "carebridge.settings",
+            "CAREBRIDGE_HOME": str(tmp_path),
+            "DATABASE_URL": "",
+            "SQLITE_WEB_CHECKPOINT_PAGES": "8000",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    web, already_open, opened_after = map(int, completed.stdout.split())
+    # The connection open at the call and every later one.
+    assert (web, already_open, opened_after) == (8000, 1000, 1000)
