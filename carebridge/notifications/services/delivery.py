@@ -400,30 +400,44 @@ REPORTED_AS = {
 }
 
 
-@transaction.atomic
 def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> None:
     """Write the outcomes of the messages this worker still holds, a few statements per
     call whatever the number of messages.
 
     The rows are guarded by the claim (worker and lease end): a message whose lease passed
     to another worker is left to that worker. A message withdrawn while it was being sent
-    is still recorded as sent: the gateway has it.
+    is still recorded as sent: the gateway has it. The rows to write are ready before the
+    transaction begins, which on SQLite holds the only write lock, the one bookings need.
     """
     if not outcomes:
         return
-    if connection.vendor == "postgresql":
-        # An outcome lost with the last moments before a database crash only means the
-        # message goes out again under the same key, so the commit need not wait for the
-        # disk: it is what makes per-chunk commits cheap.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     now = clock.now()
-    sent = [outcome for outcome in outcomes if outcome.status == MessageStatus.SENT]
-    report.sent += _mark_sent(sent, worker, now)
+    sent_rows = _sent_rows(
+        [outcome for outcome in outcomes if outcome.status == MessageStatus.SENT], worker, now
+    )
+    attempt_rows = _attempt_rows([outcome for outcome in outcomes if outcome.attempt], worker, now)
+    unsent = [outcome for outcome in outcomes if outcome.status != MessageStatus.SENT]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # An outcome lost with the last moments before a database crash only means the
+            # message goes out again under the same key, so the commit need not wait for
+            # the disk: it is what makes per-chunk commits cheap.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if sent_rows:
+            cursor.executemany(MARK_SENT, sent_rows)
+            report.sent += cursor.rowcount
+        _mark_unsent(unsent, worker, now, report)
+        if attempt_rows:
+            cursor.executemany(ADD_ATTEMPT, attempt_rows)
+
+
+def _mark_unsent(
+    outcomes: list[_Outcome], worker: str, now: datetime.datetime, report: DeliveryReport
+) -> None:
+    """Retries, failures, withdrawals and suppressions: one update per new state."""
     groups: dict[tuple, list[_Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        if outcome.status != MessageStatus.SENT:
-            groups[(outcome.status, outcome.reason, outcome.next_attempt_at)].append(outcome)
+        groups[(outcome.status, outcome.reason, outcome.next_attempt_at)].append(outcome)
     for (status, reason, next_attempt_at), group in groups.items():
         changed = OutboundMessage.objects.filter(
             pk__in=[outcome.message.pk for outcome in group],
@@ -439,7 +453,6 @@ def _record(outcomes: list[_Outcome], worker: str, report: DeliveryReport) -> No
         )
         name = REPORTED_AS[status]
         setattr(report, name, getattr(report, name) + changed)
-    _add_attempts([outcome for outcome in outcomes if outcome.attempt], worker, now)
 
 
 # Sent messages and attempts are the bulk of the writes, one row per message: they go as
@@ -463,13 +476,11 @@ def _db_time(value: datetime.datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _mark_sent(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> int:
-    """Mark these messages sent where this worker still holds them (a message withdrawn
-    meanwhile included); returns how many rows changed."""
-    if not outcomes:
-        return 0
+def _sent_rows(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> list[tuple]:
+    """MARK_SENT's parameters for each message: it changes a row where this worker still
+    holds it (a message withdrawn meanwhile included)."""
     at = _db_time(now)
-    rows = [
+    return [
         (
             MessageStatus.SENT,
             at,
@@ -483,14 +494,11 @@ def _mark_sent(outcomes: list[_Outcome], worker: str, now: datetime.datetime) ->
         )
         for outcome in outcomes
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(MARK_SENT, rows)
-        return cursor.rowcount
 
 
-def _add_attempts(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> None:
+def _attempt_rows(outcomes: list[_Outcome], worker: str, now: datetime.datetime) -> list[tuple]:
     at = _db_time(now)
-    rows = [
+    return [
         (
             outcome.message.pk,
             worker,
@@ -501,6 +509,3 @@ def _add_attempts(outcomes: list[_Outcome], worker: str, now: datetime.datetime)
         )
         for outcome in outcomes
     ]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(ADD_ATTEMPT, rows)
