@@ -225,9 +225,9 @@ def _row(delivery, seconds, received, unsent, baseline, during) -> Row:
 
     texts = file_gateway_contents()
     per_second = delivery["sent"] / seconds
-    before, while_delivering = percentile(baseline, 95), percentile(during, 95)
+    idle, while_delivering = percentile(baseline, 95), percentile(during, 95)
     half = len(baseline) // 2  # the idle bookings before the delivery, then those after
-    growth = while_delivering / before - 1
+    growth = while_delivering / idle - 1
     return Row(
         f"reminder delivery ({MESSAGES:,} due, 1 worker)",
         database_label(),
@@ -237,7 +237,7 @@ def _row(delivery, seconds, received, unsent, baseline, during) -> Row:
             "emails + texts received": f"{received['unique']} + {len(texts.messages)}",
             "retransmissions": str(received["retransmissions"] + texts.retransmissions),
             "reminders not sent": str(unsent),
-            "booking p95 idle": milliseconds(before),
+            "booking p95 idle": milliseconds(idle),
             "idle p95 before / after": f"{milliseconds(percentile(baseline[:half], 95))} / "
             f"{milliseconds(percentile(baseline[half:], 95))}",
             "booking p95 delivering": milliseconds(while_delivering),
