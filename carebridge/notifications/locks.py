@@ -42,7 +42,7 @@ CLAIMED_FIELDS = (
 )
 
 
-def _walk_the_claim_index() -> None:
+def _walk_the_claim_index(cursor) -> None:
     """On PostgreSQL, have this transaction's claim read the oldest due rows off the claim
     index, whatever the table's statistics say.
 
@@ -52,9 +52,7 @@ def _walk_the_claim_index() -> None:
     207 ms against 0.8 ms through the index. Walking the index in due order and stopping
     after `limit` rows is the right plan at every size.
     """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
 
@@ -100,7 +98,7 @@ def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[O
         limit,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        _walk_the_claim_index()
+        _walk_the_claim_index(cursor)
         cursor.execute(CLAIM.format(lock=lock), parameters)
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
