@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -9,16 +10,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
+from carebridge.core.db import rows_insert
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 
 GENESIS_HASH = "0" * 64
-# Entries per INSERT: their parameters stay well under SQLite's limit of 32,766.
-ROWS_PER_INSERT = 500
 
 
 @dataclass(frozen=True)
@@ -98,25 +99,31 @@ def _head_advance(head: _Head) -> None:
         )
 
 
+@functools.cache
+def _stored_fields() -> tuple[Field, ...]:
+    """The entry's fields in CHAINED_COLUMNS order, then entry_hash."""
+    by_column = {field.column: field for field in AuditEntry._meta.concrete_fields}
+    return tuple(by_column[name] for name in (*CHAINED_COLUMNS, "entry_hash"))
+
+
 def _insert(rows: list[dict]) -> None:
-    """Multi-row INSERTs with plain parameters: every page view and search writes here,
+    """Plain column values, no model instances: every page view and search writes here,
     and building model instances costs more than the write itself."""
-    names = (*CHAINED_COLUMNS, "entry_hash")
-    columns = ", ".join(connection.ops.quote_name(name) for name in names)
-    row_placeholders = f"({', '.join(['%s'] * len(names))})"
+    fields = _stored_fields()
     adapt_time = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
-            cursor.execute(
-                f"INSERT INTO {AuditEntry._meta.db_table} ({columns})"  # noqa: S608
-                f" VALUES {', '.join([row_placeholders] * len(chunk))}",
-                [
-                    adapt_time(row[name]) if name == "occurred_at" else row[name]
-                    for row in chunk
-                    for name in names
-                ],
-            )
+    rows_insert(
+        AuditEntry,
+        fields,
+        [
+            [
+                adapt_time(row[field.column])
+                if field.column == "occurred_at"
+                else row[field.column]
+                for field in fields
+            ]
+            for row in rows
+        ],
+    )
 
 
 @transaction.atomic(savepoint=False)

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Field, Model
 
 P = ParamSpec("P")
@@ -92,31 +92,83 @@ def insert_new(objects: Sequence[Model]) -> None:
     """
     if not objects:
         return
-    sql, fields = _insert_sql(connection.vendor, type(objects[0]), len(objects))
-    parameters = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
+    model = type(objects[0])
+    fields = _inserted_fields(model)
+    database = connections[DEFAULT_DB_ALIAS]
+    rows = [
+        [field.get_db_prep_save(field.pre_save(obj, True), database) for field in fields]
         for obj in objects
-        for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        keys = [key for (key,) in cursor.fetchall()]
+    keys = rows_insert(model, fields, rows, returning=True)
     for obj, key in zip(objects, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = database.alias
+
+
+@functools.cache
+def _inserted_fields(model: type[Model]) -> tuple[Field, ...]:
+    meta = model._meta
+    return tuple(field for field in meta.concrete_fields if field is not meta.auto_field)
+
+
+# SQLite refuses a statement with more parameters than this.
+SQLITE_MAX_PARAMETERS = 32766
+
+
+def rows_insert(
+    model: type[Model], fields: Sequence[Field], rows: list[list], *, returning: bool = False
+) -> list:
+    """INSERT rows of prepared column values (one per field, in order) in as few statements
+    as the database allows; with `returning`, the new primary keys in the order of the rows
+    (as both databases give them and `bulk_create` relies on).
+
+    PostgreSQL gets one array per column, so the statement's text is the same for any
+    number of rows: psycopg converts it once and the server prepares it, where a VALUES list
+    of more than 50 parameters was converted anew for every booking.
+    """
+    fields = tuple(fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(_unnest_insert_sql(model, fields, returning), columns)
+            return [key for (key,) in cursor.fetchall()] if returning else []
+        keys = []
+        per_statement = max(1, SQLITE_MAX_PARAMETERS // len(fields))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                _values_insert_sql(model, fields, len(chunk), returning),
+                [value for row in chunk for value in row],
+            )
+            if returning:
+                keys += [key for (key,) in cursor.fetchall()]
+        return keys
+
+
+def _insert_head(model: type[Model], fields: tuple[Field, ...]) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+
+
+def _returning(model: type[Model], returning: bool) -> str:
+    return f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_sql(vendor: str, model: type[Model], rows: int) -> tuple[str, list[Field]]:
-    """INSERT of `rows` rows of every concrete column but the generated key, RETURNING the
-    key (in the order of the rows, as both databases give it and `bulk_create` relies on)."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+def _values_insert_sql(
+    model: type[Model], fields: tuple[Field, ...], rows: int, returning: bool
+) -> str:
     row = f"({', '.join(['%s'] * len(fields))})"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
-        f" VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
-    )
-    return sql, fields
+    values = ", ".join([row] * rows)
+    return f"{_insert_head(model, fields)} VALUES {values}{_returning(model, returning)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _unnest_insert_sql(model: type[Model], fields: tuple[Field, ...], returning: bool) -> str:
+    # unnest over several arrays yields their rows in order, and the rows are inserted
+    # (and returned) in that order, as with a VALUES list.
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    select = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - column types from the model
+    return f"{_insert_head(model, fields)} {select}{_returning(model, returning)}"

@@ -2,11 +2,12 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from carebridge.accounts.models import Organization
 from carebridge.core.db import insert_new
+from carebridge.scheduling.waitlist_models import WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,46 @@ def test_a_broken_constraint_writes_none_of_the_rows():
         insert_new([Organization(slug="free", name="A"), Organization(slug="taken", name="B")])
 
     assert not Organization.objects.filter(slug="free").exists()
+
+
+def test_many_rows_keep_their_order_values_and_empty_columns(clinic_a, patient_a):
+    # Every kind of column a booking writes: text, JSON, dates and times, keys that are
+    # empty in every row (PostgreSQL then gets an array of nulls), in more rows than one
+    # VALUES list of SQLite would take.
+    entries = [
+        WaitlistEntry(
+            organization=clinic_a.organization,
+            patient=patient_a,
+            visit_type=clinic_a.visit_type,
+            weekdays=[n % 7, (n + 2) % 7] if n % 3 else [],
+            time_from=datetime.time(8 + n % 9) if n % 2 else None,
+            earliest_date=datetime.date(2026, 3, 1) + datetime.timedelta(days=n),
+            note=f"entry {n}" + " 'quoted', {braced}" * (n % 2),
+        )
+        for n in range(1200)
+    ]
+
+    insert_new(entries)
+
+    stored = WaitlistEntry.objects.in_bulk([entry.pk for entry in entries])
+    assert [entry.pk for entry in entries] == sorted(entry.pk for entry in entries)
+    for entry in entries:
+        assert _columns(stored[entry.pk]) == _columns(entry)
+    assert {entry.practitioner_id for entry in stored.values()} == {None}
+
+
+def test_postgresql_writes_any_number_of_rows_with_one_statement_text(clinic_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one VALUES list per insert")
+    statements = []
+
+    def note(execute, sql, params, many, context):
+        statements.append((sql, len(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        for count in (1, 4, 60):
+            insert_new([Organization(slug=f"c-{count}-{n}", name="C") for n in range(count)])
+
+    assert len(set(statements)) == 1  # same text, one parameter (an array) per column
+    assert Organization.objects.filter(slug__startswith="c-").count() == 65
