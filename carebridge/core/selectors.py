@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model, QuerySet
 from django.db.models.expressions import Col
 
@@ -56,6 +57,41 @@ def _public_id_param(model: type[Model], public_id: uuid.UUID | str):
     return model._meta.get_field("public_id").get_db_prep_value(public_id, connection)
 
 
+class RowLoader:
+    """Turns a row of a statement written out into the values the ORM would load for each
+    of `fields` (e.g. SQLite's text into dates and UUIDs; on PostgreSQL most columns need
+    nothing). Build one per statement and keep it: finding a field's converters costs more
+    than running them, and hot paths load rows on every request."""
+
+    def __init__(self, fields: Sequence[Field]) -> None:
+        self.fields = tuple(fields)
+        self.attnames = [field.attname for field in self.fields]
+        self._steps: dict[str, list[tuple[int, Col, list]]] = {}
+
+    def __call__(self, values: Sequence) -> list:
+        database = connections[DEFAULT_DB_ALIAS]
+        steps = self._steps.get(database.vendor)
+        if steps is None:
+            steps = self._steps[database.vendor] = self._plan(database)
+        loaded = list(values)
+        for index, column, converters in steps:
+            value = loaded[index]
+            for convert in converters:
+                value = convert(value, column, database)
+            loaded[index] = value
+        return loaded
+
+    def _plan(self, database) -> list[tuple[int, Col, list]]:
+        """(position, column, converters) of each field that has converters."""
+        steps = []
+        for index, field in enumerate(self.fields):
+            column = Col("t", field)
+            converters = database.ops.get_db_converters(column) + column.get_db_converters(database)
+            if converters:
+                steps.append((index, column, converters))
+        return steps
+
+
 @dataclass(frozen=True)
 class SideBySide:
     """Every concrete column of several models, selected side by side from tables aliased
@@ -65,45 +101,25 @@ class SideBySide:
     models: tuple[type[Model], ...]
 
     @functools.cached_property
-    def fields(self) -> list[list[Field]]:
-        return [list(model._meta.concrete_fields) for model in self.models]
+    def loaders(self) -> list[RowLoader]:
+        return [RowLoader(model._meta.concrete_fields) for model in self.models]
 
     @property
     def select(self) -> str:
         quote = connection.ops.quote_name
         return ", ".join(
             f"t{index}.{quote(field.column)}"
-            for index, fields in enumerate(self.fields)
-            for field in fields
+            for index, loader in enumerate(self.loaders)
+            for field in loader.fields
         )
 
-    def instances(self, row) -> list[Model]:
+    def instances(self, row: Sequence) -> list[Model]:
         found, offset = [], 0
-        for model, fields in zip(self.models, self.fields, strict=True):
-            values = row[offset : offset + len(fields)]
-            offset += len(fields)
-            names = [field.attname for field in fields]
-            found.append(model.from_db(connection.alias, names, as_loaded(fields, values)))
+        for model, loader in zip(self.models, self.loaders, strict=True):
+            values = row[offset : offset + len(loader.fields)]
+            offset += len(loader.fields)
+            found.append(model.from_db(DEFAULT_DB_ALIAS, loader.attnames, loader(values)))
         return found
-
-
-def as_loaded(fields: list[Field], values) -> list:
-    """Column values as the ORM would load them (e.g. SQLite's text into dates and UUIDs)."""
-    loaded = []
-    for field, value in zip(fields, values, strict=True):
-        column, converters = _converters(connection.vendor, field)
-        for convert in converters:
-            value = convert(value, column, connection)
-        loaded.append(value)
-    return loaded
-
-
-@functools.cache
-def _converters(vendor: str, field: Field) -> tuple[Col, list]:
-    """What the ORM runs on a column of the field as it comes from this kind of database
-    (on PostgreSQL most columns need nothing)."""
-    column = Col("t", field)
-    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
 @functools.cache

@@ -19,13 +19,13 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Field, Q
+from django.db.models import Q
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.core.db import quoted_column
 from carebridge.core.errors import InvalidInput
-from carebridge.core.selectors import as_loaded
+from carebridge.core.selectors import RowLoader
 from carebridge.core.timeranges import (
     UTC,
     Range,
@@ -456,13 +456,13 @@ RULE_PLACEMENT = {name: name for name in list(PLACEMENT_TYPES)[:6]}
 
 
 @cache
-def _placement_sql() -> tuple[str, list[Field]]:
+def _placement_sql() -> tuple[str, RowLoader]:
     """Everything that decides whether one practitioner is free at one location over a
     span, in one statement, written out because every booking and move runs it: the
     weekly rules, the location's opening hours, the clinic's closed days and the
     practitioner's exceptions. Parameters: practitioner and location (rules); location
     (hours); organization, first and last date (closed days); organization, practitioner,
-    span end and span start (exceptions). Also the field that loads each column."""
+    span end and span start (exceptions). Also the loader of its rows."""
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for model, name in PLACEMENT_TYPES.values()]
 
@@ -505,12 +505,12 @@ def _placement_sql() -> tuple[str, list[Field]]:
             ),
         ]
     )
-    return sql, fields
+    return sql, RowLoader(fields)
 
 
 def _placement(practitioner: Practitioner, location: Location, span: Range):
     """The pair and the calendar over the span, read with `_placement_sql`."""
-    sql, fields = _placement_sql()
+    sql, load = _placement_sql()
     first, last = _closed_dates(span)
     day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     organization_id = practitioner.organization_id
@@ -523,9 +523,7 @@ def _placement(practitioner: Practitioner, location: Location, span: Range):
                 *(organization_id, practitioner.pk, moment(span[1]), moment(span[0])),
             ],
         )
-        rows = [
-            _Placement(source, *as_loaded(fields, values)) for source, *values in cursor.fetchall()
-        ]
+        rows = [_Placement(source, *load(values)) for source, *values in cursor.fetchall()]
     rules = [row for row in rows if row.source == "rule"]
     hours = [_Hours(r.weekday, r.start_time, r.end_time) for r in rows if r.source == "hours"]
     closed = {(row.location_id, row.effective_from) for row in rows if row.source == "closed"}

@@ -18,12 +18,11 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Field
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.core.db import quoted_column
-from carebridge.core.selectors import as_loaded
+from carebridge.core.selectors import RowLoader
 from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
 from carebridge.notifications.constants import MessageChannel
@@ -70,10 +69,10 @@ DEFAULT_POLICY = Policy(
 
 def policy_for(appointment: Appointment) -> Policy:
     """The visit type's policy, else the organization's, else the defaults."""
-    sql, fields = _policy_sql()
+    sql, load = _policy_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [appointment.organization_id, appointment.visit_type_id])
-        rows = [as_loaded(fields, row) for row in cursor.fetchall()]
+        rows = [load(row) for row in cursor.fetchall()]
     if not rows:
         return DEFAULT_POLICY
     chosen = [row for row in rows if row[0] == rows[0][0]]
@@ -90,10 +89,10 @@ def policy_for(appointment: Appointment) -> Policy:
 
 
 @functools.cache
-def _policy_sql() -> tuple[str, list[Field]]:
+def _policy_sql() -> tuple[str, RowLoader]:
     """Written out, as every booking reads it: both candidate policies with their offsets
     in one statement, the visit type's rows first, each policy's offsets longest first.
-    Parameters: the organization and the visit type. Also the field that loads each column."""
+    Parameters: the organization and the visit type. Also the loader of its rows."""
     quote = connection.ops.quote_name
     policy, offset = ReminderPolicy._meta, ReminderOffset._meta
     names = ("visit_type", "confirm_on_booking", "quiet_start", "quiet_end", "sms_shows_visit_type")
@@ -108,7 +107,7 @@ def _policy_sql() -> tuple[str, list[Field]]:
         f" AND ({visit_type} = %s OR {visit_type} IS NULL)"
         f" ORDER BY {visit_type} IS NULL, {minutes} DESC"
     )
-    return sql, fields
+    return sql, RowLoader(fields)
 
 
 def patient_channels(patient: Patient) -> list[str]:
