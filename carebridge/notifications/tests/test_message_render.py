@@ -8,6 +8,7 @@ from carebridge.notifications.models import MessageTemplate
 from carebridge.notifications.rendering import (
     CONTEXT_FIELDS,
     SMS_FIELDS,
+    _html,
     language_chain,
     message_render,
     messages_render,
@@ -196,3 +197,19 @@ def test_visit_time_is_local_and_in_the_language():
         "09:30",
     )
     assert english.time == "8:30 a.m."
+
+
+def test_email_html_links_end_before_punctuation_and_escape_their_address():
+    text = (
+        "Confirm: https://clinic.test/v/ab?x=1&y=2.\n"
+        "Or call (see https://clinic.test/help), 'quoted'\n\n"
+        "Directions <https://maps.test/q>"
+    )
+
+    assert _html(text) == (
+        '<p>Confirm: <a href="https://clinic.test/v/ab?x=1&amp;y=2">'
+        "https://clinic.test/v/ab?x=1&amp;y=2</a>.<br>"
+        'Or call (see <a href="https://clinic.test/help">https://clinic.test/help</a>),'
+        " &#x27;quoted&#x27;</p>\n\n"
+        '<p>Directions &lt;<a href="https://maps.test/q">https://maps.test/q</a>&gt;</p>'
+    )
