@@ -114,6 +114,8 @@ def _inserted_fields(model: type[Model]) -> tuple[Field, ...]:
 
 # SQLite refuses a statement with more parameters than this.
 SQLITE_MAX_PARAMETERS = 32766
+# psycopg keeps the converted text of statements with up to this many parameters.
+CACHED_PARAMETERS = 50
 
 
 def rows_insert(
@@ -123,13 +125,14 @@ def rows_insert(
     as the database allows; with `returning`, the new primary keys in the order of the rows
     (as both databases give them and `bulk_create` relies on).
 
-    PostgreSQL gets one array per column, so the statement's text is the same for any
-    number of rows: psycopg converts it once and the server prepares it, where a VALUES list
-    of more than 50 parameters was converted anew for every booking.
+    PostgreSQL gets more rows than a cached statement's parameters as one array per
+    column, so the statement's text is the same for any number of rows: psycopg converts it
+    once and the server prepares it, where a VALUES list of that size was converted anew for
+    every booking. Fewer rows go as VALUES, whose single values psycopg adapts faster.
     """
     fields = tuple(fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) * len(fields) > CACHED_PARAMETERS:
             columns = [list(column) for column in zip(*rows, strict=True)]
             cursor.execute(_unnest_insert_sql(model, fields, returning), columns)
             return [key for (key,) in cursor.fetchall()] if returning else []
