@@ -15,7 +15,7 @@ from django.db.models import Field
 from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
-from carebridge.core.db import rows_insert
+from carebridge.core.db import insert_statement, rows_insert
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 
@@ -90,13 +90,10 @@ def _locked_head(organization_id: int) -> _Head:
     return _Head(*row)
 
 
-def _head_advance(head: _Head) -> None:
+@functools.cache
+def _advance_sql() -> str:
     head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {head_table} SET last_hash = %s, last_sequence = %s WHERE id = %s",  # noqa: S608
-            [head.last_hash, head.last_sequence, head.id],
-        )
+    return f"UPDATE {head_table} SET last_hash = %s, last_sequence = %s WHERE id = %s"  # noqa: S608
 
 
 @functools.cache
@@ -106,38 +103,46 @@ def _stored_fields() -> tuple[Field, ...]:
     return tuple(by_column[name] for name in (*CHAINED_COLUMNS, "entry_hash"))
 
 
-def _insert(rows: list[dict]) -> None:
+def _stored_values(rows: list[dict]) -> list[list]:
     """Plain column values, no model instances: every page view and search writes here,
     and building model instances costs more than the write itself."""
-    fields = _stored_fields()
-    adapt_time = connection.ops.adapt_datetimefield_value
-    rows_insert(
-        AuditEntry,
-        fields,
+    moment = connection.ops.adapt_datetimefield_value
+    return [
         [
-            [
-                adapt_time(row[field.column])
-                if field.column == "occurred_at"
-                else row[field.column]
-                for field in fields
-            ]
-            for row in rows
-        ],
-    )
+            moment(row[field.column]) if field.column == "occurred_at" else row[field.column]
+            for field in _stored_fields()
+        ]
+        for row in rows
+    ]
+
+
+def _write(rows: list[dict], head: _Head) -> None:
+    """The entries and the head's new position. On PostgreSQL one statement: the head stays
+    locked from the moment it is read until commit, and every other writer of the
+    organization waits for it, so each round trip under the lock counts."""
+    values = _stored_values(rows)
+    advance = [head.last_hash, head.last_sequence, head.id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            insert, parameters = insert_statement(AuditEntry, _stored_fields(), values)
+            cursor.execute(f"WITH written AS ({insert}) {_advance_sql()}", [*parameters, *advance])
+            return
+        rows_insert(AuditEntry, _stored_fields(), values)
+        cursor.execute(_advance_sql(), advance)
 
 
 @transaction.atomic(savepoint=False)
 def _append(organization_id: int, rows: list[dict]) -> None:
-    """Chain the rows onto the organization's log and write them: three statements for any
-    number of rows. The chain head stays locked until the transaction commits."""
+    """Chain the rows onto the organization's log and write them: two statements for any
+    number of rows (three on SQLite). The chain head stays locked until the transaction
+    commits."""
     head = _locked_head(organization_id)
     for row in rows:
         row["sequence"] = head.last_sequence + 1
         row["previous_hash"] = head.last_hash
         row["entry_hash"] = compute_entry_hash(row)
         head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
-    _insert(rows)
-    _head_advance(head)
+    _write(rows, head)
 
 
 # Entries waiting for the end of an `audit_batch` block, or None outside one.

@@ -123,18 +123,11 @@ def rows_insert(
 ) -> list:
     """INSERT rows of prepared column values (one per field, in order) in as few statements
     as the database allows; with `returning`, the new primary keys in the order of the rows
-    (as both databases give them and `bulk_create` relies on).
-
-    PostgreSQL gets more rows than a cached statement's parameters as one array per
-    column, so the statement's text is the same for any number of rows: psycopg converts it
-    once and the server prepares it, where a VALUES list of that size was converted anew for
-    every booking. Fewer rows go as VALUES, whose single values psycopg adapts faster.
-    """
+    (as both databases give them and `bulk_create` relies on)."""
     fields = tuple(fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) * len(fields) > CACHED_PARAMETERS:
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            cursor.execute(_unnest_insert_sql(model, fields, returning), columns)
+        if connection.vendor == "postgresql":
+            cursor.execute(*insert_statement(model, fields, rows, returning=returning))
             return [key for (key,) in cursor.fetchall()] if returning else []
         keys = []
         per_statement = max(1, SQLITE_MAX_PARAMETERS // len(fields))
@@ -147,6 +140,25 @@ def rows_insert(
             if returning:
                 keys += [key for (key,) in cursor.fetchall()]
         return keys
+
+
+def insert_statement(
+    model: type[Model], fields: Sequence[Field], rows: list[list], *, returning: bool = False
+) -> tuple[str, list]:
+    """One PostgreSQL INSERT of all the rows, and its parameters, as `rows_insert` runs it;
+    for callers that write it into a larger statement (a data-modifying WITH).
+
+    More rows than a cached statement's parameters go as one array per column, so the
+    statement's text is the same for any number of rows: psycopg converts it once and the
+    server prepares it, where a VALUES list of that size was converted anew for every
+    booking. Fewer rows go as VALUES, whose single values psycopg adapts faster.
+    """
+    fields = tuple(fields)
+    if len(rows) * len(fields) > CACHED_PARAMETERS:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        return _unnest_insert_sql(model, fields, returning), columns
+    values = [value for row in rows for value in row]
+    return _values_insert_sql(model, fields, len(rows), returning), values
 
 
 def _insert_head(model: type[Model], fields: tuple[Field, ...]) -> str:

@@ -82,7 +82,26 @@ def test_a_batch_larger_than_one_insert_stays_one_chain(org_a, coordinator_a, mo
             read(org_a, coordinator_a, ref)
 
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f"INSERT INTO {table}")]
+    inserts = [q for q in queries.captured_queries if f"INSERT INTO {table}" in q["sql"]]
     assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)  # 4 + 4 + 2 rows
     assert refs(org_a) == names
+    assert audit_verify(organization_id=org_a.pk) == []
+
+
+@pytest.mark.parametrize("entries", [1, 40])
+def test_after_the_chain_head_is_locked_one_statement_writes_on_postgresql(
+    org_a, coordinator_a, entries
+):
+    read(org_a, coordinator_a, "first")  # the head exists
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), audit_batch():
+        for n in range(entries):
+            read(org_a, coordinator_a, f"ref-{n}")
+
+    # Every other writer of the clinic waits while the head is locked: the lock, then the
+    # entries and the head's advance together (SQLite, which has no data-modifying WITH,
+    # writes them apart).
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3)
+    assert refs(org_a) == ["first", *(f"ref-{n}" for n in range(entries))]
     assert audit_verify(organization_id=org_a.pk) == []
