@@ -10,6 +10,7 @@ import secrets
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 
+from carebridge.accounts.backends import permissions_remember, permissions_select
 from carebridge.accounts.constants import ROLE_PERMISSIONS, Role
 from carebridge.accounts.models import ApiToken, Organization, User
 from carebridge.core import clock
@@ -122,7 +123,8 @@ def token_authenticate(raw: str) -> tuple[User, ApiToken]:
 
 
 def _live_token(digest: str) -> ApiToken | None:
-    """The unrevoked token of an active user of an organization, with both loaded."""
+    """The unrevoked token of an active user of an organization, with both loaded, and the
+    user's permissions, which every API request checks next."""
     sql, columns = _live_token_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [digest, True])
@@ -130,6 +132,7 @@ def _live_token(digest: str) -> ApiToken | None:
     if row is None:
         return None
     token, user, organization = columns.instances(row)
+    permissions_remember(user, set((row[-1] or "").split()))
     user.organization = organization
     token.user = user
     return token
@@ -138,13 +141,15 @@ def _live_token(digest: str) -> ApiToken | None:
 @functools.cache
 def _live_token_sql() -> tuple[str, SideBySide]:
     """Written out, as every API request runs it: the ORM's three-table form cost more to
-    build than to run."""
+    build than to run. The last column lists the user's permissions, space-separated."""
     quote = connection.ops.quote_name
     columns = SideBySide((ApiToken, User, Organization))
     token, user, organization = (model._meta for model in columns.models)
-
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    held = permissions_select(f"t1.{quoted_column(user, 'id')}")
+    permissions = f"(SELECT {joined}(held.app || '.' || held.code, ' ') FROM ({held}) held)"  # noqa: S608
     sql = (
-        f"SELECT {columns.select} FROM {quote(token.db_table)} t0"  # noqa: S608
+        f"SELECT {columns.select}, {permissions} FROM {quote(token.db_table)} t0"  # noqa: S608
         f" JOIN {quote(user.db_table)} t1"
         f" ON t1.{quoted_column(user, 'id')} = t0.{quoted_column(token, 'user')}"
         f" JOIN {quote(organization.db_table)} t2"
