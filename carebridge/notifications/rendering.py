@@ -239,9 +239,18 @@ def shipped_template_text(*, language: str, kind: str, channel: str) -> tuple[st
 
 
 # Links in a message's text: ours (confirm, cancel, opt out) and any a clinic writes into its
-# wording. Punctuation right after a link ends the sentence, not the address.
+# wording. Punctuation right after a link ends the sentence, not the address, except a
+# closing parenthesis that the address itself opened.
 LINK = re.compile(r"https?://[^\s<>\"']+")
 SENTENCE_END = ".,;:!?)"
+
+
+def _address(candidate: str) -> str:
+    address = candidate.rstrip(SENTENCE_END)
+    trimmed = candidate[len(address) :]
+    if trimmed.startswith(")") and address.count("(") > address.count(")"):
+        address += ")"
+    return address
 
 
 def _html(body_text: str) -> str:
@@ -254,7 +263,7 @@ def _html(body_text: str) -> str:
     parts, done = [], 0
     text = body_text.strip()
     for match in LINK.finditer(text):
-        url = match.group().rstrip(SENTENCE_END)
+        url = _address(match.group())
         parts += [escape(text[done : match.start()]), f'<a href="{escape(url)}">{escape(url)}</a>']
         done = match.start() + len(url)
     parts.append(escape(text[done:]))

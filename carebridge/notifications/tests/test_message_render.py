@@ -203,7 +203,7 @@ def test_email_html_links_end_before_punctuation_and_escape_their_address():
     text = (
         "Confirm: https://clinic.test/v/ab?x=1&y=2.\n"
         "Or call (see https://clinic.test/help), 'quoted'\n\n"
-        "Directions <https://maps.test/q>"
+        "Directions <https://maps.test/q> (https://maps.test/a_(b))."
     )
 
     assert _html(text) == (
@@ -211,5 +211,6 @@ def test_email_html_links_end_before_punctuation_and_escape_their_address():
         "https://clinic.test/v/ab?x=1&amp;y=2</a>.<br>"
         'Or call (see <a href="https://clinic.test/help">https://clinic.test/help</a>),'
         " &#x27;quoted&#x27;</p>\n\n"
-        '<p>Directions &lt;<a href="https://maps.test/q">https://maps.test/q</a>&gt;</p>'
+        '<p>Directions &lt;<a href="https://maps.test/q">https://maps.test/q</a>&gt;'
+        ' (<a href="https://maps.test/a_(b)">https://maps.test/a_(b)</a>).</p>'
     )
