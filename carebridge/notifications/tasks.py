@@ -1,4 +1,5 @@
-"""Background tasks of the outbox: one-line wrappers around its services."""
+"""Background tasks of the outbox (one-line wrappers around its services), and the look for
+a delivery task that is waiting."""
 
 import functools
 
