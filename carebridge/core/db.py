@@ -92,18 +92,24 @@ def insert_new(objects: Sequence[Model]) -> None:
     """
     if not objects:
         return
-    model = type(objects[0])
-    fields = _inserted_fields(model)
-    database = connections[DEFAULT_DB_ALIAS]
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, True), database) for field in fields]
-        for obj in objects
-    ]
-    keys = rows_insert(model, fields, rows, returning=True)
+    fields, rows = prepared_rows(objects)
+    keys = rows_insert(type(objects[0]), fields, rows, returning=True)
     for obj, key in zip(objects, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
-        obj._state.db = database.alias
+        obj._state.db = DEFAULT_DB_ALIAS
+
+
+def prepared_rows(objects: Sequence[Model]) -> tuple[tuple[Field, ...], list[list]]:
+    """The fields an INSERT of new objects of one model writes (every concrete one but the
+    generated key) and each object's values for them, with auto_now and defaults applied as
+    `bulk_create` applies them."""
+    fields = _inserted_fields(type(objects[0]))
+    database = connections[DEFAULT_DB_ALIAS]
+    return fields, [
+        [field.get_db_prep_save(field.pre_save(obj, True), database) for field in fields]
+        for obj in objects
+    ]
 
 
 @functools.cache

@@ -22,7 +22,9 @@ from carebridge.core import clock
 from carebridge.core.db import (
     LockSpace,
     insert_new,
+    insert_statement,
     lock_until_commit,
+    prepared_rows,
     quoted_column,
     retry_transaction,
 )
@@ -284,19 +286,21 @@ def _record(
         changed_at=clock.now(),
         reason=reason,
     )
-    insert_new([history])
-    insert_new(
-        [
-            AppointmentFieldChange(
-                history=history,
-                field=name,
-                old_value=_text(before.get(name)),
-                new_value=_text(getattr(appointment, name)),
-            )
-            for name in TRACKED_FIELDS
-            if before.get(name) != getattr(appointment, name)
-        ]
-    )
+    changes = [
+        (name, _text(before.get(name)), _text(getattr(appointment, name)))
+        for name in TRACKED_FIELDS
+        if before.get(name) != getattr(appointment, name)
+    ]
+    if connection.vendor == "postgresql":
+        _history_write(history, changes)
+    else:
+        insert_new([history])
+        insert_new(
+            [
+                AppointmentFieldChange(history=history, field=name, old_value=old, new_value=new)
+                for name, old, new in changes
+            ]
+        )
     audit_record(
         organization_id=appointment.organization_id,
         actor=actor,
@@ -305,6 +309,34 @@ def _record(
             "Appointment", str(appointment.public_id), str(appointment.patient.public_id)
         ),
         detail=f"{action}: {reason}"[:500] if reason else action,
+    )
+
+
+def _history_write(history: AppointmentHistory, changes: list[tuple[str, str, str]]) -> None:
+    """The history entry and its field changes in one statement (a data-modifying WITH):
+    every booking, move and cancellation writes both while it holds the practitioner's
+    booking lock."""
+    fields, rows = prepared_rows([history])
+    entry, parameters = insert_statement(AppointmentHistory, fields, rows, returning=True)
+    # one array per column: field names, old values, new values
+    arrays = [[change[position] for change in changes] for position in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH entry AS ({entry}) {_changes_sql()}", [*parameters, *arrays])
+
+
+@functools.cache
+def _changes_sql() -> str:
+    """INSERT of the field changes of the history entry written by the enclosing WITH
+    (`entry`), from three arrays: field names, old values, new values."""
+    quote = connection.ops.quote_name
+    meta = AppointmentFieldChange._meta
+    names = ("history", "field", "old_value", "new_value")
+    columns = ", ".join(quoted_column(meta, name) for name in names)
+    arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names[1:])
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+        f" SELECT entry.{quote(AppointmentHistory._meta.pk.column)}, change.*"
+        f" FROM entry, unnest({arrays}) AS change"
     )
 
 

@@ -7,6 +7,7 @@ import time_machine
 from carebridge.core.errors import DomainError, InvalidInput, StaleVersion
 from carebridge.scheduling.selectors import appointment_history
 from carebridge.scheduling.services.appointments import (
+    TRACKED_FIELDS,
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
@@ -104,3 +105,28 @@ def test_stale_version_is_refused_and_changes_nothing(appointment):
             )
     appointment.refresh_from_db()
     assert appointment.start == at(3, 10) and appointment.version == 2
+
+
+def test_each_change_keeps_exactly_the_fields_it_changed_in_order(appointment, coordinator_a):
+    with time_machine.travel(at(2, 8), tick=False):
+        moved = appointment_reschedule(
+            appointment=appointment, actor=coordinator_a, start=at(4, 14)
+        )
+        appointment_cancel(appointment=moved, actor=coordinator_a, reason="Flu, 'quoted'")
+
+    entries = appointment_history(appointment=appointment)
+    recorded = [
+        (entry.action, [(c.field, c.old_value, c.new_value) for c in entry.changes.order_by("pk")])
+        for entry in entries
+    ]
+    assert [action for action, _ in recorded] == ["book", "reschedule", "cancel"]
+    booked = [field for field, *_ in recorded[0][1]]
+    assert {"status", "start", "end"} <= set(booked)
+    assert booked == [field for field in TRACKED_FIELDS if field in booked]
+    assert [field for field, *_ in recorded[1][1]] == ["start", "end"]
+    assert recorded[2][1] == [
+        ("status", "booked", "cancelled"),
+        ("cancellation_reason", "", "Flu, 'quoted'"),
+        ("cancelled_by", "", "clinic"),
+    ]
+    assert all(entry.changed_by == coordinator_a for entry in entries[1:])
