@@ -122,13 +122,14 @@ def _write(rows: list[dict], head: _Head) -> None:
     organization waits for it, so each round trip under the lock counts."""
     values = _stored_values(rows)
     advance = [head.last_hash, head.last_sequence, head.id]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            insert, parameters = insert_statement(AuditEntry, _stored_fields(), values)
-            cursor.execute(f"WITH written AS ({insert}) {_advance_sql()}", [*parameters, *advance])
-            return
+    if connection.vendor == "postgresql":
+        insert, parameters = insert_statement(AuditEntry, _stored_fields(), values)
+        sql, parameters = f"WITH written AS ({insert}) {_advance_sql()}", [*parameters, *advance]
+    else:
         rows_insert(AuditEntry, _stored_fields(), values)
-        cursor.execute(_advance_sql(), advance)
+        sql, parameters = _advance_sql(), advance
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
 
 
 @transaction.atomic(savepoint=False)

@@ -188,8 +188,12 @@ def _values_insert_sql(
 
 @functools.lru_cache(maxsize=256)
 def _unnest_insert_sql(model: type[Model], fields: tuple[Field, ...], returning: bool) -> str:
-    # unnest over several arrays yields their rows in order, and the rows are inserted
-    # (and returned) in that order, as with a VALUES list.
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    select = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - column types from the model
+    select = f"SELECT * FROM {unnest_of(fields)}"  # noqa: S608 - column types from the model
     return f"{_insert_head(model, fields)} {select}{_returning(model, returning)}"
+
+
+def unnest_of(fields: Sequence[Field]) -> str:
+    """PostgreSQL's unnest over one array parameter per field, typed as the field's column:
+    it yields the arrays' rows in order, and an INSERT from it writes (and returns) them in
+    that order, as with a VALUES list."""
+    return f"unnest({', '.join(f'%s::{field.db_type(connection)}[]' for field in fields)})"

@@ -27,6 +27,7 @@ from carebridge.core.db import (
     prepared_rows,
     quoted_column,
     retry_transaction,
+    unnest_of,
 )
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner, PractitionerRole
@@ -332,11 +333,11 @@ def _changes_sql() -> str:
     meta = AppointmentFieldChange._meta
     names = ("history", "field", "old_value", "new_value")
     columns = ", ".join(quoted_column(meta, name) for name in names)
-    arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names[1:])
+    arrays = unnest_of([meta.get_field(name) for name in names[1:]])
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
         f" SELECT entry.{quote(AppointmentHistory._meta.pk.column)}, change.*"
-        f" FROM entry, unnest({arrays}) AS change"
+        f" FROM entry, {arrays} AS change"
     )
 
 
