@@ -202,7 +202,7 @@ def _sink() -> None:
 
     It stands in for the clinic's mail relay, which runs on another machine: it must not
     take the CPU from the bookings being measured, nor be starved by the worker it serves,
-    so it runs at the worker's niceness.
+    so it runs at the worker's priority.
     """
     from carebridge.core.processes import yield_to_requests
     from carebridge.notifications.testing.smtp_sink import SmtpSink

@@ -237,6 +237,10 @@ LOGGING = {
 CAREBRIDGE_DEMO = env_bool("CAREBRIDGE_DEMO", True)
 # How far the task worker steps back when the web server needs the CPU (Unix niceness).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
+# On Linux, the task worker also runs only on CPU time nothing else wants (the idle
+# scheduling class). Turn off on a machine whose web processes keep every core busy for
+# long stretches: there the worker would wait for them to quieten down.
+WORKER_IDLE_SCHEDULING = env_bool("WORKER_IDLE_SCHEDULING", True)
 # Messages a delivery worker hands to the gateways at once, each over its own connection.
 DELIVERY_CONCURRENCY = env_int("DELIVERY_CONCURRENCY", 4)
 if DELIVERY_CONCURRENCY < 1:

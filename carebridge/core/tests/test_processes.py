@@ -2,15 +2,22 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 CHILD = (
     "import django, os; django.setup();"
     "from carebridge.core.processes import yield_to_requests;"
     "before = os.getpriority(os.PRIO_PROCESS, 0); yield_to_requests(); yield_to_requests();"
-    "print(before, os.getpriority(os.PRIO_PROCESS, 0))"
+    "print(before, os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))"
+)
+BEFORE_POLICY = os.sched_getscheduler(0) if hasattr(os, "sched_getscheduler") else None
+linux_only = pytest.mark.skipif(
+    not hasattr(os, "SCHED_IDLE"), reason="the idle scheduling class is Linux's"
 )
 
 
-def niceness_before_and_after(**environment: str) -> tuple[int, int]:
+def priority_before_and_after(**environment: str) -> tuple[int, int, int]:
+    """(niceness before, niceness after, scheduling policy after) of a child process."""
     completed = subprocess.run(
         [sys.executable, "-c", CHILD],
         env=os.environ | {"DJANGO_SETTINGS_MODULE": "carebridge.settings", **environment},
@@ -18,18 +25,23 @@ def niceness_before_and_after(**environment: str) -> tuple[int, int]:
         text=True,
         check=True,
     )
-    before, after = completed.stdout.split()
-    return int(before), int(after)
+    before, after, policy = completed.stdout.split()
+    return int(before), int(after), int(policy)
 
 
-def test_background_work_runs_at_the_configured_niceness_once():
-    before, after = niceness_before_and_after(WORKER_NICENESS="17")
+@linux_only
+def test_background_work_runs_at_the_configured_niceness_in_the_idle_class_once():
+    before, after, policy = priority_before_and_after(WORKER_NICENESS="17")
     assert after == max(before, 17)
+    assert policy == os.SCHED_IDLE
 
 
-def test_zero_leaves_the_priority_alone():
-    before, after = niceness_before_and_after(WORKER_NICENESS="0")
-    assert after == before
+@linux_only
+def test_zero_and_off_leave_the_priority_alone():
+    before, after, policy = priority_before_and_after(
+        WORKER_NICENESS="0", WORKER_IDLE_SCHEDULING="false"
+    )
+    assert (after, policy) == (before, BEFORE_POLICY)
 
 
 CHECKPOINT_CHILD = (
