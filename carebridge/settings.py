@@ -166,6 +166,8 @@ def _databases() -> dict:
         # binds on the client instead, e.g. behind a pooler that cannot keep prepared
         # statements.
         prepared = env_bool("DB_PREPARED_STATEMENTS", True)
+        # Django's backend with a health check of kept connections only after a rest.
+        config["ENGINE"] = "carebridge.core.backends.postgresql"
         config["OPTIONS"] = {
             "server_side_binding": prepared,
             "prepare_threshold": PREPARE_AFTER_RUNS if prepared else None,
