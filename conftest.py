@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import organization_create, token_issue, user_create
@@ -46,6 +47,14 @@ def _audit_triggers(sql: list[str], old: str, new: str) -> None:
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement.replace(old, new))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_process_keeps_its_priority():
+    """Tests that run the worker in this process would otherwise lower the priority of the
+    whole test process (and of every process it starts) for the rest of the run."""
+    with override_settings(WORKER_NICENESS=0, WORKER_IDLE_SCHEDULING=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,17 @@ import pytest
 CHILD = (
     "import django, os; django.setup();"
     "from carebridge.core.processes import yield_to_requests;"
-    "before = os.getpriority(os.PRIO_PROCESS, 0); yield_to_requests(); yield_to_requests();"
-    "print(before, os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))"
+    "before = os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0);"
+    "yield_to_requests(); yield_to_requests();"
+    "print(*before, os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))"
 )
-BEFORE_POLICY = os.sched_getscheduler(0) if hasattr(os, "sched_getscheduler") else None
 linux_only = pytest.mark.skipif(
     not hasattr(os, "SCHED_IDLE"), reason="the idle scheduling class is Linux's"
 )
 
 
-def priority_before_and_after(**environment: str) -> tuple[int, int, int]:
-    """(niceness before, niceness after, scheduling policy after) of a child process."""
+def priority_before_and_after(**environment: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(niceness, scheduling policy) of a child process before and after."""
     completed = subprocess.run(
         [sys.executable, "-c", CHILD],
         env=os.environ | {"DJANGO_SETTINGS_MODULE": "carebridge.settings", **environment},
@@ -25,23 +25,22 @@ def priority_before_and_after(**environment: str) -> tuple[int, int, int]:
         text=True,
         check=True,
     )
-    before, after, policy = completed.stdout.split()
-    return int(before), int(after), int(policy)
+    niceness, policy, niceness_after, policy_after = map(int, completed.stdout.split())
+    return (niceness, policy), (niceness_after, policy_after)
 
 
 @linux_only
 def test_background_work_runs_at_the_configured_niceness_in_the_idle_class_once():
-    before, after, policy = priority_before_and_after(WORKER_NICENESS="17")
-    assert after == max(before, 17)
-    assert policy == os.SCHED_IDLE
+    (niceness, _), after = priority_before_and_after(
+        WORKER_NICENESS="17", WORKER_IDLE_SCHEDULING="true"
+    )
+    assert after == (max(niceness, 17), os.SCHED_IDLE)
 
 
 @linux_only
 def test_zero_and_off_leave_the_priority_alone():
-    before, after, policy = priority_before_and_after(
-        WORKER_NICENESS="0", WORKER_IDLE_SCHEDULING="false"
-    )
-    assert (after, policy) == (before, BEFORE_POLICY)
+    before, after = priority_before_and_after(WORKER_NICENESS="0", WORKER_IDLE_SCHEDULING="false")
+    assert after == before
 
 
 CHECKPOINT_CHILD = (
