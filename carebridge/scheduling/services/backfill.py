@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
 from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
@@ -35,7 +34,7 @@ from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.outbox import Topic, messages_withdraw
 from carebridge.scheduling.availability import GRID_MINUTES, slot_is_free, zone_of
 from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
-from carebridge.scheduling.links import LinkExpired, LinkInvalid, absolute
+from carebridge.scheduling.links import LinkExpired, LinkInvalid, token_url
 from carebridge.scheduling.models import (
     Appointment,
     BackfillSlot,
@@ -329,7 +328,7 @@ def offer_was_told(offer: WaitlistOffer) -> bool:
 
 def offer_url(offer: WaitlistOffer) -> str:
     token = signing.dumps({"o": str(offer.public_id)}, salt=OFFER_SALT, compress=True)
-    return absolute(reverse("portal:waitlist_offer", args=[token]))
+    return token_url("portal:waitlist_offer", token)
 
 
 def offer_for_link(*, token: str) -> WaitlistOffer:
