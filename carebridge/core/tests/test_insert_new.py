@@ -89,3 +89,25 @@ def test_postgresql_writes_many_rows_with_one_statement_text_whatever_their_numb
     assert many == more and arrays == more_arrays  # one array per column
     assert "VALUES" in one and values == arrays  # one row: single values
     assert Organization.objects.filter(slug__startswith="c-").count() == 71
+
+
+@time_machine.travel(NOON, tick=False)
+def test_rows_alike_in_every_column_are_each_written(clinic_a, patient_a):
+    # Enough rows for PostgreSQL's arrays, and not one value that differs between them.
+    entries = [
+        WaitlistEntry(
+            organization=clinic_a.organization,
+            patient=patient_a,
+            visit_type=clinic_a.visit_type,
+            weekdays=[1, 3],
+            note="same",
+        )
+        for _ in range(60)
+    ]
+
+    insert_new(entries)
+
+    assert len({entry.pk for entry in entries}) == 60
+    stored = WaitlistEntry.objects.filter(note="same")
+    assert sorted(stored.values_list("pk", flat=True)) == [entry.pk for entry in entries]
+    assert all(entry.weekdays == [1, 3] for entry in stored)
