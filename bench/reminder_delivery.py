@@ -35,6 +35,7 @@ VISITS_REMINDED = 100
 BASELINE_BOOKINGS = 200
 # Between two bookings: a steady trickle, as coordinators book, rather than a flood.
 BOOKING_PAUSE = 0.1
+UNSENT_LOOK_EVERY = 10
 ENQUEUE_BATCH = 5000
 TARGET_PER_SECOND = 500
 MAX_LATENCY_GROWTH = 0.20
@@ -71,8 +72,12 @@ def _measure() -> None:
     )
     during = []
     # Bookings send confirmations that are due at once; the worker delivers those too and
-    # ends once bookings stop, so they stop when the reminders are out.
-    while worker.poll() is None and _unsent(reminders).exists():
+    # ends once bookings stop, so they stop when the reminders are out. The look for an
+    # unsent reminder reads the delivered ones first (12 ms of the database's time by the
+    # end of a run), so it is taken at every tenth booking, about once a second.
+    while worker.poll() is None and (
+        len(during) % UNSENT_LOOK_EVERY or _unsent(reminders).exists()
+    ):
         job = next(jobs, None)
         if job is None:
             break
