@@ -453,37 +453,63 @@ PLACEMENT_TYPES = {
     "end": (AvailabilityException, "end"),
 }
 RULE_PLACEMENT = {name: name for name in list(PLACEMENT_TYPES)[:6]}
+# Sources of `_placement_sql` rows beside the calendar's: an active role at the location,
+# and a visit type whose allowed specialties the practitioner has none of.
+WORKS_HERE, UNFIT = "works here", "unfit"
 
 
 @cache
 def _placement_sql() -> tuple[str, RowLoader]:
-    """Everything that decides whether one practitioner is free at one location over a
-    span, in one statement, written out because every booking and move runs it: the
-    weekly rules, the location's opening hours, the clinic's closed days and the
-    practitioner's exceptions. Parameters: practitioner and location (rules); location
-    (hours); organization, first and last date (closed days); organization, practitioner,
-    span end and span start (exceptions). Also the loader of its rows."""
+    """Everything that decides whether a practitioner may see a visit type at a location
+    over a span, in one statement, written out because every booking and move runs it: an
+    active role at the location, a specialty the visit type allows, the weekly rules, the
+    location's opening hours, the clinic's closed days and the practitioner's exceptions.
+    Parameters: practitioner and location (role); visit type, visit type and practitioner
+    (specialty); practitioner and location (rules); location (hours); organization, first
+    and last date (closed days); organization, practitioner, span end and span start
+    (exceptions). Also the loader of its rows."""
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for model, name in PLACEMENT_TYPES.values()]
+
+    def selected(meta, columns: dict[str, str]) -> str:
+        """The named `_Placement` columns from the model's fields, typed NULL for the rest
+        (so that every branch of the union agrees on each column's type)."""
+        return ", ".join(
+            quoted_column(meta, columns[name])
+            if name in columns
+            else f"CAST(NULL AS {field.db_type(connection)})"
+            for name, field in zip(PLACEMENT_TYPES, fields, strict=True)
+        )
 
     def branch(model, source: str, columns: dict[str, str], conditions: str) -> str:
         """SELECT the model's fields as the named `_Placement` columns, NULL as the rest."""
         meta = model._meta
-        selected = [
-            quoted_column(meta, columns[name])
-            if name in columns
-            # typed, so that every branch of the union agrees on each column's type
-            else f"CAST(NULL AS {field.db_type(connection)})"
-            for name, field in zip(PLACEMENT_TYPES, fields, strict=True)
-        ]
         tests = " AND ".join(
             f"{quoted_column(meta, name)} {test}"
             for name, test in (condition.split(" ", 1) for condition in conditions.split(", "))
         )
-        return f"SELECT '{source}', {', '.join(selected)} FROM {quote(meta.db_table)} WHERE {tests}"  # noqa: S608
+        columns_sql = selected(meta, columns)
+        return f"SELECT '{source}', {columns_sql} FROM {quote(meta.db_table)} WHERE {tests}"  # noqa: S608
 
+    allowed = VisitType.allowed_specialties.through._meta
+    held = Practitioner.specialties.through._meta
+    allowed_for = f"a.{quoted_column(allowed, 'visittype')}"
+    unfit = (
+        f"SELECT '{UNFIT}', {selected(allowed, {})} WHERE EXISTS (SELECT 1"  # noqa: S608
+        f" FROM {quote(allowed.db_table)} a WHERE {allowed_for} = %s) AND NOT EXISTS (SELECT 1"
+        f" FROM {quote(allowed.db_table)} a JOIN {quote(held.db_table)} h"
+        f" ON h.{quoted_column(held, 'specialty')} = a.{quoted_column(allowed, 'specialty')}"
+        f" WHERE {allowed_for} = %s AND h.{quoted_column(held, 'practitioner')} = %s)"
+    )
     sql = " UNION ALL ".join(
         [
+            branch(
+                PractitionerRole,
+                WORKS_HERE,
+                {},
+                "practitioner = %s, location = %s, active = true",
+            ),
+            unfit,
             branch(AvailabilityRule, "rule", RULE_PLACEMENT, "practitioner = %s, location = %s"),
             branch(
                 OpeningHours,
@@ -508,19 +534,38 @@ def _placement_sql() -> tuple[str, RowLoader]:
     return sql, RowLoader(fields)
 
 
-def _placement(practitioner: Practitioner, location: Location, span: Range):
-    """The pair and the calendar over the span, read with `_placement_sql`."""
+@dataclass(frozen=True)
+class PlacementCheck:
+    """Whether a practitioner may see a visit type at a location over a span."""
+
+    works_here: bool  # an active role at the location
+    specialty_fits: bool  # a specialty the visit type allows (or it allows any)
+    free: bool  # the span lies in free time: working or extra hours, minus breaks, time
+    # off, closed days and holidays
+
+
+def placement_check(
+    *,
+    practitioner: Practitioner,
+    location: Location,
+    visit_type: VisitType,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> PlacementCheck:
+    """Everything about [start, end) that does not depend on other appointments, read in
+    one statement (`_placement_sql`)."""
     sql, load = _placement_sql()
-    first, last = _closed_dates(span)
+    first, last = _closed_dates((start, end))
     day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     organization_id = practitioner.organization_id
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
             [
+                *(practitioner.pk, location.pk, visit_type.pk, visit_type.pk, practitioner.pk),
                 *(practitioner.pk, location.pk, location.pk),
                 *(organization_id, day(first), day(last)),
-                *(organization_id, practitioner.pk, moment(span[1]), moment(span[0])),
+                *(organization_id, practitioner.pk, moment(end), moment(start)),
             ],
         )
         rows = [_Placement(source, *load(values)) for source, *values in cursor.fetchall()]
@@ -528,25 +573,18 @@ def _placement(practitioner: Practitioner, location: Location, span: Range):
     hours = [_Hours(r.weekday, r.start_time, r.end_time) for r in rows if r.source == "hours"]
     closed = {(row.location_id, row.effective_from) for row in rows if row.source == "closed"}
     exceptions = [row for row in rows if row.source == "exception"]
-    return _Pair(practitioner.pk, location, rules, hours), _Calendar(
-        {practitioner.pk: exceptions}, closed
-    )
-
-
-def is_within_availability(
-    *,
-    practitioner: Practitioner,
-    location: Location,
-    start: datetime.datetime,
-    end: datetime.datetime,
-) -> bool:
-    """Whether [start, end) lies inside the practitioner's free time at the location
-    (working hours and extra hours, minus breaks, time off, closed days and holidays)."""
-    pair, calendar = _placement(practitioner, location, (start, end))
-    local_day = start.astimezone(pair.zone).date()
-    return any(
-        free_start <= start and end <= free_end
-        for free_start, free_end in calendar.free_ranges(pair, local_day)
+    pair = _Pair(practitioner.pk, location, rules, hours)
+    calendar = _Calendar({practitioner.pk: exceptions}, closed)
+    sources = {row.source for row in rows}
+    return PlacementCheck(
+        works_here=WORKS_HERE in sources,
+        specialty_fits=UNFIT not in sources,
+        free=any(
+            free_start <= start and end <= free_end
+            for free_start, free_end in calendar.free_ranges(
+                pair, start.astimezone(pair.zone).date()
+            )
+        ),
     )
 
 

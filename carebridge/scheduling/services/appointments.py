@@ -30,9 +30,9 @@ from carebridge.core.db import (
     unnest_of,
 )
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
-from carebridge.directory.models import Location, Practitioner, PractitionerRole
+from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
-from carebridge.scheduling.availability import is_within_availability, zone_of
+from carebridge.scheduling.availability import PlacementCheck, placement_check, zone_of
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
@@ -98,52 +98,35 @@ def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.date
     return start.astimezone(datetime.UTC)
 
 
-@functools.cache
-def _fit_sql() -> str:
-    """The fit check as one statement. Written out because building it with the ORM (three
-    EXISTS subqueries) cost more than running it, on every booking and reschedule."""
-    quote = connection.ops.quote_name
-    roles = PractitionerRole._meta
-    allowed = VisitType.allowed_specialties.through._meta
-    held = Practitioner.specialties.through._meta
-
-    allowed_for, allowed_specialty = (
-        quoted_column(allowed, "visittype"),
-        quoted_column(allowed, "specialty"),
+def _check_placement(appointment: Appointment) -> PlacementCheck:
+    """The practitioner works at the location and has a specialty the visit type allows (a
+    visit type without allowed specialties suits everyone); read in the same statement as
+    the free time, which `_check_free` then judges."""
+    practitioner, location, visit_type = (
+        appointment.practitioner,
+        appointment.location,
+        appointment.visit_type,
     )
-    return (
-        f"SELECT EXISTS (SELECT 1 FROM {quote(roles.db_table)} r"  # noqa: S608
-        f" WHERE r.{quoted_column(roles, 'practitioner')} = %s"
-        f" AND r.{quoted_column(roles, 'location')} = %s"
-        f" AND r.{quoted_column(roles, 'active')}),"
-        f" NOT EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a WHERE a.{allowed_for} = %s)"
-        f" OR EXISTS (SELECT 1 FROM {quote(allowed.db_table)} a JOIN {quote(held.db_table)} h"
-        f" ON h.{quoted_column(held, 'specialty')} = a.{allowed_specialty}"
-        f" WHERE a.{allowed_for} = %s AND h.{quoted_column(held, 'practitioner')} = %s)"
+    check = placement_check(
+        practitioner=practitioner,
+        location=location,
+        visit_type=visit_type,
+        start=appointment.start,
+        end=appointment.end,
     )
-
-
-def _check_fit(practitioner: Practitioner, location: Location, visit_type: VisitType) -> None:
-    """The practitioner works at the location and has a specialty the visit type allows
-    (a visit type without allowed specialties suits everyone); one query for both."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _fit_sql(),
-            [practitioner.pk, location.pk, visit_type.pk, visit_type.pk, practitioner.pk],
-        )
-        works_here, specialty_fits = (bool(value) for value in cursor.fetchone())
-    if not works_here:
+    if not check.works_here:
         raise DomainError(
             f"location: {practitioner} does not work at {location}",
             code=Code.NOT_AT_LOCATION,
             field="location",
         )
-    if not specialty_fits:
+    if not check.specialty_fits:
         raise DomainError(
             f"visit_type: {visit_type} needs a specialty {practitioner} does not have",
             code=Code.SPECIALTY_MISMATCH,
             field="visit_type",
         )
+    return check
 
 
 SEEN_STATUSES = (
@@ -179,22 +162,16 @@ def _place(appointment: Appointment, visit_type: VisitType, start: datetime.date
     )
 
 
-def _check_availability(appointment: Appointment) -> None:
-    if appointment.overbooked:
+def _check_free(appointment: Appointment, check: PlacementCheck) -> None:
+    if appointment.overbooked or check.free:
         return
-    if not is_within_availability(
-        practitioner=appointment.practitioner,
-        location=appointment.location,
-        start=appointment.start,
-        end=appointment.end,
-    ):
-        local = appointment.start.astimezone(zone_of(appointment.location.timezone))
-        raise DomainError(
-            f"start: {local:%Y-%m-%d %H:%M %Z} is outside {appointment.practitioner}'s "
-            f"availability at {appointment.location}",
-            code=Code.OUTSIDE_AVAILABILITY,
-            field="start",
-        )
+    local = appointment.start.astimezone(zone_of(appointment.location.timezone))
+    raise DomainError(
+        f"start: {local:%Y-%m-%d %H:%M %Z} is outside {appointment.practitioner}'s "
+        f"availability at {appointment.location}",
+        code=Code.OUTSIDE_AVAILABILITY,
+        field="start",
+    )
 
 
 @functools.cache
@@ -405,7 +382,6 @@ def appointment_book(
         )
     if channel not in BookingChannel.values:
         raise InvalidInput(f"channel: unknown booking channel {channel!r}", field="channel")
-    _check_fit(practitioner, location, visit_type)
     appointment = Appointment(
         organization=organization,
         patient=patient,
@@ -421,8 +397,9 @@ def appointment_book(
         booked_at=booked_at or clock.now(),
     )
     _place(appointment, visit_type, _check_start(start, allow_past=allow_past))
+    placement = _check_placement(appointment)
     _check_patient_kind(patient, visit_type, appointment.start)
-    _check_availability(appointment)
+    _check_free(appointment, placement)
     _save_without_overlap(appointment)
     _record(appointment, actor, "book", {}, reason=appointment.overbook_reason)
     notice_after_book(appointment=appointment)
@@ -459,14 +436,13 @@ def appointment_reschedule(
             code=Code.ILLEGAL_TRANSITION,
             field="status",
         )
-    _check_fit(practitioner, location, appointment.visit_type)
     before = _snapshot(appointment)
     _claim_version(appointment, expected_version)
     appointment.practitioner, appointment.location = practitioner, location
     appointment.overbooked = bool(overbook_reason.strip())
     appointment.overbook_reason = overbook_reason.strip()
     _place(appointment, appointment.visit_type, _check_start(start, allow_past=False))
-    _check_availability(appointment)
+    _check_free(appointment, _check_placement(appointment))
     _save_without_overlap(appointment)
     _record(appointment, actor, "reschedule", before, reason=reason)
     notice_after_reschedule(appointment=appointment)

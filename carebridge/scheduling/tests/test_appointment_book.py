@@ -170,6 +170,32 @@ def test_practitioner_must_work_at_the_location(clinic_a, patient_a):
     assert error.value.code == "not_at_location"
 
 
+def test_an_inactive_role_at_the_location_does_not_count(clinic_a, patient_a):
+    from carebridge.directory.models import PractitionerRole
+
+    PractitionerRole.objects.filter(practitioner=clinic_a.practitioner).update(active=False)
+
+    with pytest.raises(DomainError) as error:
+        book(clinic_a, patient_a, at(10))
+    assert error.value.code == "not_at_location"
+
+
+def test_a_visit_type_for_a_specialty_the_practitioner_has_is_booked(clinic_a, patient_a):
+    from carebridge.directory.services import specialty_ensure
+    from carebridge.scheduling.services.setup import visit_type_create
+
+    cardio = specialty_ensure(organization=clinic_a.organization, code="cardio", name="Cardiology")
+    either = visit_type_create(
+        organization=clinic_a.organization,
+        name="Check-up",
+        code="check",
+        duration_minutes=30,
+        allowed_specialties=[cardio, clinic_a.specialty],
+    )
+
+    assert book(clinic_a, patient_a, at(10), visit_type=either).visit_type == either
+
+
 def test_visit_type_specialty_rule(clinic_a, patient_a):
     from carebridge.directory.services import specialty_ensure
     from carebridge.scheduling.services.setup import visit_type_create
