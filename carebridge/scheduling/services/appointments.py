@@ -264,11 +264,12 @@ def _record(
         changed_at=clock.now(),
         reason=reason,
     )
-    changes = [
+    # As text, as kept: a booking's empty notes or reasons are no change from nothing.
+    texts = [
         (name, _text(before.get(name)), _text(getattr(appointment, name)))
         for name in TRACKED_FIELDS
-        if before.get(name) != getattr(appointment, name)
     ]
+    changes = [(name, old, new) for name, old, new in texts if old != new]
     if connection.vendor == "postgresql":
         _history_write(history, changes)
     else:
