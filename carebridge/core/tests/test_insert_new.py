@@ -14,6 +14,12 @@ pytestmark = pytest.mark.django_db
 NOON = datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC)
 
 
+def _waitlist_entry(clinic, patient, **fields) -> WaitlistEntry:
+    return WaitlistEntry(
+        organization=clinic.organization, patient=patient, visit_type=clinic.visit_type, **fields
+    )
+
+
 def _columns(obj: Model) -> dict:
     return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
 
@@ -51,10 +57,9 @@ def test_many_rows_keep_their_order_values_and_empty_columns(clinic_a, patient_a
     # empty in every row (PostgreSQL then gets an array of nulls), in more rows than one
     # VALUES list of SQLite would take.
     entries = [
-        WaitlistEntry(
-            organization=clinic_a.organization,
-            patient=patient_a,
-            visit_type=clinic_a.visit_type,
+        _waitlist_entry(
+            clinic_a,
+            patient_a,
             weekdays=[n % 7, (n + 2) % 7] if n % 3 else [],
             time_from=datetime.time(8 + n % 9) if n % 2 else None,
             earliest_date=datetime.date(2026, 3, 1) + datetime.timedelta(days=n),
@@ -95,14 +100,7 @@ def test_postgresql_writes_many_rows_with_one_statement_text_whatever_their_numb
 def test_rows_alike_in_every_column_are_each_written(clinic_a, patient_a):
     # Enough rows for PostgreSQL's arrays, and not one value that differs between them.
     entries = [
-        WaitlistEntry(
-            organization=clinic_a.organization,
-            patient=patient_a,
-            visit_type=clinic_a.visit_type,
-            weekdays=[1, 3],
-            note="same",
-        )
-        for _ in range(60)
+        _waitlist_entry(clinic_a, patient_a, weekdays=[1, 3], note="same") for _ in range(60)
     ]
 
     insert_new(entries)

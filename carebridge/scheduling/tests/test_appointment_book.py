@@ -180,34 +180,30 @@ def test_an_inactive_role_at_the_location_does_not_count(clinic_a, patient_a):
     assert error.value.code == "not_at_location"
 
 
-def test_a_visit_type_for_a_specialty_the_practitioner_has_is_booked(clinic_a, patient_a):
+def _visit_type_for_cardiology(clinic, *more_specialties):
+    """A visit type that cardiologists (which the clinic's practitioner is not) may see,
+    and the practitioners of `more_specialties`."""
     from carebridge.directory.services import specialty_ensure
     from carebridge.scheduling.services.setup import visit_type_create
 
-    cardio = specialty_ensure(organization=clinic_a.organization, code="cardio", name="Cardiology")
-    either = visit_type_create(
-        organization=clinic_a.organization,
-        name="Check-up",
-        code="check",
+    cardio = specialty_ensure(organization=clinic.organization, code="cardio", name="Cardiology")
+    return visit_type_create(
+        organization=clinic.organization,
+        name="Echo",
+        code="echo",
         duration_minutes=30,
-        allowed_specialties=[cardio, clinic_a.specialty],
+        allowed_specialties=[cardio, *more_specialties],
     )
+
+
+def test_a_visit_type_for_a_specialty_the_practitioner_has_is_booked(clinic_a, patient_a):
+    either = _visit_type_for_cardiology(clinic_a, clinic_a.specialty)
 
     assert book(clinic_a, patient_a, at(10), visit_type=either).visit_type == either
 
 
 def test_visit_type_specialty_rule(clinic_a, patient_a):
-    from carebridge.directory.services import specialty_ensure
-    from carebridge.scheduling.services.setup import visit_type_create
-
-    cardio = specialty_ensure(organization=clinic_a.organization, code="cardio", name="Cardiology")
-    echo = visit_type_create(
-        organization=clinic_a.organization,
-        name="Echo",
-        code="echo",
-        duration_minutes=30,
-        allowed_specialties=[cardio],
-    )
+    echo = _visit_type_for_cardiology(clinic_a)
     with pytest.raises(DomainError) as error:
         book(clinic_a, patient_a, at(10), visit_type=echo)
     assert error.value.code == "specialty_mismatch"
