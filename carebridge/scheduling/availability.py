@@ -536,12 +536,14 @@ def _placement_sql() -> tuple[str, RowLoader]:
 
 @dataclass(frozen=True)
 class PlacementCheck:
-    """Whether a practitioner may see a visit type at a location over a span."""
+    """Whether a practitioner may see a visit type at a location over a span: an active
+    role there (`works_here`), a specialty the visit type allows, or a visit type that
+    allows any (`specialty_fits`), and the span in free time: working or extra hours minus
+    breaks, time off, closed days and holidays (`free`)."""
 
-    works_here: bool  # an active role at the location
-    specialty_fits: bool  # a specialty the visit type allows (or it allows any)
-    free: bool  # the span lies in free time: working or extra hours, minus breaks, time
-    # off, closed days and holidays
+    works_here: bool
+    specialty_fits: bool
+    free: bool
 
 
 def placement_check(
