@@ -2,9 +2,9 @@
 
 Django checks a kept connection with a round trip (SELECT 1) before the first statement of
 every request. Under load a connection is used again within milliseconds of its last
-statement, and that round trip was one in every eighteen of a booking's. A connection used
-less than RECHECK_AFTER_SECONDS ago was working then and is not checked; one that rested
-longer is checked as before. A server that goes away mid-load fails the requests in flight
+statement, and that round trip added one to the fifteen or so of a booking. A connection
+used less than RECHECK_AFTER_SECONDS ago was working then and is not checked; one that
+rested longer is checked as before. A server that goes away mid-load fails the requests in flight
 either way; the connection of a failed request is closed when the request ends.
 """
 
