@@ -28,8 +28,9 @@ def yield_to_requests() -> None:
     if settings.WORKER_IDLE_SCHEDULING and hasattr(os, "SCHED_IDLE"):
         # Niceness only shrinks a share: a web process that wakes up (a booking's reply
         # from the database, about fifteen per booking) may still wait for the worker's
-        # time slice to end. A waking process takes the core from an idle-class one at once, and the
-        # kernel counts a core that runs only idle-class work as free when placing it.
+        # time slice to end. A waking process takes the core from an idle-class one at
+        # once, and the kernel counts a core that runs only idle-class work as free when
+        # placing it.
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     connection_created.connect(_checkpoint_early, dispatch_uid="checkpoint_early")
     for connection in connections.all(initialized_only=True):
