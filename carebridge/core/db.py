@@ -24,7 +24,7 @@ def _is_retryable(error: OperationalError) -> bool:
 def retry_transaction(attempts: int = 3) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Re-run a whole transaction that PostgreSQL aborted as a deadlock victim.
 
-    The booking locks (lock_until_commit) keep clashing bookings from waiting on each other;
+    The booking locks (advisory_locks) keep clashing bookings from waiting on each other;
     this covers a cycle with a writer that takes no such lock. Running it again re-reads the
     committed winner and ends in a clean Conflict (or succeeds). Inside a caller's
     transaction nothing can be re-run, so the error passes through.
@@ -60,26 +60,24 @@ class LockSpace(enum.IntEnum):
     PATIENT_TIME = 2
 
 
-def lock_until_commit(*keys: tuple[LockSpace, int]) -> None:
-    """Queue this transaction behind any other holding the same keys, until it ends.
+def advisory_locks(*keys: tuple[LockSpace, int]) -> tuple[str, list[int]]:
+    """A select list that queues this transaction behind any other holding the same keys,
+    until it ends (PostgreSQL's transaction-level advisory locks), and its parameters. The
+    caller puts it first in a statement it runs anyway, so the lock costs no round trip.
 
     Two bookings that clash would otherwise both insert and then wait on each other inside
     PostgreSQL's exclusion constraint check, a deadlock it breaks by aborting one; with many
-    clients at once the same one can lose again and again. Taken before the clash check, the
-    lock lets the later booking see the earlier one committed and fail cleanly. Callers pass
-    keys in LockSpace order so two transactions never wait on each other in a cycle (a
-    select list is evaluated left to right). SQLite needs none: an IMMEDIATE transaction
-    already holds the database's only write lock.
+    clients at once the same one can lose again and again. Holding the lock from before the
+    clash check until commit, the later booking either sees the earlier one or, when that
+    committed while it waited (after its statement's snapshot), meets it in the exclusion
+    constraint at once, without waiting: a clean failure either way. Callers pass keys in
+    LockSpace order so two transactions never wait on each other in a cycle (a select list
+    is evaluated left to right). SQLite needs none: an IMMEDIATE transaction already holds
+    the database's only write lock.
     """
-    if connection.vendor != "postgresql":
-        return
     calls = ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(keys))
-    with connection.cursor() as cursor:
-        # the second key is an int4: ids beyond it share a lock, which only queues more
-        cursor.execute(
-            f"SELECT {calls}",
-            [part for space, key in keys for part in (int(space), key % 2**31)],
-        )
+    # the second key is an int4: ids beyond it share a lock, which only queues more
+    return calls, [part for space, key in keys for part in (int(space), key % 2**31)]
 
 
 def insert_new(objects: Sequence[Model]) -> None:

@@ -21,9 +21,9 @@ from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
 from carebridge.core.db import (
     LockSpace,
+    advisory_locks,
     insert_new,
     insert_statement,
-    lock_until_commit,
     prepared_rows,
     quoted_column,
     retry_transaction,
@@ -198,25 +198,35 @@ def _clash_sql() -> str:
 
 
 def _check_overlaps(appointment: Appointment) -> None:
-    """One query for both rules; the practitioner's clash is reported first."""
+    """One query for both rules; the practitioner's clash is reported first. On PostgreSQL
+    the same statement first takes the practitioner's and the patient's booking locks (see
+    `advisory_locks`), held until commit."""
     moment = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _clash_sql(),
-            [
-                *sorted(map(str, ACTIVE_STATUSES)),
-                appointment.pk or 0,
-                appointment.organization_id,
-                not appointment.overbooked,
-                appointment.practitioner_id,
-                moment(appointment.blocked_end),
-                moment(appointment.blocked_start),
-                appointment.patient_id,
-                moment(appointment.end),
-                moment(appointment.start),
-            ],
+    sql = _clash_sql()
+    parameters = [
+        *sorted(map(str, ACTIVE_STATUSES)),
+        appointment.pk or 0,
+        appointment.organization_id,
+        not appointment.overbooked,
+        appointment.practitioner_id,
+        moment(appointment.blocked_end),
+        moment(appointment.blocked_start),
+        appointment.patient_id,
+        moment(appointment.end),
+        moment(appointment.start),
+    ]
+    if connection.vendor == "postgresql":
+        locks, keys = advisory_locks(
+            (LockSpace.PRACTITIONER_TIME, appointment.practitioner_id),
+            (LockSpace.PATIENT_TIME, appointment.patient_id),
         )
-        clashing_practitioners = {practitioner_id for (practitioner_id,) in cursor.fetchall()}
+        sql, parameters = f"SELECT {locks}, ARRAY({sql})", [*keys, *parameters]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        if connection.vendor == "postgresql":
+            clashing_practitioners = set(cursor.fetchone()[-1])
+        else:
+            clashing_practitioners = {practitioner_id for (practitioner_id,) in cursor}
     if not clashing_practitioners:
         return
     if not appointment.overbooked and appointment.practitioner_id in clashing_practitioners:
@@ -235,10 +245,6 @@ def _check_overlaps(appointment: Appointment) -> None:
 def _save_without_overlap(appointment: Appointment) -> None:
     """No savepoint around the write: a constraint violation aborts the whole service, whose
     own atomic block rolls back (to its savepoint, when a caller's transaction surrounds it)."""
-    lock_until_commit(
-        (LockSpace.PRACTITIONER_TIME, appointment.practitioner_id),
-        (LockSpace.PATIENT_TIME, appointment.patient_id),
-    )
     _check_overlaps(appointment)
     try:
         if appointment._state.adding:

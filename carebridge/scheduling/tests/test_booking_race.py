@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
+from carebridge.core.db import LockSpace
 from carebridge.core.errors import Conflict
 from carebridge.directory.services import practitioner_create, practitioner_role_create
 from carebridge.patients.services import patient_create
@@ -132,3 +133,31 @@ def test_one_patient_racing_with_many_practitioners_gets_one_visit(clinic_a, pat
     assert outcomes.count("booked") == 1
     assert set(outcomes) <= {"booked", "patient_busy", "slot_taken"}
     _assert_no_overlaps()
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 8, tzinfo=BOSTON), tick=False)
+def test_a_booking_holds_the_practitioners_and_the_patients_lock_until_commit(clinic_a, patient_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite's writers queue at BEGIN")
+    held = (
+        "SELECT classid::int, objid::int FROM pg_locks"
+        " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        appointment_book(
+            organization=clinic_a.organization,
+            actor=None,
+            patient=patient_a,
+            practitioner=clinic_a.practitioner,
+            location=clinic_a.location,
+            visit_type=clinic_a.visit_type,
+            start=datetime.datetime(2026, 3, 3, 9, tzinfo=BOSTON),
+        )
+        cursor.execute(held)
+        assert set(cursor.fetchall()) == {
+            (LockSpace.PRACTITIONER_TIME, clinic_a.practitioner.pk),
+            (LockSpace.PATIENT_TIME, patient_a.pk),
+        }
+    with connection.cursor() as cursor:
+        cursor.execute(held)
+        assert cursor.fetchall() == []
