@@ -15,7 +15,7 @@ from django.db.models import Field
 from carebridge.audit.constants import AuditAction, AuditOutcome
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
-from carebridge.core.db import insert_statement, rows_insert
+from carebridge.core.db import rows_insert, unnest_of
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import get_in_organization
 
@@ -57,10 +57,19 @@ def _hash_text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _chained_text(values: dict, names: Iterable[str]) -> str:
+    return "\x1f".join(_hash_text(values[name]) for name in names)
+
+
 def compute_entry_hash(values: dict) -> str:
     """SHA-256 over an entry's chained columns; `values` maps column name to value."""
-    text = "\x1f".join(_hash_text(values[name]) for name in CHAINED_COLUMNS)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_chained_text(values, CHAINED_COLUMNS).encode()).hexdigest()
+
+
+# Chained columns a new entry brings; the chain gives it the first three (previous hash,
+# organization, sequence). PostgreSQL's audit_chain_hashes (migration 0004) hashes these
+# behind those three exactly as `compute_entry_hash` does.
+GIVEN_COLUMNS = CHAINED_COLUMNS[3:]
 
 
 @dataclass
@@ -70,24 +79,22 @@ class _Head:
     last_sequence: int
 
 
-def _locked_head(organization_id: int) -> _Head:
-    # The head row serialises appends per organization, so sequence and chain stay gap-free.
-    # Written out: every audited request passes here while other writers wait for the lock.
+def _head(organization_id: int) -> _Head | None:
     head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, last_hash, last_sequence FROM {head_table}"  # noqa: S608
-            f" WHERE organization_id = %s{lock}",
+            " WHERE organization_id = %s",
             [organization_id],
         )
         row = cursor.fetchone()
-    if row is None:
-        AuditChainHead.objects.get_or_create(
-            organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
-        )
-        return _locked_head(organization_id)
-    return _Head(*row)
+    return None if row is None else _Head(*row)
+
+
+def _create_head(organization_id: int) -> None:
+    AuditChainHead.objects.get_or_create(
+        organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
+    )
 
 
 @functools.cache
@@ -96,54 +103,97 @@ def _advance_sql() -> str:
     return f"UPDATE {head_table} SET last_hash = %s, last_sequence = %s WHERE id = %s"  # noqa: S608
 
 
+def _fields(columns: Iterable[str]) -> tuple[Field, ...]:
+    by_column = {field.column: field for field in AuditEntry._meta.concrete_fields}
+    return tuple(by_column[name] for name in columns)
+
+
 @functools.cache
 def _stored_fields() -> tuple[Field, ...]:
     """The entry's fields in CHAINED_COLUMNS order, then entry_hash."""
-    by_column = {field.column: field for field in AuditEntry._meta.concrete_fields}
-    return tuple(by_column[name] for name in (*CHAINED_COLUMNS, "entry_hash"))
+    return _fields((*CHAINED_COLUMNS, "entry_hash"))
 
 
-def _stored_values(rows: list[dict]) -> list[list]:
+@functools.cache
+def _given_fields() -> tuple[Field, ...]:
+    return _fields(GIVEN_COLUMNS)
+
+
+def _stored_values(rows: list[dict], fields: tuple[Field, ...]) -> list[list]:
     """Plain column values, no model instances: every page view and search writes here,
     and building model instances costs more than the write itself."""
     moment = connection.ops.adapt_datetimefield_value
     return [
         [
             moment(row[field.column]) if field.column == "occurred_at" else row[field.column]
-            for field in _stored_fields()
+            for field in fields
         ]
         for row in rows
     ]
 
 
-def _write(rows: list[dict], head: _Head) -> None:
-    """The entries and the head's new position. On PostgreSQL one statement: the head stays
-    locked from the moment it is read until commit, and every other writer of the
-    organization waits for it, so each round trip under the lock counts."""
-    values = _stored_values(rows)
-    advance = [head.last_hash, head.last_sequence, head.id]
-    if connection.vendor == "postgresql":
-        insert, parameters = insert_statement(AuditEntry, _stored_fields(), values)
-        sql, parameters = f"WITH written AS ({insert}) {_advance_sql()}", [*parameters, *advance]
-    else:
-        rows_insert(AuditEntry, _stored_fields(), values)
-        sql, parameters = _advance_sql(), advance
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-
-
 @transaction.atomic(savepoint=False)
 def _append(organization_id: int, rows: list[dict]) -> None:
-    """Chain the rows onto the organization's log and write them: two statements for any
-    number of rows (three on SQLite). The chain head stays locked until the transaction
-    commits."""
-    head = _locked_head(organization_id)
+    """Chain the rows onto the organization's log and write them. The chain head stays
+    locked until the transaction commits, and every other writer of the organization waits
+    for it: on PostgreSQL one statement locks, chains, writes and advances it. SQLite's
+    IMMEDIATE transaction already keeps every other writer out; it chains in Python."""
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(organization_id, rows)
+        return
+    head = _head(organization_id)
+    if head is None:
+        _create_head(organization_id)
+        head = _head(organization_id)
     for row in rows:
         row["sequence"] = head.last_sequence + 1
         row["previous_hash"] = head.last_hash
         row["entry_hash"] = compute_entry_hash(row)
         head.last_hash, head.last_sequence = row["entry_hash"], row["sequence"]
-    _write(rows, head)
+    rows_insert(AuditEntry, _stored_fields(), _stored_values(rows, _stored_fields()))
+    with connection.cursor() as cursor:
+        cursor.execute(_advance_sql(), [head.last_hash, head.last_sequence, head.id])
+
+
+def _append_in_one_statement(organization_id: int, rows: list[dict]) -> None:
+    """Under the head's lock nothing waits for this process: no round trip, no Python."""
+    rests = [_chained_text(row, GIVEN_COLUMNS) for row in rows]
+    values = _stored_values(rows, _given_fields())
+    columns = [list(column) for column in zip(*values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(_append_sql(), [organization_id, rests, *columns])
+        if cursor.rowcount:
+            return
+    # the organization's first entry: no head to lock yet
+    _create_head(organization_id)
+    _append_in_one_statement(organization_id, rows)
+
+
+@functools.cache
+def _append_sql() -> str:
+    """Lock the organization's head (parameter 1), chain the entries' given columns (2: the
+    text of each as hashed, then one array per given column), write them, advance the head.
+    Advances nothing, and writes nothing, when the organization has no head yet."""
+    quote = connection.ops.quote_name
+    head_table = quote(AuditChainHead._meta.db_table)
+    names = [f"c{index}" for index in range(len(GIVEN_COLUMNS))]
+    columns = ", ".join(quote(name) for name in (*CHAINED_COLUMNS, "entry_hash"))
+    given = ", ".join(f"incoming.{name}" for name in names)
+    return (
+        f"WITH head AS (SELECT id, organization_id, last_hash, last_sequence FROM {head_table}"  # noqa: S608
+        " WHERE organization_id = %s FOR UPDATE),"
+        " chain AS (SELECT head.*, audit_chain_hashes(last_hash, organization_id,"
+        " last_sequence, %b::text[]) AS hashes FROM head),"
+        f" written AS (INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns})"
+        " SELECT CASE incoming.n WHEN 1 THEN chain.last_hash"
+        " ELSE chain.hashes[incoming.n::int - 1] END, chain.organization_id,"
+        f" chain.last_sequence + incoming.n, {given}, chain.hashes[incoming.n::int]"
+        f" FROM chain, {unnest_of(_given_fields())} WITH ORDINALITY"
+        f" AS incoming({', '.join(names)}, n))"
+        f" UPDATE {head_table} SET last_hash = chain.hashes[cardinality(chain.hashes)],"
+        " last_sequence = chain.last_sequence + cardinality(chain.hashes)"
+        f" FROM chain WHERE {head_table}.id = chain.id"
+    )
 
 
 # Entries waiting for the end of an `audit_batch` block, or None outside one.

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from carebridge.audit.constants import AuditAction
-from carebridge.audit.models import AuditEntry
+from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record, audit_verify
 
 
@@ -76,6 +76,7 @@ def test_a_batch_larger_than_one_insert_stays_one_chain(org_a, coordinator_a, mo
     per_row = len(AuditEntry._meta.concrete_fields) - 1
     monkeypatch.setattr("carebridge.core.db.SQLITE_MAX_PARAMETERS", 4 * per_row)
     names = [f"patient-{n}" for n in range(10)]
+    read(org_a, coordinator_a, "before")  # the head exists
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), audit_batch():
         for ref in names:
@@ -84,24 +85,48 @@ def test_a_batch_larger_than_one_insert_stays_one_chain(org_a, coordinator_a, mo
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     inserts = [q for q in queries.captured_queries if f"INSERT INTO {table}" in q["sql"]]
     assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)  # 4 + 4 + 2 rows
-    assert refs(org_a) == names
+    assert refs(org_a) == ["before", *names]
     assert audit_verify(organization_id=org_a.pk) == []
 
 
 @pytest.mark.parametrize("entries", [1, 40])
-def test_after_the_chain_head_is_locked_one_statement_writes_on_postgresql(
-    org_a, coordinator_a, entries
-):
+def test_one_statement_locks_chains_and_writes_on_postgresql(org_a, coordinator_a, entries):
     read(org_a, coordinator_a, "first")  # the head exists
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), audit_batch():
         for n in range(entries):
             read(org_a, coordinator_a, f"ref-{n}")
 
-    # Every other writer of the clinic waits while the head is locked: the lock, then the
-    # entries and the head's advance together (SQLite, which has no data-modifying WITH,
-    # writes them apart).
+    # Every other writer of the clinic waits while the head is locked: on PostgreSQL the
+    # lock, the entries and the head's advance are one statement, so that lock is never
+    # held while this process answers; SQLite reads the head, writes, then advances it.
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == (2 if connection.vendor == "postgresql" else 3)
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
     assert refs(org_a) == ["first", *(f"ref-{n}" for n in range(entries))]
+    assert audit_verify(organization_id=org_a.pk) == []
+
+
+def test_the_first_entry_of_an_organization_starts_its_chain(org_a, coordinator_a):
+    AuditEntry.objects.filter(organization=org_a).exists()  # nothing recorded yet
+    AuditChainHead.objects.filter(organization=org_a).delete()
+
+    read(org_a, coordinator_a, "first")
+    read(org_a, coordinator_a, "second")
+
+    assert refs(org_a) == ["first", "second"]
+    assert AuditChainHead.objects.get(organization=org_a).last_sequence == 2
+    assert audit_verify(organization_id=org_a.pk) == []
+
+
+def test_any_text_hashes_alike_in_python_and_in_the_database(org_a, coordinator_a):
+    odd = "Zoë 李 \u2603 'quoted' \\ back%slash\x1fseparator\nnewline"
+    audit_record(
+        organization_id=org_a.pk,
+        actor=coordinator_a,
+        action=AuditAction.READ,
+        target=AuditTarget("Patient", odd[:64], odd[:64]),
+        detail=odd,
+    )
+
+    assert AuditEntry.objects.get(organization=org_a).detail == odd
     assert audit_verify(organization_id=org_a.pk) == []

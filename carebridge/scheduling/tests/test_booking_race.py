@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from carebridge.audit.services import audit_verify
 from carebridge.core.db import LockSpace
 from carebridge.core.errors import Conflict
 from carebridge.directory.services import practitioner_create, practitioner_role_create
@@ -97,6 +98,8 @@ def test_sixteen_clients_racing_for_each_slot_one_wins(clinic_a):
         )
         assert Counter(outcomes) == {"booked": 1, "slot_taken": CLIENTS - 1}
     _assert_no_overlaps()
+    # the winners' audit entries, appended by racing writers, form one unbroken chain
+    assert audit_verify(organization_id=clinic_a.organization.pk) == []
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 8, tzinfo=BOSTON), tick=False)
