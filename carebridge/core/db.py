@@ -93,9 +93,14 @@ def insert_new(objects: Sequence[Model]) -> None:
     fields, rows = prepared_rows(objects)
     keys = rows_insert(type(objects[0]), fields, rows, returning=True)
     for obj, key in zip(objects, keys, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = DEFAULT_DB_ALIAS
+        saved_as(obj, key)
+
+
+def saved_as(obj: Model, key) -> None:
+    """Mark a new object written (as `save` leaves it), under its new primary key."""
+    obj.pk = key
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
 
 
 def prepared_rows(objects: Sequence[Model]) -> tuple[tuple[Field, ...], list[list]]:

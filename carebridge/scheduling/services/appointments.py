@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -27,6 +28,7 @@ from carebridge.core.db import (
     prepared_rows,
     quoted_column,
     retry_transaction,
+    saved_as,
     unnest_of,
 )
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
@@ -242,11 +244,57 @@ def _check_overlaps(appointment: Appointment) -> None:
     )
 
 
-def _save_without_overlap(appointment: Appointment) -> None:
-    """No savepoint around the write: a constraint violation aborts the whole service, whose
+@dataclass(frozen=True)
+class _Change:
+    """A history entry to write: what was done, by whom, when and why, and each tracked
+    field whose text changed (name, old, new)."""
+
+    action: str
+    actor: User | None
+    changed_at: datetime.datetime
+    reason: str
+    fields: list[tuple[str, str, str]]
+
+
+def _change(
+    appointment: Appointment, actor: User | None, action: str, before: dict, reason: str = ""
+) -> _Change:
+    # As text, as kept: a booking's empty notes or reasons are no change from nothing.
+    texts = [
+        (name, _text(before.get(name)), _text(getattr(appointment, name)))
+        for name in TRACKED_FIELDS
+    ]
+    return _Change(
+        action=action,
+        actor=actor if actor and actor.pk else None,
+        changed_at=clock.now(),
+        reason=reason,
+        fields=[(name, old, new) for name, old, new in texts if old != new],
+    )
+
+
+def _history(appointment: Appointment, change: _Change) -> AppointmentHistory:
+    return AppointmentHistory(
+        appointment=appointment,
+        version=appointment.version,
+        action=change.action,
+        changed_by=change.actor,
+        changed_at=change.changed_at,
+        reason=change.reason,
+    )
+
+
+def _save_without_overlap(appointment: Appointment, change: _Change) -> None:
+    """Write the appointment and its history entry, unless another active visit overlaps it.
+    A new one on PostgreSQL goes in one statement with its history.
+
+    No savepoint around the write: a constraint violation aborts the whole service, whose
     own atomic block rolls back (to its savepoint, when a caller's transaction surrounds it)."""
     _check_overlaps(appointment)
     try:
+        if appointment._state.adding and connection.vendor == "postgresql":
+            _insert_with_history(appointment, change)
+            return
         if appointment._state.adding:
             insert_new([appointment])
         else:
@@ -257,35 +305,17 @@ def _save_without_overlap(appointment: Appointment) -> None:
         if code is None:
             raise
         raise Conflict("start: that time was just taken", code=code, field="start") from error
+    _history_write(appointment, change)
 
 
 def _record(
     appointment: Appointment, actor: User | None, action: str, before: dict, reason: str = ""
 ) -> None:
-    history = AppointmentHistory(
-        appointment=appointment,
-        version=appointment.version,
-        action=action,
-        changed_by=actor if actor and actor.pk else None,
-        changed_at=clock.now(),
-        reason=reason,
-    )
-    # As text, as kept: a booking's empty notes or reasons are no change from nothing.
-    texts = [
-        (name, _text(before.get(name)), _text(getattr(appointment, name)))
-        for name in TRACKED_FIELDS
-    ]
-    changes = [(name, old, new) for name, old, new in texts if old != new]
-    if connection.vendor == "postgresql":
-        _history_write(history, changes)
-    else:
-        insert_new([history])
-        insert_new(
-            [
-                AppointmentFieldChange(history=history, field=name, old_value=old, new_value=new)
-                for name, old, new in changes
-            ]
-        )
+    _history_write(appointment, _change(appointment, actor, action, before, reason))
+    _audit(appointment, actor, action, reason)
+
+
+def _audit(appointment: Appointment, actor: User | None, action: str, reason: str) -> None:
     audit_record(
         organization_id=appointment.organization_id,
         actor=actor,
@@ -297,16 +327,72 @@ def _record(
     )
 
 
-def _history_write(history: AppointmentHistory, changes: list[tuple[str, str, str]]) -> None:
-    """The history entry and its field changes in one statement (a data-modifying WITH):
-    every booking, move and cancellation writes both while it holds the practitioner's
-    booking lock."""
+def _history_write(appointment: Appointment, change: _Change) -> None:
+    """The history entry and its field changes; on PostgreSQL in one statement (a
+    data-modifying WITH): every booking, move and cancellation writes both while it holds
+    the practitioner's booking lock."""
+    history = _history(appointment, change)
+    if connection.vendor != "postgresql":
+        insert_new([history])
+        insert_new(
+            [
+                AppointmentFieldChange(history=history, field=name, old_value=old, new_value=new)
+                for name, old, new in change.fields
+            ]
+        )
+        return
     fields, rows = prepared_rows([history])
     entry, parameters = insert_statement(AppointmentHistory, fields, rows, returning=True)
-    # one array per column: field names, old values, new values
-    arrays = [[change[position] for change in changes] for position in range(3)]
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH entry AS ({entry}) {_changes_sql()}", [*parameters, *arrays])
+        cursor.execute(
+            f"WITH entry AS ({entry}) {_changes_sql()}", [*parameters, *_change_arrays(change)]
+        )
+
+
+def _insert_with_history(appointment: Appointment, change: _Change) -> None:
+    """PostgreSQL: the new appointment, its history entry and field changes, one statement."""
+    fields, rows = prepared_rows([appointment])
+    insert, parameters = insert_statement(Appointment, fields, rows, returning=True)
+    history_fields, [history_row] = prepared_rows([_history(appointment, change)])
+    given = [
+        value
+        for field, value in zip(history_fields, history_row, strict=True)
+        if field.name != "appointment"
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _booking_sql(insert, history_fields),
+            [*parameters, *given, *_change_arrays(change)],
+        )
+        (key,) = cursor.fetchone()
+    saved_as(appointment, key)
+
+
+def _change_arrays(change: _Change) -> list[list[str]]:
+    """One array per column of the field changes: field names, old values, new values."""
+    return [[field[position] for field in change.fields] for position in range(3)]
+
+
+@functools.lru_cache(maxsize=8)
+def _booking_sql(appointment_insert: str, history_fields: tuple) -> str:
+    """The appointment's INSERT (as `insert_statement` writes it), then its history entry
+    (the appointment's new id, then one parameter per other field, in order) and the
+    entry's field changes (`_changes_sql`); answers the appointment's id."""
+    quote = connection.ops.quote_name
+    meta = AppointmentHistory._meta
+    key = quote(Appointment._meta.pk.column)
+    columns = ", ".join(quote(field.column) for field in history_fields)
+    selected = ", ".join(
+        f"appointment.{key}" if field.name == "appointment" else f"%s::{field.db_type(connection)}"
+        for field in history_fields
+    )
+    return (
+        f"WITH appointment AS ({appointment_insert}),"  # noqa: S608 - names from the models
+        f" entry AS (INSERT INTO {quote(meta.db_table)} ({columns})"
+        f" SELECT {selected} FROM appointment RETURNING {quote(meta.pk.column)}),"
+        f" changes AS ({_changes_sql()})"
+        f" SELECT {key} FROM appointment"
+    )
 
 
 @functools.cache
@@ -407,8 +493,9 @@ def appointment_book(
     placement = _check_placement(appointment)
     _check_patient_kind(patient, visit_type, appointment.start)
     _check_free(appointment, placement)
-    _save_without_overlap(appointment)
-    _record(appointment, actor, "book", {}, reason=appointment.overbook_reason)
+    reason = appointment.overbook_reason
+    _save_without_overlap(appointment, _change(appointment, actor, "book", {}, reason))
+    _audit(appointment, actor, "book", reason)
     notice_after_book(appointment=appointment)
     return appointment
 
@@ -450,8 +537,8 @@ def appointment_reschedule(
     appointment.overbook_reason = overbook_reason.strip()
     _place(appointment, appointment.visit_type, _check_start(start, allow_past=False))
     _check_free(appointment, _check_placement(appointment))
-    _save_without_overlap(appointment)
-    _record(appointment, actor, "reschedule", before, reason=reason)
+    _save_without_overlap(appointment, _change(appointment, actor, "reschedule", before, reason))
+    _audit(appointment, actor, "reschedule", reason)
     notice_after_reschedule(appointment=appointment)
     backfill_after_reschedule(appointment=appointment, before=before)
     return appointment

@@ -3,13 +3,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from carebridge.directory.services import location_create
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.constants import ExceptionKind
-from carebridge.scheduling.models import Appointment, AppointmentHistory
+from carebridge.scheduling.models import Appointment, AppointmentFieldChange, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
 from carebridge.scheduling.services.setup import (
     availability_exception_create,
@@ -67,6 +69,22 @@ def test_book_stores_utc_with_history_and_audit(clinic_a, patient_a, coordinator
     assert {change.field for change in history.changes.all()} >= {"status", "start", "end"}
     entry = AuditEntry.objects.get(object_ref=str(appointment.public_id), action="create")
     assert entry.patient_ref == str(patient_a.public_id) and entry.actor == coordinator_a
+
+
+def test_the_visit_and_its_history_are_one_write_on_postgresql(clinic_a, patient_a):
+    with CaptureQueriesContext(connection) as queries:
+        appointment = book(clinic_a, patient_a, at(10), notes="Bring the letter")
+
+    tables = [Appointment, AppointmentHistory, AppointmentFieldChange]
+    names = [connection.ops.quote_name(model._meta.db_table) for model in tables]
+    writes = [q["sql"] for q in queries if any(f"INSERT INTO {n}" in q["sql"] for n in names)]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 3)
+    history = AppointmentHistory.objects.get(appointment=appointment)
+    assert (history.version, history.action, history.changed_by) == (1, "book", None)
+    changes = {change.field: change.new_value for change in history.changes.all()}
+    assert changes["notes"] == "Bring the letter"
+    assert changes["start"] == at(10).astimezone(datetime.UTC).isoformat()
+    assert "overbook_reason" not in changes  # empty, as before
 
 
 def test_overlapping_booking_for_the_practitioner_is_a_conflict(clinic_a, patient_a):
