@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import organization_create, token_issue, user_create
+from carebridge.core.revision_cache import revision_caches_clear
 from carebridge.directory.models import Location, Practitioner, Specialty
 from carebridge.directory.services import (
     location_create,
@@ -55,6 +56,13 @@ def _test_process_keeps_its_priority():
     whole test process (and of every process it starts) for the rest of the run."""
     with override_settings(WORKER_NICENESS=0, WORKER_IDLE_SCHEDULING=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_kept_from_other_tests():
+    """Organizations' settings are kept in memory per revision, and on SQLite a later
+    test's clinic can have an earlier one's id at the same revision."""
+    revision_caches_clear()
 
 
 @pytest.fixture(autouse=True)

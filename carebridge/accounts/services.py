@@ -32,6 +32,13 @@ def organization_create(*, slug: str, name: str, timezone: str = "UTC") -> Organ
     return organization
 
 
+def messaging_revision_reload(organization: Organization) -> None:
+    """Take the messaging revision that database triggers just raised into this copy of
+    the organization, so what the caller does next with it sees the change (copies read
+    later see it anyway). Services that change reminder policies or wording call it."""
+    organization.refresh_from_db(fields=["messaging_revision"])
+
+
 def role_group(role: str) -> Group:
     """The permission group of a role, created with its permissions on first use."""
     group, created = Group.objects.get_or_create(name=f"role:{role}")

@@ -17,9 +17,8 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from django.db import connection
 from django.template import Context, Engine, Template
@@ -28,6 +27,7 @@ from django.utils.html import escape, linebreaks
 
 from carebridge.accounts.models import Organization
 from carebridge.core.db import quoted_column
+from carebridge.core.revision_cache import per_revision
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.models import MessageTemplate
 
@@ -144,7 +144,7 @@ def messages_render(
     """`message_render` for several kinds over one context (a booking's confirmation and
     reminders), in the order given; the clinic's wording for all of them read at once."""
     chain = language_chain(language)
-    overrides = _overrides(organization, kinds, chain, channel)
+    overrides = _own_wordings(organization.pk, organization.messaging_revision, channel)
     with translation.override(language):
         values = Context(_visible(context, channel), autoescape=False)
         return [
@@ -168,28 +168,24 @@ def _visible(context: dict, channel: str) -> dict:
     return {name: context[name] for name in allowed & context.keys()}
 
 
-class _Wording(NamedTuple):
-    subject: str
-    body: str
-
-
-def _overrides(
-    organization: Organization, kinds: Sequence[str], chain: list[str], channel: str
-) -> dict[tuple[str, str], _Wording]:
-    """The clinic's own wording for these kinds in these languages, by (kind, language)."""
+@per_revision
+def _own_wordings(
+    organization_id: int, revision: int, channel: str
+) -> dict[tuple[str, str], tuple[Template, Template]]:
+    """The clinic's own wording on the channel, compiled, by (kind, language); read once
+    per revision of the organization's messaging settings."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _overrides_sql(len(kinds), len(chain)), [organization.pk, channel, *kinds, *chain]
-        )
+        cursor.execute(_own_wordings_sql(), [organization_id, channel])
         return {
-            (kind, language): _Wording(subject, body) for kind, language, subject, body in cursor
+            (kind, language): (ENGINE.from_string(subject), ENGINE.from_string(body))
+            for kind, language, subject, body in cursor
         }
 
 
-@lru_cache(maxsize=64)
-def _overrides_sql(kinds: int, languages: int) -> str:
-    """Written out, as every booking reads it. Parameters: the organization, the channel,
-    `kinds` kinds and `languages` languages."""
+@cache
+def _own_wordings_sql() -> str:
+    """Written out, as every booking read it before the cache. Parameters: the organization
+    and the channel."""
     quote = connection.ops.quote_name
     meta = MessageTemplate._meta
 
@@ -199,18 +195,20 @@ def _overrides_sql(kinds: int, languages: int) -> str:
     return (
         f"SELECT {column('kind')}, {column('language')}, {column('subject')}, {column('body')}"  # noqa: S608
         f" FROM {quote(meta.db_table)} WHERE {column('organization')} = %s"
-        f" AND {column('channel')} = %s AND {column('kind')} IN ({', '.join(['%s'] * kinds)})"
-        f" AND {column('language')} IN ({', '.join(['%s'] * languages)})"
+        f" AND {column('channel')} = %s"
     )
 
 
 def _templates(
-    overrides: dict[tuple[str, str], _Wording], kind: str, chain: list[str], channel: str
+    overrides: dict[tuple[str, str], tuple[Template, Template]],
+    kind: str,
+    chain: list[str],
+    channel: str,
 ) -> tuple[Template, Template]:
     for candidate in chain:
-        row = overrides.get((kind, candidate))
-        if row is not None:
-            return ENGINE.from_string(row.subject), ENGINE.from_string(row.body)
+        own = overrides.get((kind, candidate))
+        if own is not None:
+            return own
         shipped = _shipped(candidate, kind, channel)
         if shipped is not None:
             return shipped

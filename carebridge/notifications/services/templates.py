@@ -22,6 +22,7 @@ from django.template.defaulttags import CommentNode, FirstOfNode, ForNode, IfNod
 from django.template.smartif import TokenBase
 
 from carebridge.accounts.models import Organization, User
+from carebridge.accounts.services import messaging_revision_reload
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
@@ -254,6 +255,7 @@ def message_template_set(
         target=_target(kind, language, channel),
         detail="own wording",
     )
+    messaging_revision_reload(organization)
     return row
 
 
@@ -276,6 +278,7 @@ def message_template_delete(
             target=_target(kind, language, channel),
             detail="back to the default wording",
         )
+        messaging_revision_reload(organization)
     return bool(deleted)
 
 

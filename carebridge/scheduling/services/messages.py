@@ -22,6 +22,7 @@ from django.db import connection
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.core.db import quoted_column
+from carebridge.core.revision_cache import per_revision
 from carebridge.core.selectors import RowLoader
 from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
@@ -69,9 +70,16 @@ DEFAULT_POLICY = Policy(
 
 def policy_for(appointment: Appointment) -> Policy:
     """The visit type's policy, else the organization's, else the defaults."""
+    organization = appointment.organization
+    return _policy(organization.pk, organization.messaging_revision, appointment.visit_type_id)
+
+
+@per_revision
+def _policy(organization_id: int, revision: int, visit_type_id: int) -> Policy:
+    """Read once per revision of the organization's messaging settings."""
     sql, load = _policy_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [appointment.organization_id, appointment.visit_type_id])
+        cursor.execute(sql, [organization_id, visit_type_id])
         rows = [load(row) for row in cursor.fetchall()]
     if not rows:
         return DEFAULT_POLICY

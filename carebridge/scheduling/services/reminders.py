@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from carebridge.accounts.models import Organization, User
+from carebridge.accounts.services import messaging_revision_reload
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
@@ -161,6 +162,7 @@ def reminder_policy_set(
         target=AuditTarget("ReminderPolicy", str(policy.public_id)),
         detail=f"offsets (minutes): {', '.join(map(str, minutes)) or 'none'}",
     )
+    messaging_revision_reload(organization)
     return policy
 
 
@@ -185,4 +187,5 @@ def reminder_policy_override_delete(
         target=AuditTarget("ReminderPolicy", str(policy.public_id)),
         detail=f"override for visit type {visit_type.code} removed",
     )
+    messaging_revision_reload(organization)
     return True
