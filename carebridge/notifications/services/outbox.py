@@ -18,6 +18,7 @@ from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
 from carebridge.core.db import insert_new
 from carebridge.core.errors import InvalidInput
+from carebridge.core.validation import choice_values
 from carebridge.notifications.constants import (
     UNSENT_STATUSES,
     WITHDRAWN_REASON,
@@ -43,7 +44,7 @@ class Topic:
 
 
 def _check_choice(value: str, choices: type, field: str) -> None:
-    if value not in choices.values:
+    if value not in choice_values(choices):
         raise InvalidInput(
             f"{field}: {value!r} is not one of {', '.join(choices.values)}", field=field
         )

@@ -32,6 +32,7 @@ from carebridge.core.db import (
     unnest_of,
 )
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
+from carebridge.core.validation import choice_values
 from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
 from carebridge.scheduling.availability import PlacementCheck, placement_check, zone_of
@@ -473,7 +474,7 @@ def appointment_book(
         raise InvalidInput(
             f"status: a new appointment can be {', '.join(BOOKABLE_STATUSES)}", field="status"
         )
-    if channel not in BookingChannel.values:
+    if channel not in choice_values(BookingChannel):
         raise InvalidInput(f"channel: unknown booking channel {channel!r}", field="channel")
     appointment = Appointment(
         organization=organization,
@@ -557,7 +558,7 @@ def appointment_cancel(
     """Cancel a visit, recording who cancelled and why; its time becomes free at once."""
     if not reason.strip():
         raise InvalidInput("reason: say why the appointment is cancelled", field="reason")
-    if cancelled_by not in CancelledBy.values:
+    if cancelled_by not in choice_values(CancelledBy):
         raise InvalidInput(
             f"cancelled_by: one of {', '.join(CancelledBy.values)}", field="cancelled_by"
         )
@@ -615,7 +616,7 @@ def appointment_transition(
         return appointment_cancel(
             appointment=appointment, actor=actor, reason=reason, expected_version=expected_version
         )
-    if status not in AppointmentStatus.values:
+    if status not in choice_values(AppointmentStatus):
         raise InvalidInput(f"status: unknown status {status!r}", field="status")
     _check_transition(appointment, status)
     before = _snapshot(appointment)
