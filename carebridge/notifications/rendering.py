@@ -184,8 +184,7 @@ def _own_wordings(
 
 @cache
 def _own_wordings_sql() -> str:
-    """Written out, as every booking read it before the cache. Parameters: the organization
-    and the channel."""
+    """Parameters: the organization and the channel."""
     quote = connection.ops.quote_name
     meta = MessageTemplate._meta
 
