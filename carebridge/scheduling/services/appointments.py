@@ -201,9 +201,27 @@ def _clash_sql() -> str:
 
 
 def _check_overlaps(appointment: Appointment) -> None:
-    """One query for both rules; the practitioner's clash is reported first. On PostgreSQL
-    the same statement first takes the practitioner's and the patient's booking locks (see
-    `advisory_locks`), held until commit."""
+    """One query for both rules; the practitioner's clash is reported first."""
+    clashing_practitioners = _clashing_practitioners(appointment)
+    if not clashing_practitioners:
+        return
+    if not appointment.overbooked and appointment.practitioner_id in clashing_practitioners:
+        raise Conflict(
+            "start: the practitioner is already booked at that time",
+            code=Code.SLOT_TAKEN,
+            field="start",
+        )
+    raise Conflict(
+        "start: the patient already has an appointment at that time",
+        code=Code.PATIENT_BUSY,
+        field="start",
+    )
+
+
+def _clashing_practitioners(appointment: Appointment) -> set[int]:
+    """The practitioners of the active visits that overlap this one for its practitioner or
+    its patient. On PostgreSQL the same statement first takes the practitioner's and the
+    patient's booking locks (see `advisory_locks`), held until commit."""
     moment = connection.ops.adapt_datetimefield_value
     sql = _clash_sql()
     parameters = [
@@ -218,31 +236,16 @@ def _check_overlaps(appointment: Appointment) -> None:
         moment(appointment.end),
         moment(appointment.start),
     ]
-    if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, parameters)
+            return {practitioner_id for (practitioner_id,) in cursor}
         locks, keys = advisory_locks(
             (LockSpace.PRACTITIONER_TIME, appointment.practitioner_id),
             (LockSpace.PATIENT_TIME, appointment.patient_id),
         )
-        sql, parameters = f"SELECT {locks}, ARRAY({sql})", [*keys, *parameters]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        if connection.vendor == "postgresql":
-            clashing_practitioners = set(cursor.fetchone()[-1])
-        else:
-            clashing_practitioners = {practitioner_id for (practitioner_id,) in cursor}
-    if not clashing_practitioners:
-        return
-    if not appointment.overbooked and appointment.practitioner_id in clashing_practitioners:
-        raise Conflict(
-            "start: the practitioner is already booked at that time",
-            code=Code.SLOT_TAKEN,
-            field="start",
-        )
-    raise Conflict(
-        "start: the patient already has an appointment at that time",
-        code=Code.PATIENT_BUSY,
-        field="start",
-    )
+        cursor.execute(f"SELECT {locks}, ARRAY({sql})", [*keys, *parameters])
+        return set(cursor.fetchone()[-1])
 
 
 @dataclass(frozen=True)
