@@ -29,9 +29,9 @@ class Organization(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Raised by database triggers whenever the clinic's reminder policies or message
-    # templates change (scheduling and notifications migrations): processes keep those in
-    # memory per revision, so every booking need not read them again.
+    # Set anew (at random) by database triggers whenever the clinic's reminder policies or
+    # message templates change (scheduling and notifications migrations): processes keep
+    # those in memory per revision, so every booking need not read them again.
     messaging_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:

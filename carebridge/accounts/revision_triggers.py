@@ -1,6 +1,11 @@
-"""Database triggers that raise an organization's messaging revision whenever a row of a
-table it depends on changes (see `Organization.messaging_revision`): every way of writing,
-the admin and plain SQL included, tells the processes that keep those rows in memory."""
+"""Database triggers that give an organization a new messaging revision whenever a row of
+a table it depends on changes (see `Organization.messaging_revision`): every way of
+writing, the admin and plain SQL included, tells the processes that keep those rows in
+memory.
+
+The new revision is a random number, not the old one plus one: a change that rolls back
+(a preview's draft) takes its revision with it for good, so what a process kept under it
+is never asked for again."""
 
 from __future__ import annotations
 
@@ -9,9 +14,16 @@ from django.db import migrations
 ORGANIZATION_TABLE = "accounts_organization"
 
 
-def _raise(organization: str) -> str:
+# A random non-negative 63-bit number, in each database's words.
+RANDOM_REVISION = {
+    "postgresql": "floor(random() * 9223372036854775807)::bigint",
+    "sqlite": "random() & 9223372036854775807",
+}
+
+
+def _renew(vendor: str, organization: str) -> str:
     return (
-        f"UPDATE {ORGANIZATION_TABLE} SET messaging_revision = messaging_revision + 1"  # noqa: S608
+        f"UPDATE {ORGANIZATION_TABLE} SET messaging_revision = {RANDOM_REVISION[vendor]}"  # noqa: S608
         f" WHERE id = {organization}"
     )
 
@@ -21,12 +33,12 @@ def _statements(vendor: str, table: str, organization: str) -> tuple[list[str], 
     row, which it names ROW (e.g. "ROW.organization_id")."""
     old, new = organization.replace("ROW", "OLD"), organization.replace("ROW", "NEW")
     if vendor == "postgresql":
-        function = f"{table}_raises_messaging_revision"
+        function = f"{table}_renews_messaging_revision"
         return [
             f"""CREATE FUNCTION {function}() RETURNS trigger AS $$
             BEGIN
-                IF TG_OP <> 'INSERT' THEN {_raise(old)}; END IF;
-                IF TG_OP <> 'DELETE' THEN {_raise(new)}; END IF;
+                IF TG_OP <> 'INSERT' THEN {_renew(vendor, old)}; END IF;
+                IF TG_OP <> 'DELETE' THEN {_renew(vendor, new)}; END IF;
                 RETURN NULL;
             END $$ LANGUAGE plpgsql""",
             f"""CREATE TRIGGER {table}_messaging_revision
@@ -36,7 +48,7 @@ def _statements(vendor: str, table: str, organization: str) -> tuple[list[str], 
     events = {"insert": [new], "update": [old, new], "delete": [old]}
     return [
         f"""CREATE TRIGGER {table}_{event}_messaging_revision AFTER {event.upper()} ON {table}
-        BEGIN {"; ".join(_raise(row) for row in rows)}; END"""
+        BEGIN {"; ".join(_renew(vendor, row) for row in rows)}; END"""
         for event, rows in events.items()
     ], [f"DROP TRIGGER {table}_{event}_messaging_revision" for event in events]
 

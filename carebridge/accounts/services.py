@@ -33,9 +33,9 @@ def organization_create(*, slug: str, name: str, timezone: str = "UTC") -> Organ
 
 
 def messaging_revision_reload(organization: Organization) -> None:
-    """Take the messaging revision that database triggers just raised into this copy of
-    the organization, so what the caller does next with it sees the change (copies read
-    later see it anyway). Services that change reminder policies or wording call it."""
+    """Take the messaging revision that database triggers just set into this copy of the
+    organization, so what the caller does next with it sees the change (copies read later
+    see it anyway). Services that change reminder policies or wording call it."""
     organization.refresh_from_db(fields=["messaging_revision"])
 
 

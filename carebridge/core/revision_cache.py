@@ -1,8 +1,8 @@
 """Process-local caches of an organization's settings, keyed by its revision.
 
-A change to the settings raises the organization's revision (database triggers; see
+A change to the settings gives the organization a new revision (database triggers; see
 `Organization.messaging_revision`), and the organization is read with every request, so
-an entry of an older revision is simply never asked for again.
+an entry of an older revision, or of one that rolled back, is never asked for again.
 """
 
 from __future__ import annotations
@@ -28,6 +28,6 @@ def per_revision(function: F) -> F:
 
 def revision_caches_clear() -> None:
     """Forget every entry. For tests: SQLite hands a rolled-back organization's id out
-    again, at revision 0 again."""
+    again, at the first revision (0) again."""
     for cached in _caches:
         cached.cache_clear()

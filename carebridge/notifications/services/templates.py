@@ -309,6 +309,7 @@ def message_template_preview(
                 subject=subject or "",
                 body=body,
             )
+            messaging_revision_reload(organization)
         rendered = message_render(
             organization=organization,
             kind=kind,
@@ -317,4 +318,6 @@ def message_template_preview(
             context=context,
         )
         transaction.set_rollback(True)
+    if body is not None:
+        messaging_revision_reload(organization)  # the draft's revision went with it
     return rendered
