@@ -19,12 +19,17 @@ TOKEN_PAGES = [
     "portal:waitlist_offer_take",
     "portal:waitlist_offer_decline",
 ]
+# Signed tokens carry the second they were made in, so each test process collecting this
+# module makes different ones: the test ids are fixed names, not the tokens themselves.
 TOKENS = [
-    visit_token(
-        appointment_public_id="0f0e6a4e-3c1b-4c55-9d3a-4b8f3e0c2d11",
-        expires_at=datetime.datetime(2030, 6, 10, 13, 0, tzinfo=datetime.UTC),
+    pytest.param(
+        visit_token(
+            appointment_public_id="0f0e6a4e-3c1b-4c55-9d3a-4b8f3e0c2d11",
+            expires_at=datetime.datetime(2030, 6, 10, 13, 0, tzinfo=datetime.UTC),
+        ),
+        id="visit-token",
     ),
-    signing.dumps({"p": "a1b2"}, salt="any"),
+    pytest.param(signing.dumps({"p": "a1b2"}, salt="any"), id="other-token"),
 ]
 
 
@@ -46,6 +51,6 @@ def test_each_page_has_the_address_reverse_gives(name, token, settings):
 
 
 def test_the_script_prefix_is_kept(script_prefix):
-    token = TOKENS[0]
+    token = TOKENS[0].values[0]
 
     assert token_url("portal:visit", token) == absolute(f"/clinic/p/v/{token}/")
