@@ -29,6 +29,11 @@ class OutboundMessage(TenantModel):
     next_attempt_at, so the claim's index holds only the rows still to deliver.
     """
 
+    # Indexed through outbox_org_recent, which it leads: every version of a row (written,
+    # claimed, sent) costs an entry in each index.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, db_index=False
+    )
     idempotency_key = models.CharField(
         max_length=64, unique=True, default=new_idempotency_key, editable=False
     )

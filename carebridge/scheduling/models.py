@@ -126,6 +126,11 @@ class Appointment(TenantModel):
     keep active appointments from overlapping; overbooked visits bypass the practitioner one.
     """
 
+    # Indexed through the (organization, ...) indexes below, which it leads: every booking
+    # wrote one index entry more without it.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, db_index=False
+    )
     # Indexed through (patient, start) below, which it leads.
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="appointments", db_index=False

@@ -9,12 +9,13 @@ rested longer is checked as before. A server that goes away mid-load fails the r
 either way; the connection of a failed request is closed when the request ends.
 
 psycopg forgets every statement it prepared on a connection when the connection rolls back
-(and has the server deallocate them all), in case the transaction changed the tables they
-read. Every refused booking (409) rolls back, so under the booking benchmark no connection
-kept its statements long enough for PostgreSQL to settle on a generic plan: two statements
-in three were planned afresh, more server time than executing them. Prepared statements
-outlive a rollback on the server, and web and worker transactions change no tables, so a
-plain rollback keeps them here; a DROP or ALTER still makes psycopg forget them.
+(and has the server deallocate them all), in case the transaction changed the definition of
+a table they read. Every refused booking (409) rolls back, so under the booking benchmark no
+connection kept its statements long enough for PostgreSQL to settle on a generic plan: two
+statements in three were planned afresh, more server time than executing them. Prepared
+statements outlive a rollback on the server, and requests and tasks never change a table's
+definition (migrations run on their own), so a rollback keeps them here; a DROP or ALTER
+run through a cursor still makes psycopg forget them.
 """
 
 import time
