@@ -12,6 +12,7 @@ from django.db import transaction
 from carebridge.accounts.constants import Role
 from carebridge.accounts.models import Organization
 from carebridge.accounts.services import organization_create
+from carebridge.audit.services import audit_batch
 from carebridge.demo.clinic import clinic_build, name_faker
 from carebridge.demo.people import patients_register
 from carebridge.demo.staff import logins_write, staff_create
@@ -40,14 +41,15 @@ def demo_exists(*, slug: str) -> bool:
 
 
 @transaction.atomic
+@audit_batch()
 def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: Path) -> DemoSeeded:
     """Build the demo clinic `slug` (created if missing) from `seed`.
 
     Invariants: the same seed gives the same directory, patients and visits (relative to
     today); every record is made through the domain services, so every rule holds; it all
     commits together or not at all. Side effects: staff users with random passwords,
-    written to `<home>/<slug>-logins.json` (mode 0600); audit entries as for any booking.
-    The caller checks `demo_exists` first.
+    written to `<home>/<slug>-logins.json` (mode 0600); audit entries as for any booking,
+    appended together at the end. The caller checks `demo_exists` first.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible made-up data, not secrets
     faker = name_faker(seed)
