@@ -173,13 +173,12 @@ def test_the_audit_entries_are_appended_once_in_one_unbroken_chain(home, monkeyp
     """PostgreSQL keeps every version of the chain head that a transaction wrote until it
     ends, and each append steps over them all: thousands of appends in the one seeding
     transaction made the full demo about four times slower there."""
-    appends = []
+    append, appends = audit_services._append, []
 
     def counted(organization_id, rows):
         appends.append(len(rows))
         return append(organization_id, rows)
 
-    append = audit_services._append
     monkeypatch.setattr(audit_services, "_append", counted)
     seed("demo-audited")
 
