@@ -1,7 +1,7 @@
 """Booking through the JSON API: 16 clients against the real server, then a double-booking
 audit of the database.
 
-`carebridge serve` (gunicorn plus the task worker, as shipped) runs as a child process on a
+`carebridge serve` (granian plus the task worker, as shipped) runs as a child process on a
 free loopback port. Each client posts bookings for distinct patients; one request in ten
 goes for a slot another request also wants, so some 409s are expected and exactly one of
 each contested pair may win.

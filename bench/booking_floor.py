@@ -4,8 +4,9 @@ A bare WSGI application, with no framework and no ORM, does the statements a boo
 do without: find the caller's token, resolve the four references, lock the practitioner,
 check for a clash, insert the appointment, queue its confirmation and three reminders, and
 chain five audit entries behind the organization's chain head, in one transaction. It runs
-under gunicorn with the same workers and threads as `carebridge serve`, and the same 16
-clients as the booking benchmark post the same mix of requests (one in ten contested).
+under the web server with the same processes and threads as `carebridge serve`, and the
+same 16 clients as the booking benchmark post the same mix of requests (one in ten
+contested).
 
 It is a ruler, not a product: the booking benchmark's target has to fit under this figure,
 and the distance between the two is what the framework, the business rules and the
@@ -19,10 +20,8 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -127,13 +126,11 @@ def _digest(raw: str) -> str:
 
 
 def _serve(port: int, dsn: str) -> subprocess.Popen:
-    """gunicorn as `carebridge serve` runs it: same processes, threads and settings."""
-    from carebridge.core.management.commands.serve import gunicorn_arguments
+    """The web server as `carebridge serve` runs it: same processes, threads and settings."""
+    from carebridge.core.management.commands.serve import web_server_command
 
-    command = [shutil.which("gunicorn", path=str(Path(sys.executable).parent))]
-    command += ["bench.booking_floor:application", "--bind", f"127.0.0.1:{port}"]
     return subprocess.Popen(
-        [*command, *gunicorn_arguments()],
+        web_server_command("bench.booking_floor:application", "127.0.0.1", str(port)),
         env={**os.environ, "FLOOR_DSN": dsn},
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,

@@ -1,4 +1,4 @@
-"""`carebridge serve`: gunicorn and the task worker start together and stop together."""
+"""`carebridge serve`: the web server and the task worker start together and stop together."""
 
 import json
 import os
@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def port(server_env) -> str:
 
 
 def processes_using(home: Path) -> list[int]:
-    """Every process started for this home: serve, gunicorn and its workers, the task worker."""
+    """Every process started for this home: serve, the web server and its workers, the task
+    worker."""
     marker = f"CAREBRIDGE_HOME={home}".encode() + b"\0"
     pids = []
     for environ in Path("/proc").glob("[0-9]*/environ"):
@@ -70,14 +72,37 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def test_serves_pages_and_static_files_then_stops_both_children(server_env, port, home):
-    (home / "demo-logins.json").write_text(json.dumps(DEMO_LOGINS))
-    server = subprocess.Popen(command("serve"), env=server_env, stdout=subprocess.PIPE, text=True)
+def start_serving(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
+    """`carebridge serve`, once it says it is running, and what it said until then."""
+    server = subprocess.Popen(command("serve"), env=env, stdout=subprocess.PIPE, text=True)
     greeting = []
     for line in server.stdout:
         greeting.append(line.rstrip())
         if line.startswith("Press Ctrl-C"):
             break
+    return server, greeting
+
+
+def web_workers(home: Path) -> set[int]:
+    """The web server's worker processes: those of this home whose parent is the server."""
+    mine = set(processes_using(home))
+
+    def parent(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    def is_web_server(pid: int) -> bool:
+        return b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+    return {
+        pid
+        for pid in mine
+        if is_web_server(pid) and parent(pid) in mine and is_web_server(parent(pid))
+    }
+
+
+def test_serves_pages_and_static_files_then_stops_both_children(server_env, port, home):
+    (home / "demo-logins.json").write_text(json.dumps(DEMO_LOGINS))
+    server, greeting = start_serving(server_env)
     url = f"http://127.0.0.1:{port}/"
     running = processes_using(home)
 
@@ -91,10 +116,38 @@ def test_serves_pages_and_static_files_then_stops_both_children(server_env, port
     assert any("maria" in line and "demo-pass-1" in line for line in greeting)
     assert health == (200, b'{"status": "ok"}')
     assert stylesheet[0] == 200 and b"body" in stylesheet[1]
-    assert len(running) == 4, "serve, the gunicorn arbiter and its worker, the task worker"
+    assert len(running) == 4, "serve, the web server's main process and its worker, the task worker"
     assert server.returncode == 0
     assert output.rstrip().endswith("CareBridge stopped.")
     assert processes_using(home) == []
+
+
+def test_a_web_worker_that_dies_is_started_again(server_env, port, home):
+    # GRANIAN_* variables reach the server: here, a short pause before the new worker.
+    server, _ = start_serving({**server_env, "GRANIAN_RESPAWN_INTERVAL": "0.1"})
+    try:
+        [first] = web_workers(home)
+        os.kill(first, signal.SIGKILL)
+        health = answer_within(f"http://127.0.0.1:{port}/healthz", seconds=30)
+        replaced_by = web_workers(home)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+
+    assert health == (200, b'{"status": "ok"}')
+    assert replaced_by and first not in replaced_by
+    assert server.returncode == 0
+
+
+def answer_within(url: str, seconds: float) -> tuple[int, bytes] | None:
+    """The first answer from `url`, asked until it answers; None if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return get(url)
+        except OSError:  # refused or reset while the new worker starts
+            time.sleep(0.05)
+    return None
 
 
 def test_a_failing_web_server_stops_the_worker_too(server_env, port, home):
