@@ -139,6 +139,21 @@ def test_a_web_worker_that_dies_is_started_again(server_env, port, home):
     assert server.returncode == 0
 
 
+def test_stopping_while_a_web_worker_starts_again_leaves_nothing_running(server_env, port, home):
+    server, _ = start_serving({**server_env, "GRANIAN_RESPAWN_INTERVAL": "0.1"})
+    [first] = web_workers(home)
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while web_workers(home) in (set(), {first}) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # The new worker is still loading the application: the server is told to stop now.
+    server.send_signal(signal.SIGTERM)
+    server.communicate(timeout=60)
+
+    assert server.returncode == 0
+    assert processes_using(home) == []
+
+
 def answer_within(url: str, seconds: float) -> tuple[int, bytes] | None:
     """The first answer from `url`, asked until it answers; None if it never does."""
     deadline = time.monotonic() + seconds

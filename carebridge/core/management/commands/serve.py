@@ -1,3 +1,4 @@
+import contextlib
 import http.client
 import json
 import os
@@ -86,7 +87,7 @@ def web_server_command(application: str, host: str, port: str) -> list[str]:
 
 def _start_web(host: str, port: str) -> subprocess.Popen:
     command = web_server_command("carebridge.wsgi:application", host, port)
-    return subprocess.Popen(command)  # noqa: S603 - a fixed program, no shell
+    return subprocess.Popen(command, process_group=0)  # noqa: S603 - a fixed program, no shell
 
 
 def _count(name: str, default: str) -> str:
@@ -98,7 +99,7 @@ def _count(name: str, default: str) -> str:
 
 def _start_worker() -> subprocess.Popen:
     # `python -m django` reads DJANGO_SETTINGS_MODULE, which this process already carries.
-    return subprocess.Popen([sys.executable, "-m", "django", "worker"])
+    return subprocess.Popen([sys.executable, "-m", "django", "worker"], process_group=0)
 
 
 def _wait_until_listening(host: str, port: int, children: list[subprocess.Popen]) -> bool:
@@ -133,6 +134,10 @@ def _stop(children: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+        # Each child leads a process group of its own. Whatever it leaves behind goes too:
+        # granian, stopped while it starts a worker again, leaves that worker serving.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 def _name(child: subprocess.Popen) -> str:
