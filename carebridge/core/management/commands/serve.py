@@ -14,8 +14,8 @@ from carebridge.core.maintenance import database_analyze
 
 # granian: a few processes, each with threads, so that a slow request does not hold up the
 # board. Its HTTP handling is native code: under the booking benchmark it left the
-# application 15 % more bookings per second than gunicorn's gthread workers on the same
-# processes and threads. Any other granian option comes from its GRANIAN_* variables.
+# application 10 to 15 % more bookings per second than gunicorn's gthread workers on the
+# same processes and threads. Any other granian option comes from its GRANIAN_* variables.
 WEB_ARGUMENTS = ["--interface", "wsgi", "--access-log"]
 # gunicorn's habit, not granian's default: a worker that dies is started again.
 WEB_ARGUMENTS += ["--respawn-failed-workers"]
