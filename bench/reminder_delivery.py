@@ -135,7 +135,8 @@ def _worker_in_transaction() -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                " AND state <> 'idle'"
             )
             return cursor.fetchone()[0] > 0
     probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
