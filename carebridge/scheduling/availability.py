@@ -88,6 +88,8 @@ class _Calendar:
     exceptions: dict[int, list]  # rows of EXCEPTION_COLUMNS
     closed: set[tuple[int | None, datetime.date]]
     busy: dict[int, list[Range]] = field(default_factory=dict)
+    # The visits of the patient being searched for, merged: no slot may overlap them.
+    patient_busy: list[Range] = field(default_factory=list)
 
     def is_closed(self, location: Location, day: datetime.date) -> bool:
         closed = (None, day) in self.closed or (location.pk, day) in self.closed
@@ -130,9 +132,16 @@ class _Calendar:
         return subtract(working, breaks + time_off)
 
     def is_busy(self, practitioner_id: int, start: datetime.datetime, end: datetime.datetime):
-        ranges = self.busy.get(practitioner_id, [])
-        index = bisect.bisect_left(ranges, (end,)) - 1
-        return index >= 0 and ranges[index][1] > start
+        return _overlaps(self.busy.get(practitioner_id, []), start, end)
+
+    def is_patient_busy(self, start: datetime.datetime, end: datetime.datetime) -> bool:
+        return _overlaps(self.patient_busy, start, end)
+
+
+def _overlaps(ranges: list[Range], start: datetime.datetime, end: datetime.datetime) -> bool:
+    """Whether [start, end) overlaps one of `ranges` (merged and sorted)."""
+    index = bisect.bisect_left(ranges, (end,)) - 1
+    return index >= 0 and ranges[index][1] > start
 
 
 def _in_effect(rule: AvailabilityRule, day: datetime.date) -> bool:
@@ -248,6 +257,23 @@ def _load_busy(
     calendar.busy = {key: merge(ranges) for key, ranges in busy.items()}
 
 
+def _patient_visits(
+    organization, patient_id: int, span: Range, rules: _SlotRules, except_id: int | None
+) -> list[Range]:
+    """The patient's active visits a slot starting in `span` could overlap (visit times
+    only: buffers keep practitioners apart, not patients), except the one being moved."""
+    visits = Appointment.objects.filter(
+        organization=organization,
+        patient_id=patient_id,
+        status__in=ACTIVE_STATUSES,
+        start__lt=span[1] + rules.duration,
+        end__gt=span[0],
+    )
+    if except_id is not None:
+        visits = visits.exclude(pk=except_id)
+    return merge(visits.order_by().values_list("start", "end"))
+
+
 def _utc_span(pairs: list[_Pair], first: datetime.date, last: datetime.date) -> Range:
     zones = {pair.location.timezone for pair in pairs}
     starts = [local_day_bounds(first, zone_of(z))[0] for z in zones]
@@ -291,6 +317,7 @@ def _day_slots(pair: _Pair, day: datetime.date, calendar: _Calendar, rules: _Slo
                 is_unambiguous_wall_time(local, zone)
                 and _wanted(local, rules)
                 and not (calendar.is_busy(pair.practitioner_id, *rules.blocked(start)))
+                and not calendar.is_patient_busy(start, start + rules.duration)
             ):
                 yield FreeSlot(
                     start,
@@ -321,10 +348,14 @@ def slot_search(
     language: str = "",
     time_of_day: tuple[datetime.time, datetime.time] | None = None,
     limit: int = 100,
+    patient_id: int | None = None,
+    except_appointment_id: int | None = None,
 ) -> list[FreeSlot]:
     """Free slots for `visit_type`, earliest first (ties by practitioner, then location).
 
     Dates are local dates of each location, `end_date` inclusive; never a slot in the past.
+    With `patient_id`, only times that patient is free too: none overlapping their active
+    visits, except `except_appointment_id` (the visit being moved).
     Searches a week at a time and stops as soon as later weeks cannot beat what it has.
     """
     _check_range(start_date, end_date, limit)
@@ -339,10 +370,13 @@ def slot_search(
     if not pairs:
         return []
     practitioner_ids_found = {pair.practitioner_id for pair in pairs}
-    calendar = _calendar(
-        organization.pk, practitioner_ids_found, _utc_span(pairs, start_date, end_date)
-    )
+    span = _utc_span(pairs, start_date, end_date)
+    calendar = _calendar(organization.pk, practitioner_ids_found, span)
     rules = _SlotRules(visit_type, clock.now(), time_of_day)
+    if patient_id is not None:
+        calendar.patient_busy = _patient_visits(
+            organization, patient_id, span, rules, except_appointment_id
+        )
     found: list[FreeSlot] = []
     window_start, window_days = start_date, FIRST_WINDOW_DAYS
     while window_start <= end_date:

@@ -625,7 +625,8 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
 # First available
 
 
-def _find_slots(request, form: FindForm) -> list:
+def _find_slots(request, form: FindForm, patient) -> list:
+    """The earliest offers; for a chosen patient, only times they have no other visit at."""
     data = form.cleaned_data
     start_date = data["start_date"] or clock.now().date()
     practitioner = form.chosen("practitioner")
@@ -643,6 +644,7 @@ def _find_slots(request, form: FindForm) -> list:
         language=data["language"],
         time_of_day=time_of_day,
         limit=FIRST_AVAILABLE_LIMIT,
+        patient_id=patient.pk if patient else None,
     )
 
 
@@ -676,15 +678,12 @@ def find_first_available(request: HttpRequest) -> HttpResponse:
     searched = "visit_type" in request.GET
     form = FindForm(request.GET if searched else None, organization=organization)
     offers = None
+    patient = _chosen_patient(request, request.GET.get("patient"))
     if searched and form.is_valid():
         try:
-            offers = _offers(request, _find_slots(request, form))
+            offers = _offers(request, _find_slots(request, form, patient))
         except DomainError as error:
             show_domain_error(form, error)
-    context = {
-        "form": form,
-        "offers": offers,
-        "chosen_patient": _chosen_patient(request, request.GET.get("patient")),
-    }
+    context = {"form": form, "offers": offers, "chosen_patient": patient}
     status = 400 if form.errors else 200
     return render_page(request, "web/find.html", context, "results", status)

@@ -35,7 +35,7 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.rendering import visit_time_text
 from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
-from carebridge.scheduling.constants import ACTIVE_STATUSES, CancelledBy, ConfirmationChannel
+from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
 from carebridge.scheduling.models import Appointment, RescheduleOffer, RescheduleOption
 from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
 from carebridge.scheduling.services.confirmations import appointment_confirm
@@ -60,8 +60,8 @@ ASKING_KINDS = (
 )
 OPTION_COUNT = 3
 OPTION_SEARCH_DAYS = 60
-# Enough candidates that skipping the patient's own busy times still leaves three.
-OPTION_SEARCH_LIMIT = 24
+# Enough candidates that skipping the visit's own time still leaves three.
+OPTION_SEARCH_LIMIT = 4
 
 
 def reply_word(body: str) -> str:
@@ -84,18 +84,12 @@ def _free_slots(appointment: Appointment) -> list[FreeSlot]:
         "start_date": today,
         "end_date": today + datetime.timedelta(days=OPTION_SEARCH_DAYS),
         "limit": OPTION_SEARCH_LIMIT,
+        "patient_id": appointment.patient_id,
+        "except_appointment_id": appointment.pk,
     }
-    busy = list(
-        Appointment.objects.filter(
-            patient_id=appointment.patient_id, status__in=ACTIVE_STATUSES, end__gt=clock.now()
-        )
-        .exclude(pk=appointment.pk)
-        .values_list("start", "end")
-    )
 
     def usable(slot: FreeSlot) -> bool:
-        clash = any(start < slot.end and slot.start < end for start, end in busy)
-        return slot.start != appointment.start and not clash
+        return slot.start != appointment.start
 
     same = slot_search(
         **search,

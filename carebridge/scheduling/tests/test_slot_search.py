@@ -7,7 +7,7 @@ import time_machine
 from carebridge.core.errors import InvalidInput
 from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ExceptionKind
-from carebridge.scheduling.services.appointments import appointment_book
+from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
 from carebridge.scheduling.services.setup import (
     availability_exception_create,
     closed_day_create,
@@ -250,22 +250,28 @@ def test_no_slot_in_the_past(clinic_a):
     assert slots[0].start.astimezone(BOSTON).strftime("%H:%M") == "10:15"
 
 
-@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
-def test_first_available_across_practitioners_is_deterministic(clinic_a, db):
+def second_practitioner(clinic, start_hour: int, end_hour: int):
+    """Another practitioner at the clinic's location, working Tuesdays between the hours."""
     from carebridge.directory.services import practitioner_create, practitioner_role_create
     from carebridge.scheduling.services.setup import availability_rule_create
 
     second = practitioner_create(
-        organization=clinic_a.organization, given_name="Bo", family_name="Li", languages=["zh"]
+        organization=clinic.organization, given_name="Bo", family_name="Li", languages=["zh"]
     )
-    practitioner_role_create(practitioner=second, location=clinic_a.location)
+    practitioner_role_create(practitioner=second, location=clinic.location)
     availability_rule_create(
         practitioner=second,
-        location=clinic_a.location,
+        location=clinic.location,
         weekday=1,
-        start_time=datetime.time(8),
-        end_time=datetime.time(10),
+        start_time=datetime.time(start_hour),
+        end_time=datetime.time(end_hour),
     )
+    return second
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_first_available_across_practitioners_is_deterministic(clinic_a, db):
+    second = second_practitioner(clinic_a, 8, 10)
     first = search(clinic_a, datetime.date(2026, 3, 2), datetime.date(2026, 5, 30), limit=3)
     assert [
         (s.practitioner_id, s.start.astimezone(BOSTON).strftime("%a %H:%M")) for s in first
@@ -280,6 +286,30 @@ def test_first_available_across_practitioners_is_deterministic(clinic_a, db):
         search(clinic_a, datetime.date(2026, 3, 3), language="zh", limit=1)[0].practitioner_id
         == second.pk
     )
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
+def test_for_a_patient_only_times_free_of_their_other_visits(clinic_a, patient_a):
+    # given the patient booked with the clinic's practitioner on Tuesday 10:00-10:30, and
+    # another practitioner free all Tuesday morning
+    day = datetime.date(2026, 3, 3)
+    visit = book_at(clinic_a, patient_a, local(day, 10))
+    second = second_practitioner(clinic_a, 9, 12)
+
+    def starts(**kwargs):
+        found = search(clinic_a, day, practitioner_ids=[second.pk], limit=1000, **kwargs)
+        return {slot.start.astimezone(BOSTON).strftime("%H:%M") for slot in found}
+
+    # then the other practitioner's 10:00 is free in general, but not for this patient
+    assert {"09:30", "09:45", "10:00", "10:15", "10:30"} <= starts()
+    for_patient = starts(patient_id=patient_a.pk)
+    assert {"09:30", "10:30"} <= for_patient
+    assert not {"09:45", "10:00", "10:15"} & for_patient
+    # and moving that very visit may overlap its own time
+    assert "10:00" in starts(patient_id=patient_a.pk, except_appointment_id=visit.pk)
+    # a cancelled visit no longer holds the patient
+    appointment_cancel(appointment=visit, actor=None, reason="patient called")
+    assert "10:00" in starts(patient_id=patient_a.pk)
 
 
 def test_bad_ranges_name_the_field(clinic_a):
