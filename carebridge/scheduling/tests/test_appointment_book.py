@@ -18,6 +18,7 @@ from carebridge.scheduling.services.setup import (
     availability_rule_create,
     closed_day_create,
 )
+from carebridge.tests.colleagues import colleague_add
 
 BOSTON = ZoneInfo("America/New_York")
 TUESDAY = datetime.date(2026, 3, 3)
@@ -96,20 +97,7 @@ def test_overlapping_booking_for_the_practitioner_is_a_conflict(clinic_a, patien
 
 
 def test_patient_cannot_be_in_two_places(clinic_a, patient_a):
-    from carebridge.directory.services import practitioner_create, practitioner_role_create
-    from carebridge.scheduling.services.setup import availability_rule_create
-
-    colleague = practitioner_create(
-        organization=clinic_a.organization, given_name="Kim", family_name="Park"
-    )
-    practitioner_role_create(practitioner=colleague, location=clinic_a.location)
-    availability_rule_create(
-        practitioner=colleague,
-        location=clinic_a.location,
-        weekday=1,
-        start_time=datetime.time(9),
-        end_time=datetime.time(17),
-    )
+    colleague = colleague_add(clinic_a, weekday=1)
     book(clinic_a, patient_a, at(10))
     with pytest.raises(Conflict) as error:
         book(clinic_a, patient_a, at(10, 15), practitioner=colleague)

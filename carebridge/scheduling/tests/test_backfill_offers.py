@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import transaction
 
-from carebridge.directory.services import practitioner_create, practitioner_role_create
+from carebridge.directory.services import practitioner_create
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import BackfillSlot, WaitlistOffer, WaitlistPolicy
 from carebridge.scheduling.services.appointments import (
@@ -14,9 +14,10 @@ from carebridge.scheduling.services.appointments import (
     appointment_reschedule,
     appointment_transition,
 )
-from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
+from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, VISIT, book, reachable_patient
 from carebridge.scheduling.tests.waitlisting import offer_messages, offers_of, waiting
+from carebridge.tests.colleagues import colleague_add
 
 
 @pytest.fixture(autouse=True)
@@ -146,17 +147,7 @@ def test_a_patient_busy_at_that_time_or_without_any_channel_is_skipped(clinic_a,
             organization=clinic_a.organization, name="Other", code="other", duration_minutes=30
         ),
     )
-    colleague = practitioner_create(
-        organization=clinic_a.organization, given_name="Li", family_name="Wu"
-    )
-    practitioner_role_create(practitioner=colleague, location=clinic_a.location)
-    availability_rule_create(
-        practitioner=colleague,
-        location=clinic_a.location,
-        weekday=3,
-        start_time=datetime.time(9),
-        end_time=datetime.time(17),
-    )
+    colleague = colleague_add(clinic_a, weekday=3, given_name="Li", family_name="Wu")
     appointment_book(
         organization=clinic_a.organization,
         actor=None,

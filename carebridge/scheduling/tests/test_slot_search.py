@@ -13,6 +13,7 @@ from carebridge.scheduling.services.setup import (
     closed_day_create,
     visit_type_create,
 )
+from carebridge.tests.colleagues import colleague_add
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -250,28 +251,11 @@ def test_no_slot_in_the_past(clinic_a):
     assert slots[0].start.astimezone(BOSTON).strftime("%H:%M") == "10:15"
 
 
-def second_practitioner(clinic, start_hour: int, end_hour: int):
-    """Another practitioner at the clinic's location, working Tuesdays between the hours."""
-    from carebridge.directory.services import practitioner_create, practitioner_role_create
-    from carebridge.scheduling.services.setup import availability_rule_create
-
-    second = practitioner_create(
-        organization=clinic.organization, given_name="Bo", family_name="Li", languages=["zh"]
-    )
-    practitioner_role_create(practitioner=second, location=clinic.location)
-    availability_rule_create(
-        practitioner=second,
-        location=clinic.location,
-        weekday=1,
-        start_time=datetime.time(start_hour),
-        end_time=datetime.time(end_hour),
-    )
-    return second
-
-
 @time_machine.travel(datetime.datetime(2026, 3, 2, 6, tzinfo=BOSTON), tick=False)
 def test_first_available_across_practitioners_is_deterministic(clinic_a, db):
-    second = second_practitioner(clinic_a, 8, 10)
+    second = colleague_add(
+        clinic_a, weekday=1, hours=(8, 10), given_name="Bo", family_name="Li", languages=("zh",)
+    )
     first = search(clinic_a, datetime.date(2026, 3, 2), datetime.date(2026, 5, 30), limit=3)
     assert [
         (s.practitioner_id, s.start.astimezone(BOSTON).strftime("%a %H:%M")) for s in first
@@ -294,7 +278,7 @@ def test_for_a_patient_only_times_free_of_their_other_visits(clinic_a, patient_a
     # another practitioner free all Tuesday morning
     day = datetime.date(2026, 3, 3)
     visit = book_at(clinic_a, patient_a, local(day, 10))
-    second = second_practitioner(clinic_a, 9, 12)
+    second = colleague_add(clinic_a, weekday=1, hours=(9, 12))
 
     def starts(**kwargs):
         found = search(clinic_a, day, practitioner_ids=[second.pk], limit=1000, **kwargs)

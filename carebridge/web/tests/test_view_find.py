@@ -1,9 +1,6 @@
-import datetime
-
 import pytest
 
-from carebridge.directory.services import practitioner_create, practitioner_role_create
-from carebridge.scheduling.services.setup import availability_rule_create
+from carebridge.tests.colleagues import colleague_add
 from carebridge.web.tests.conftest import at, book
 
 pytestmark = pytest.mark.usefixtures("frozen_monday")
@@ -31,17 +28,7 @@ def test_a_patients_offers_skip_the_times_of_their_other_visits(
     # given the patient booked on Monday 9:00, and a second practitioner free from 9:00
     monday = at(9).date().replace(day=2)
     book(clinic_a, patient_a, at(9, day=monday))
-    second = practitioner_create(
-        organization=clinic_a.organization, given_name="Bo", family_name="Li"
-    )
-    practitioner_role_create(practitioner=second, location=clinic_a.location)
-    availability_rule_create(
-        practitioner=second,
-        location=clinic_a.location,
-        weekday=monday.weekday(),
-        start_time=datetime.time(9),
-        end_time=datetime.time(12),
-    )
+    colleague_add(clinic_a, weekday=monday.weekday(), hours=(9, 12))
     # the second practitioner's 9:00 is offered to others, not to this patient
     assert "Mon, Mar 2 · 9:00 AM EST" in search(coordinator_client, clinic_a).content.decode()
     html = search(coordinator_client, clinic_a, patient=str(patient_a.public_id)).content.decode()
