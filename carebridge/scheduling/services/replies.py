@@ -60,8 +60,9 @@ ASKING_KINDS = (
 )
 OPTION_COUNT = 3
 OPTION_SEARCH_DAYS = 60
-# Enough candidates that skipping the visit's own time still leaves three.
-OPTION_SEARCH_LIMIT = 4
+# Enough candidates that skipping the visit's own start, which other practitioners may
+# have free as well, still leaves three.
+OPTION_SEARCH_LIMIT = 24
 
 
 def reply_word(body: str) -> str:
