@@ -172,6 +172,9 @@ class SlotSearch(Schema):
     )
     time_from: datetime.time | None = Field(None, description="Local time of day, with time_to")
     time_to: datetime.time | None = None
+    patient: uuid.UUID | None = Field(
+        None, description="Only times this patient has no other active visit at"
+    )
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -391,6 +394,7 @@ def search_slots(request: HttpRequest, search: Query[SlotSearch]):
         language=search.language,
         time_of_day=_time_of_day(search),
         limit=search.limit,
+        patient_id=_patient_id(clinic, actor(request), search.patient),
     )
     return _slot_views(clinic, visit_type, slots)
 

@@ -5,6 +5,7 @@ import pytest
 from carebridge.directory.services import practitioner_create, practitioner_role_create
 from carebridge.scheduling.services.setup import availability_rule_create
 from carebridge.tests.api_client import ApiClient
+from carebridge.tests.colleagues import colleague_add
 
 # Monday 10 June 2030, 08:00 in Boston: the practitioner starts at 09:00.
 MONDAY_MORNING = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=datetime.UTC)
@@ -104,6 +105,31 @@ def test_a_booked_slot_is_no_longer_offered(api_a, clinic_a, patient_a):
     assert booked.status_code == 201
 
     assert _slots(api_a, clinic_a, limit=1)[0]["start"] == "2030-06-10T09:30:00-04:00"
+
+
+def test_slots_for_a_patient_skip_the_times_of_their_other_visits(api_a, clinic_a, patient_a):
+    first = _slots(api_a, clinic_a, limit=1)[0]
+    booked = api_a.post(
+        "/appointments", {"patient": str(patient_a.public_id), "slot": first["token"]}
+    )
+    assert booked.status_code == 201
+    colleague = str(colleague_add(clinic_a, weekday=0).public_id)
+
+    def starts(**params):
+        return [slot["start"] for slot in _slots(api_a, clinic_a, practitioner=colleague, **params)]
+
+    # the colleague is free at 09:00, but this patient is not (their visit runs to 09:30)
+    assert starts(limit=1) == ["2030-06-10T09:00:00-04:00"]
+    assert starts(limit=1, patient=patient_a.public_id) == ["2030-06-10T09:30:00-04:00"]
+
+
+def test_slots_for_another_organizations_patient_are_not_found(api_b, clinic_b, patient_a):
+    response = api_b.get(
+        "/slots", {"visit_type": clinic_b.visit_type.public_id, "patient": patient_a.public_id}
+    )
+
+    assert response.status_code == 404
+    assert response.json()["field"] == "patient"
 
 
 @pytest.mark.parametrize(
