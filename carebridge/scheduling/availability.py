@@ -19,7 +19,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
@@ -257,18 +257,22 @@ def _load_busy(
     calendar.busy = {key: merge(ranges) for key, ranges in busy.items()}
 
 
-def _patient_visits(
-    organization, patient_id: int, span: Range, rules: _SlotRules, except_id: int | None
-) -> list[Range]:
-    """The patient's active visits a slot starting in `span` could overlap (visit times
-    only: buffers keep practitioners apart, not patients), except the one being moved."""
-    visits = Appointment.objects.filter(
-        organization=organization,
-        patient_id=patient_id,
-        status__in=ACTIVE_STATUSES,
-        start__lt=span[1] + rules.duration,
-        end__gt=span[0],
+def patient_visits_during(
+    patient_id: int, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Appointment]:
+    """The patient's active visits overlapping [start, end): times they cannot be booked
+    at (visit times only: buffers keep practitioners apart, not patients)."""
+    return Appointment.objects.filter(
+        patient_id=patient_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
     )
+
+
+def _patient_visits(
+    patient_id: int, span: Range, rules: _SlotRules, except_id: int | None
+) -> list[Range]:
+    """The patient's visits a slot starting in `span` could overlap, except the one being
+    moved."""
+    visits = patient_visits_during(patient_id, span[0], span[1] + rules.duration)
     if except_id is not None:
         visits = visits.exclude(pk=except_id)
     return merge(visits.order_by().values_list("start", "end"))
@@ -374,9 +378,7 @@ def slot_search(
     calendar = _calendar(organization.pk, practitioner_ids_found, span)
     rules = _SlotRules(visit_type, clock.now(), time_of_day)
     if patient_id is not None:
-        calendar.patient_busy = _patient_visits(
-            organization, patient_id, span, rules, except_appointment_id
-        )
+        calendar.patient_busy = _patient_visits(patient_id, span, rules, except_appointment_id)
     found: list[FreeSlot] = []
     window_start, window_days = start_date, FIRST_WINDOW_DAYS
     while window_start <= end_date:

@@ -32,7 +32,12 @@ from carebridge.directory.models import Practitioner
 from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.outbox import Topic, messages_withdraw
-from carebridge.scheduling.availability import GRID_MINUTES, slot_is_free, zone_of
+from carebridge.scheduling.availability import (
+    GRID_MINUTES,
+    patient_visits_during,
+    slot_is_free,
+    zone_of,
+)
 from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
 from carebridge.scheduling.links import LinkExpired, LinkInvalid, token_url
 from carebridge.scheduling.models import (
@@ -198,9 +203,7 @@ def _waiting_entries(slot: BackfillSlot):
 
 def _patient_busy(entry: WaitlistEntry, start: datetime.datetime) -> bool:
     end = start + datetime.timedelta(minutes=entry.visit_type.duration_minutes)
-    return Appointment.objects.filter(
-        patient_id=entry.patient_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-    ).exists()
+    return patient_visits_during(entry.patient_id, start, end).exists()
 
 
 def _candidates(slot: BackfillSlot, count: int) -> list[WaitlistEntry]:
