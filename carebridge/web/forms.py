@@ -12,8 +12,10 @@ from carebridge.core.errors import DomainError
 from carebridge.directory.selectors import location_list, practitioner_list, specialty_list
 from carebridge.patients.models import Patient
 from carebridge.patients.services import EDITABLE_FIELDS
-from carebridge.scheduling.constants import ALLOWED_TRANSITIONS, AppointmentStatus, CancelledBy
+from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
+from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.selectors import visit_type_list
+from carebridge.scheduling.services.appointments import transition_refusal
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
 # Everything staff may edit except the active flag, which has its own action.
@@ -168,10 +170,14 @@ class TransitionForm(AppointmentChangeForm):
     status = forms.ChoiceField(choices=AppointmentStatus.choices)
 
 
-def desk_actions(status: str) -> list[tuple[str, str]]:
-    """The desk statuses the appointment may move to now, as (value, label)."""
-    allowed = ALLOWED_TRANSITIONS.get(status, frozenset())
-    return [(value, AppointmentStatus(value).label) for value in DESK_STATUSES if value in allowed]
+def desk_actions(appointment: Appointment) -> list[tuple[str, str]]:
+    """The desk statuses the appointment may move to now, as (value, label): none of a
+    visit's day-of steps before its day, no no-show before it begins."""
+    return [
+        (value, AppointmentStatus(value).label)
+        for value in DESK_STATUSES
+        if transition_refusal(appointment, value) is None
+    ]
 
 
 class RescheduleForm(OrganizationForm, AppointmentChangeForm):

@@ -284,7 +284,7 @@ def _panel_context(request, appointment, **forms) -> dict:
     return {
         "appointment": appointment,
         "history": _history_rows(appointment_history(appointment=appointment), zone),
-        "desk_actions": desk_actions(appointment.status),
+        "desk_actions": desk_actions(appointment),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
         "reschedule_form": forms.get("reschedule_form")
         or RescheduleForm(initial=reschedule_initial, organization=request.user.organization),

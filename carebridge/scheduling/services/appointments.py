@@ -588,29 +588,42 @@ def appointment_cancel(
     return appointment
 
 
-def _check_transition(appointment: Appointment, status: str) -> None:
+def _earliest_mark(appointment: Appointment, status: str) -> datetime.datetime | None:
+    """The first moment the visit may be marked `status`: a no-show or a visit that took
+    place once it has begun; arrived or checked in from the start of its day in the
+    location's zone. None: no such limit."""
+    if status in (AppointmentStatus.NOSHOW, AppointmentStatus.FULFILLED):
+        return appointment.start
+    if status in (AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN):
+        local_start = appointment.start.astimezone(zone_of(appointment.location.timezone))
+        return local_start.replace(hour=0, minute=0, second=0, microsecond=0)
+    return None
+
+
+def transition_refusal(appointment: Appointment, status: str) -> DomainError | None:
+    """Why the visit cannot move to `status` now, or None when it can: the lifecycle may not
+    allow that step, or it may be too early for it (e.g. a no-show before the visit)."""
     if status not in ALLOWED_TRANSITIONS.get(appointment.status, ()):
-        raise DomainError(
+        return DomainError(
             f"status: cannot go from {appointment.status} to {status}",
             code=Code.ILLEGAL_TRANSITION,
             field="status",
         )
-    now = clock.now()
-    local_midnight = appointment.start.astimezone(zone_of(appointment.location.timezone)).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    too_early = {
-        AppointmentStatus.NOSHOW: appointment.start,
-        AppointmentStatus.FULFILLED: appointment.start,
-        AppointmentStatus.ARRIVED: local_midnight,
-        AppointmentStatus.CHECKED_IN: local_midnight,
-    }.get(status)
-    if too_early and now < too_early:
-        raise DomainError(
-            f"status: too early to mark the appointment {status}",
+    earliest = _earliest_mark(appointment, status)
+    if earliest is not None and clock.now() < earliest:
+        label = AppointmentStatus(status).label.lower()
+        return DomainError(
+            f"status: too early to mark the appointment as {label}",
             code=Code.TOO_EARLY,
             field="status",
         )
+    return None
+
+
+def _check_transition(appointment: Appointment, status: str) -> None:
+    refusal = transition_refusal(appointment, status)
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic

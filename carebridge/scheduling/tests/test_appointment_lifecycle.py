@@ -55,7 +55,15 @@ def test_visit_day_path_arrived_checked_in_fulfilled(appointment, coordinator_a)
     ]
 
 
-@pytest.mark.parametrize(("now", "status"), [(at(2, 9), "arrived"), (at(3, 9, 59), "noshow")])
+@pytest.mark.parametrize(
+    ("now", "status"),
+    [
+        (at(2, 9), "arrived"),
+        (at(2, 23, 59), "checked-in"),
+        (at(3, 9, 59), "noshow"),
+        (at(3, 9, 59), "fulfilled"),
+    ],
+)
 def test_too_early_transitions_are_refused(appointment, now, status):
     with time_machine.travel(now, tick=False), pytest.raises(DomainError) as error:
         appointment_transition(appointment=appointment, actor=None, status=status)

@@ -16,6 +16,15 @@ def mark(client, appointment, status, version=None):
     )
 
 
+DESK_VALUES = ("arrived", "checked-in", "fulfilled", "noshow")
+
+
+def desk_buttons(client, appointment) -> set[str]:
+    """The desk statuses the appointment's panel offers buttons for."""
+    html = client.get(f"/appointments/{appointment.public_id}/").content.decode()
+    return {status for status in DESK_VALUES if f'name="status" value="{status}"' in html}
+
+
 def test_arrived_then_checked_in_then_fulfilled(
     coordinator_client, coordinator_a, clinic_a, patient_a
 ):
@@ -28,12 +37,29 @@ def test_arrived_then_checked_in_then_fulfilled(
             assert response.status_code == 200 and appointment.status == status
 
 
-def test_desk_buttons_offer_only_allowed_steps(coordinator_client, clinic_a, patient_a):
+def test_desk_buttons_offer_only_allowed_steps(
+    coordinator_client, coordinator_a, clinic_a, patient_a
+):
     appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
     mark(coordinator_client, appointment, "arrived")
-    html = coordinator_client.get(f"/appointments/{appointment.public_id}/").content.decode()
-    assert 'value="checked-in"' in html and 'value="fulfilled"' in html
-    assert 'value="arrived"' not in html and 'value="noshow"' not in html
+    assert desk_buttons(coordinator_client, appointment) == {"checked-in"}
+    with time_machine.travel(at(10, day=MONDAY), tick=False):
+        coordinator_client.force_login(coordinator_a)
+        assert desk_buttons(coordinator_client, appointment) == {"checked-in", "fulfilled"}
+
+
+def test_desk_buttons_wait_for_the_visits_day_and_start(
+    coordinator_client, coordinator_a, clinic_a, patient_a
+):
+    appointment = book(clinic_a, patient_a, at(10))  # Tuesday; the clock stands on Monday
+    assert desk_buttons(coordinator_client, appointment) == set()
+    for moment, offered in [
+        (at(0), {"arrived", "checked-in"}),  # Tuesday from midnight in Boston
+        (at(10), set(DESK_VALUES)),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            coordinator_client.force_login(coordinator_a)  # the idle session ended meanwhile
+            assert desk_buttons(coordinator_client, appointment) == offered
 
 
 def test_no_show_before_the_visit_is_refused_with_the_reason(
@@ -43,7 +69,7 @@ def test_no_show_before_the_visit_is_refused_with_the_reason(
     response = mark(coordinator_client, appointment, "noshow")
     appointment.refresh_from_db()
     assert response.status_code == 422
-    assert "too early to mark the appointment noshow" in response.content.decode()
+    assert "too early to mark the appointment as no-show" in response.content.decode()
     assert appointment.status == "booked"
 
 
