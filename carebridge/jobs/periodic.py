@@ -6,7 +6,11 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from carebridge.jobs.scheduler import Job
-from carebridge.noshow.tasks import refresh_noshow_outreach
+from carebridge.noshow.tasks import (
+    CATCH_UP_EVERY_SECONDS,
+    catch_up_noshow_outreach_when_due,
+    refresh_noshow_outreach,
+)
 from carebridge.notifications.selectors import outbox_has_due
 from carebridge.notifications.tasks import deliver_due_messages, delivery_task_waiting
 from carebridge.scheduling.tasks import BACKFILL_EVERY_SECONDS, advance_backfill_when_due
@@ -39,6 +43,8 @@ JOBS = (
     Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),
     # Daily: rescore the visits ahead and queue extra reminders for the high risks.
     Job("noshow-outreach", NOSHOW_EVERY_SECONDS, refresh_noshow_outreach.enqueue),
+    # Within a minute: score visits booked, moved or confirmed since the last scoring.
+    Job("noshow-catch-up", CATCH_UP_EVERY_SECONDS, catch_up_noshow_outreach_when_due),
     # Waitlist offers whose hold ran out cascade to the next patients.
     Job("waitlist-backfill", BACKFILL_EVERY_SECONDS, advance_backfill_when_due),
     Job("prune-task-results", PRUNE_EVERY_SECONDS, prune_task_results),

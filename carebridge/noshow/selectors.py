@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -19,6 +19,7 @@ from carebridge.noshow.models import NoShowGroupMetric, NoShowModel, NoShowPolic
 from carebridge.noshow.scoring import LinearModel, Term
 from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
+from carebridge.scheduling.models import Appointment
 
 # Visits still to come that a score is about: not yet seen, not called off.
 UPCOMING_STATUSES = (
@@ -54,12 +55,19 @@ def linear_model(model: NoShowModel) -> LinearModel:
     )
 
 
+def _current(scores: QuerySet[NoShowScore]) -> QuerySet[NoShowScore]:
+    """Scores computed since their visit last changed: one from before a move or a
+    confirmation would give reasons that no longer hold (the catch-up job rescores it)."""
+    return scores.filter(computed_at__gte=F("appointment__updated_at"))
+
+
 def noshow_scores_by_appointment(
     *, organization: Organization, appointment_ids: list[int]
 ) -> dict[int, NoShowScore]:
-    """The scores of these appointments, by appointment id, in one query (for the board)."""
-    scores = NoShowScore.objects.filter(
-        organization=organization, appointment_id__in=appointment_ids
+    """The current scores of these appointments, by appointment id, in one query (for the
+    board)."""
+    scores = _current(
+        NoShowScore.objects.filter(organization=organization, appointment_id__in=appointment_ids)
     )
     return {score.appointment_id: score for score in scores}
 
@@ -75,16 +83,28 @@ def noshow_risks_attach(*, organization: Organization, appointments: list) -> No
         appointment.noshow_risk = scores.get(appointment.pk)
 
 
-def noshow_scores_ahead(*, organization: Organization, days: int) -> QuerySet[NoShowScore]:
-    """Scores of the visits still to come in the next `days` days, with what a list or a
-    message about them needs."""
+def visits_scored_out_of_date(*, days: int) -> QuerySet[Appointment]:
+    """Visits still to come in the next `days` days, of any organization, that have no
+    score or one computed before they last changed: booked, moved or confirmed since."""
     now = clock.now()
-    return NoShowScore.objects.filter(
+    return Appointment.objects.filter(
+        status__in=UPCOMING_STATUSES,
+        start__gte=now,
+        start__lt=now + datetime.timedelta(days=days),
+    ).filter(Q(noshow_score__isnull=True) | Q(noshow_score__computed_at__lt=F("updated_at")))
+
+
+def noshow_scores_ahead(*, organization: Organization, days: int) -> QuerySet[NoShowScore]:
+    """Current scores of the visits still to come in the next `days` days, with what a
+    list or a message about them needs."""
+    now = clock.now()
+    scores = NoShowScore.objects.filter(
         organization=organization,
         appointment__status__in=UPCOMING_STATUSES,
         appointment__start__gte=now,
         appointment__start__lt=now + datetime.timedelta(days=days),
-    ).select_related(
+    )
+    return _current(scores).select_related(
         "appointment__organization",
         "appointment__patient",
         "appointment__practitioner",

@@ -30,6 +30,7 @@ from carebridge.noshow.selectors import (
     noshow_model_current,
     noshow_policy,
     noshow_scores_ahead,
+    visits_scored_out_of_date,
 )
 from carebridge.noshow.training import Evaluation, auc, evaluate, history_is_thin
 from carebridge.scheduling.constants import AppointmentStatus
@@ -232,6 +233,24 @@ def noshow_outreach_refresh_all() -> int:
         )
     )
     return sum(noshow_outreach_refresh(organization=org)[0] for org in organizations)
+
+
+def noshow_outreach_catch_up_all() -> int:
+    """The frequent job: score the visits ahead that were booked, moved or confirmed since
+    the last scoring, then queue the extra reminders new high risks call for, in every
+    organization that has such visits; return how many visits were scored.
+
+    So a badge, the call list and an extra reminder follow a change within minutes, not
+    the next day. The daily refresh still rescores the rest: lead time and reminders
+    delivered change without the visit changing.
+    """
+    outdated = visits_scored_out_of_date(days=REFRESH_DAYS)
+    organizations = Organization.objects.filter(pk__in=outdated.values("organization_id"))
+    scored = 0
+    for organization in organizations:
+        scored += len(noshow_scores_compute(organization=organization, appointments=outdated))
+        noshow_extra_reminders_plan(organization=organization)
+    return scored
 
 
 @transaction.atomic

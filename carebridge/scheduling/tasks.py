@@ -3,9 +3,8 @@
 from dataclasses import asdict
 
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
+from carebridge.core.queue import task_waiting
 from carebridge.scheduling.services.backfill import backfill_advance
 from carebridge.scheduling.waitlist_selectors import backfill_work_due
 
@@ -23,10 +22,7 @@ def advance_backfill() -> dict[str, int]:
 def advance_backfill_when_due() -> bool:
     """The scheduler's check: enqueue the job when a slot needs it, unless one already
     waits to run (it will see the slot)."""
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=advance_backfill.module_path
-    )
-    if waiting.exists() or not backfill_work_due():
+    if task_waiting(advance_backfill) or not backfill_work_due():
         return False
     advance_backfill.enqueue()
     return True

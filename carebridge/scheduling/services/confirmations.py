@@ -35,13 +35,16 @@ def appointment_confirm(
         )
     now = clock.now()
     # The conditional update makes two confirmations at once (link and text) write once.
+    # updated_at moves too: what was worked out from the unconfirmed visit (its no-show
+    # risk) is out of date.
     claimed = Appointment.objects.filter(pk=appointment.pk, confirmed_at__isnull=True).update(
-        confirmed_at=now, confirmed_via=via
+        confirmed_at=now, confirmed_via=via, updated_at=now
     )
     if not claimed:
         appointment.refresh_from_db(fields=["confirmed_at", "confirmed_via"])
         return appointment
     before = _snapshot(appointment)
     appointment.confirmed_at, appointment.confirmed_via = now, via
+    appointment.updated_at = now
     _record(appointment, actor, "confirm", before, reason=f"confirmed via {via}")
     return appointment
