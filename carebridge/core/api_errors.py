@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.errors import DomainError, InvalidFields, NotFound
 
 T = TypeVar("T")
 
@@ -48,6 +48,16 @@ def _field_name(loc: tuple | list) -> str:
 
 
 def on_domain_error(request: HttpRequest, error: DomainError) -> JsonResponse:
+    if isinstance(error, InvalidFields):
+        return problem_response(
+            error.http_status,
+            code=error.code,
+            field=error.field,
+            message="; ".join(problem.message for problem in error.problems),
+            errors=[
+                {"field": problem.field, "message": problem.message} for problem in error.problems
+            ],
+        )
     return problem_response(
         error.http_status, code=error.code, field=error.field, message=error.message
     )

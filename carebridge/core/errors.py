@@ -27,6 +27,24 @@ class InvalidInput(DomainError):
     http_status = 400
 
 
+class InvalidFields(InvalidInput):
+    """Several inputs are wrong at once. The first stands for them all where one error is
+    reported; a form shows each next to its field, and the JSON API lists them all."""
+
+    def __init__(self, problems: list[InvalidInput]):
+        first = problems[0]
+        super().__init__(first.message, code=first.code, field=first.field)
+        self.problems = problems
+
+
+def raise_all(problems: list[InvalidInput]) -> None:
+    """Raise nothing, the one problem, or every problem at once."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidFields(problems)
+
+
 class NotFound(DomainError):
     """Missing, or belonging to another organization: the two look the same on purpose."""
 

@@ -5,16 +5,24 @@ import functools
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from carebridge.core.errors import InvalidInput
+from carebridge.core.errors import InvalidInput, raise_all
 
 
-def clean_or_raise(instance: models.Model, **kwargs) -> None:
-    """full_clean(), reporting the first problem as InvalidInput(field=...)."""
+def clean_problems(instance: models.Model, **kwargs) -> list[InvalidInput]:
+    """What full_clean() finds wrong, one InvalidInput(field=...) per field."""
     try:
         instance.full_clean(**kwargs)
     except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise InvalidInput(f"{field}: {' '.join(messages)}", field=field) from error
+        return [
+            InvalidInput(f"{field}: {' '.join(messages)}", field=field)
+            for field, messages in error.message_dict.items()
+        ]
+    return []
+
+
+def clean_or_raise(instance: models.Model, **kwargs) -> None:
+    """full_clean(), reporting every problem at once (see `raise_all`)."""
+    raise_all(clean_problems(instance, **kwargs))
 
 
 @functools.cache

@@ -80,17 +80,19 @@ def element_name(field: str | None, resource_type: str) -> str | None:
 
 
 def error_outcome(error: DomainError, *, resource_type: str = "") -> tuple[int, dict]:
-    """The HTTP status and OperationOutcome for any domain error."""
+    """The HTTP status and OperationOutcome for any domain error: an issue for each of the
+    problems when the service found several."""
     status = error.http_status
     body = operation_outcome(
         [
             issue(
                 severity="error",
                 code=ISSUE_TYPES.get(status, "processing"),
-                diagnostics=error.message,
-                expression=element_name(error.field, resource_type),
-                error_code=error.code,
+                diagnostics=problem.message,
+                expression=element_name(problem.field, resource_type),
+                error_code=problem.code,
             )
+            for problem in getattr(error, "problems", [error])
         ]
     )
     return status, body

@@ -18,8 +18,8 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
-from carebridge.core.errors import Conflict, InvalidInput, StaleVersion
-from carebridge.core.validation import clean_or_raise
+from carebridge.core.errors import Conflict, InvalidInput, StaleVersion, raise_all
+from carebridge.core.validation import clean_problems
 from carebridge.patients.constants import ContactChannel
 from carebridge.patients.models import Patient, PatientIdentifier
 
@@ -83,24 +83,37 @@ def national_digits(e164: str) -> str:
     return str(phonenumbers.parse(e164).national_number)
 
 
-def _apply(patient: Patient, fields: dict[str, Any]) -> None:
+def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
+    """Set the fields, phones in E.164; returns what is wrong with the values (one that
+    cannot be read is left as it was), so that every problem is reported at once."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidInput(f"{name}: not a patient field", field=name)
+    problems = []
     for name, value in fields.items():
         if name in PHONE_FIELDS:
-            value = normalize_phone(value, field=name, region=fields.get("country") or "US")
+            try:
+                value = normalize_phone(value, field=name, region=fields.get("country") or "US")
+            except InvalidInput as problem:
+                problems.append(problem)
+                continue
         setattr(patient, name, value)
     if isinstance(patient.birth_date, datetime.date) and patient.birth_date > clock.now().date():
-        raise InvalidInput("birth_date: cannot be in the future", field="birth_date")
+        problems.append(InvalidInput("birth_date: cannot be in the future", field="birth_date"))
     patient.search_family = fold_text(patient.family_name)
     patient.search_given = fold_text(patient.given_name)
     patient.search_phone = national_digits(patient.phone_mobile or patient.phone_home)
+    return problems
 
 
-def _validate(patient: Patient) -> None:
-    clean_or_raise(patient, exclude=["organization", "merged_into"], validate_unique=False)
+def _validate(patient: Patient, problems: list[InvalidInput], **clean_options) -> None:
+    """Raise the problems `_apply` found together with the model's own, one per field."""
+    found = {problem.field for problem in problems}
+    checked = clean_problems(
+        patient, exclude=["organization", "merged_into"], validate_unique=False, **clean_options
+    )
+    raise_all(problems + [problem for problem in checked if problem.field not in found])
 
 
 def _save_unique(patient: Patient, **save_kwargs) -> None:
@@ -138,10 +151,10 @@ def patient_create(
     Side effects: identifier rows, an audit entry.
     """
     patient = Patient(organization=organization)
-    _apply(patient, fields)
+    problems = _apply(patient, fields)
     if not patient.mrn:
         patient.mrn = new_mrn()
-    _validate(patient)
+    _validate(patient, problems)
     _save_unique(patient)
     for system, value in identifiers or []:
         identifier_add(patient=patient, system=system, value=value)
@@ -182,8 +195,7 @@ def patient_update(
     changed = sorted(
         name for name, value in fields.items() if getattr(patient, name, None) != value
     )
-    _apply(patient, fields)
-    _validate(patient)
+    _validate(patient, _apply(patient, fields))
     version = patient.version if expected_version is None else expected_version
     claimed = Patient.objects.filter(pk=patient.pk, version=version).update(
         version=F("version") + 1
@@ -200,21 +212,16 @@ def patient_changes(*, patient: Patient, fields: dict[str, Any]) -> list[str]:
     """The fields that patient_update would change, compared after the same normalization
     (E.164 phones, upper-case country). Raises InvalidInput for a bad field; writes nothing."""
     changed = copy.copy(patient)
-    _apply(changed, fields)
+    raise_all(_apply(changed, fields))
     return sorted(name for name in fields if getattr(changed, name) != getattr(patient, name))
 
 
 def _new_patient(organization: Organization, fields: dict[str, Any]) -> Patient:
     patient = Patient(organization=organization)
-    _apply(patient, fields)
+    problems = _apply(patient, fields)
     patient.mrn = patient.mrn or new_mrn()
     # MRN uniqueness is left to the database: one insert instead of a query per patient.
-    clean_or_raise(
-        patient,
-        exclude=["organization", "merged_into"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    _validate(patient, problems, validate_constraints=False)
     return patient
 
 

@@ -30,12 +30,14 @@ DESK_STATUSES = (
 
 
 def show_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's error next to the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    message = error.message
-    if field and message.startswith(f"{field}: "):
-        message = message[len(field) + 2 :]
-    form.add_error(field, message)
+    """Put a service's error next to the field it names, or above the form; each of them
+    when it found several."""
+    for problem in getattr(error, "problems", [error]):
+        field = problem.field if problem.field in form.fields else None
+        message = problem.message
+        if field and message.startswith(f"{field}: "):
+            message = message[len(field) + 2 :]
+        form.add_error(field, message)
 
 
 def wall_clock_in(value: datetime.datetime, timezone_name: str) -> datetime.datetime:

@@ -210,3 +210,16 @@ def test_search_runs_a_fixed_number_of_queries(fhir_a, org_a, django_assert_max_
         bundle = fhir_a.get("Patient", {"family": "same"}).json()
 
     assert len(bundle["entry"]) == 12
+
+
+def test_create_reports_each_refused_value_as_an_issue(fhir_a, org_a):
+    telecom = [{"system": "phone", "value": "12345", "use": "mobile"}]
+    response = fhir_a.post("Patient", new_patient(birthDate="2999-01-01", telecom=telecom))
+
+    assert response.status_code == 400
+    issues = validated(response.json())["issue"]
+    assert [issue["diagnostics"].split(":")[0] for issue in issues] == [
+        "phone_mobile",
+        "birth_date",
+    ]
+    assert not Patient.objects.filter(family_name="Nguyen").exists()

@@ -147,6 +147,18 @@ def test_create_lists_every_missing_field(api_a):
     assert {e["field"] for e in response.json()["errors"]} == {"family_name", "birth_date"}
 
 
+def test_create_lists_every_field_the_rules_refuse(api_a):
+    response = api_a.post(
+        "/patients", NEW_PATIENT | {"phone_mobile": "call me", "birth_date": "2999-01-01"}
+    )
+
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["field"] == "phone_mobile"
+    assert [e["field"] for e in problem["errors"]] == ["phone_mobile", "birth_date"]
+    assert all(e["message"].startswith(f"{e['field']}: ") for e in problem["errors"])
+
+
 def test_create_with_a_used_mrn_is_a_conflict(api_a, patient_a):
     response = api_a.post("/patients", NEW_PATIENT | {"mrn": "A-1001"})
 

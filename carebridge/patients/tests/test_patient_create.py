@@ -3,7 +3,8 @@ import datetime
 import pytest
 
 from carebridge.audit.models import AuditEntry
-from carebridge.core.errors import Conflict, InvalidInput
+from carebridge.core.errors import Conflict, InvalidFields, InvalidInput
+from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
 
 
@@ -57,3 +58,24 @@ def test_patient_create_names_the_bad_field(org_a, fields, field):
     with pytest.raises(InvalidInput) as error:
         patient_create(organization=org_a, actor=None, fields=base | fields)
     assert error.value.field == field
+
+
+def test_patient_create_reports_every_bad_field_at_once_and_writes_nothing(org_a):
+    fields = {
+        "given_name": "X",
+        "family_name": "Y",
+        "birth_date": datetime.date(2999, 1, 1),
+        "phone_mobile": "12345",
+        "email": "nope",
+        "timezone": "Mars/Base",
+    }
+    with pytest.raises(InvalidFields) as error:
+        patient_create(organization=org_a, actor=None, fields=fields)
+    assert [problem.field for problem in error.value.problems] == [
+        "phone_mobile",
+        "birth_date",
+        "email",
+        "timezone",
+    ]
+    assert error.value.field == "phone_mobile"  # the first stands for all where one is shown
+    assert not Patient.objects.filter(organization=org_a).exists()

@@ -32,6 +32,18 @@ def test_future_birth_date_is_shown_next_to_the_field(coordinator_client, org_a)
     assert 'value="Zoë"' in html
 
 
+def test_every_bad_field_is_shown_at_once(coordinator_client, org_a):
+    response = coordinator_client.post(
+        "/patients/new/",
+        new_patient(birth_date="2999-01-01", phone_mobile="12345", timezone="Mars/Base"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    for field in ("birth_date", "phone_mobile", "timezone"):
+        assert f'id="id_{field}-error"' in html
+    assert not Patient.objects.filter(organization=org_a).exists()
+
+
 def test_taken_mrn_is_shown_next_to_the_field(coordinator_client, patient_a):
     response = coordinator_client.post("/patients/new/", new_patient(mrn="A-1001"))
     assert response.status_code == 400
