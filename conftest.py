@@ -26,6 +26,9 @@ from carebridge.scheduling.models import VisitType
 from carebridge.scheduling.services.setup import availability_rule_create, visit_type_create
 from carebridge.tests.api_client import ApiClient
 
+# The `page` fixture of the real-browser tests.
+pytest_plugins = ["carebridge.tests.browser"]
+
 PASSWORD = "correct-horse-battery-staple-42"
 AUDIT_TRIGGERS = importlib.import_module("carebridge.audit.migrations.0002_append_only_triggers")
 

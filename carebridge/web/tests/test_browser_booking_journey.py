@@ -1,52 +1,14 @@
 """A coordinator's day in a real browser: find the patient, book the first free time, see it
 on the board, open it and cancel it."""
 
-import os
 import re
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from carebridge.tests.browser import BROWSER_TEST
 from conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the live server's database
-# access is still synchronous, so Django's async-safety guard has nothing to protect here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-# Generous waits: CI shares two cores between the browser, the server and other test workers.
-expect.set_options(timeout=20_000)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        yield page
-        # Let requests in flight finish, so no server thread still holds the test database.
-        page.wait_for_load_state("networkidle")
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 def click_and_settle(page: Page, target) -> None:
@@ -71,8 +33,6 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def test_coordinator_books_and_cancels_the_first_free_visit(
     live_server, clinic_a, coordinator_a, patient_a, tmp_path, page
 ):
-    # `page` comes last: its event loop would otherwise give the data fixtures a database
-    # connection of their own that nobody closes, and the test database could not be dropped.
     log_in(page, live_server.url, coordinator_a.username)
 
     # given a patient found by typing part of the name without its accents
