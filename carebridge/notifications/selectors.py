@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 
 from carebridge.accounts.models import Organization, User
@@ -17,7 +18,7 @@ from carebridge.audit.services import (
 )
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
-from carebridge.notifications.constants import MessageStatus
+from carebridge.notifications.constants import MessageChannel, MessageStatus
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 
 
@@ -112,3 +113,13 @@ def replies_needing_attention_count(*, organization: Organization) -> int:
     return InboundMessage.objects.filter(
         organization=organization, needs_attention=True, resolved_at__isnull=True
     ).count()
+
+
+def answerable_as_patient(message: OutboundMessage) -> bool:
+    """Whether staff may answer this message as its patient: a text to a number, sent by the
+    file gateway (the demo's), whose texts reach no phone that could answer."""
+    return (
+        settings.SMS_GATEWAY == "file"
+        and message.channel == MessageChannel.SMS
+        and bool(message.to_address)
+    )

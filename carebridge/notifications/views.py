@@ -12,6 +12,7 @@ from carebridge.core.errors import InvalidInput, NotFound
 from carebridge.notifications.constants import MessageStatus
 from carebridge.notifications.selectors import (
     access_message,
+    answerable_as_patient,
     message_list,
     message_status_counts,
     replies_needing_attention_count,
@@ -45,4 +46,5 @@ def message_detail_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
         )
     except NotFound as error:
         raise Http404(error.message) from error
-    return render(request, "notifications/message_detail.html", {"message": message})
+    context = {"message": message, "answerable": answerable_as_patient(message)}
+    return render(request, "notifications/message_detail.html", context)

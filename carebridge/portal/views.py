@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carebridge.core.errors import DomainError, InvalidInput
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.rendering import visit_time_text
-from carebridge.notifications.services.inbound import inbound_record
 from carebridge.notifications.signatures import SIGNATURE_HEADER, twilio_signature_valid
 from carebridge.patients.services import patient_contact_opt_out
 from carebridge.portal.texts import TEXTS, texts_for
@@ -40,7 +39,7 @@ from carebridge.scheduling.services.replies import (
     open_offer,
     reschedule_offer_choose,
     reschedule_offer_make,
-    sms_reply_handle,
+    sms_text_received,
 )
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -209,8 +208,7 @@ def sms_twilio(request: HttpRequest) -> HttpResponse:
     ):
         return HttpResponse("invalid signature", status=403, content_type="text/plain")
     try:
-        inbound = inbound_record(
-            channel=MessageChannel.SMS,
+        sms_text_received(
             from_address=request.POST.get("From", ""),
             to_address=request.POST.get("To", ""),
             body=request.POST.get("Body", ""),
@@ -218,5 +216,4 @@ def sms_twilio(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as error:
         return HttpResponse(error.message, status=400, content_type="text/plain")
-    sms_reply_handle(inbound=inbound)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -6,6 +6,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("inbox/", views.reply_inbox, name="reply_inbox"),
     path("inbox/<uuid:public_id>/resolve/", views.reply_resolve, name="reply_resolve"),
+    path("inbox/reply-as-patient/<uuid:public_id>/", views.reply_as_patient, name="reply_as"),
     path("settings/reminders/", views_reminders.reminder_settings, name="reminder_settings"),
     path(
         "settings/reminders/visit-types/<uuid:public_id>/",

@@ -34,6 +34,7 @@ from carebridge.notifications.constants import (
 )
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.rendering import visit_time_text
+from carebridge.notifications.services.inbound import inbound_record
 from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
 from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
 from carebridge.scheduling.models import Appointment, RescheduleOffer, RescheduleOption
@@ -273,6 +274,22 @@ def _choose(appointment: Appointment, number: int) -> None:
 
 
 @transaction.atomic
+def sms_text_received(
+    *, from_address: str, to_address: str, body: str, provider_message_id: str
+) -> InboundMessage:
+    """A text that reached the clinic's number: record it (STOP, START and HELP act there),
+    then act on it as a reply. The gateway's webhook calls it, and so does the demo's
+    stand-in for a patient's phone. Raises InvalidInput for a text that cannot be kept."""
+    inbound = inbound_record(
+        channel=MessageChannel.SMS,
+        from_address=from_address,
+        to_address=to_address,
+        body=body,
+        provider_message_id=provider_message_id,
+    )
+    return sms_reply_handle(inbound=inbound)
+
+
 def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
     """Act on a text reply that the outbox recorded (STOP, START and HELP are handled
     there already). Idempotent: a message already handled is returned as it is.
