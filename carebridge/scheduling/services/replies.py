@@ -273,7 +273,6 @@ def _choose(appointment: Appointment, number: int) -> None:
         _send_options(appointment, after_taken=True)
 
 
-@transaction.atomic
 def sms_text_received(
     *, from_address: str, to_address: str, body: str, provider_message_id: str
 ) -> InboundMessage:
@@ -290,6 +289,7 @@ def sms_text_received(
     return sms_reply_handle(inbound=inbound)
 
 
+@transaction.atomic
 def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
     """Act on a text reply that the outbox recorded (STOP, START and HELP are handled
     there already). Idempotent: a message already handled is returned as it is.
