@@ -38,6 +38,12 @@ def own(org, body="Ours {{ date }}", language="en", channel="sms", subject=""):
     )
 
 
+def test_settings_open_on_the_message_wording(admin):
+    response = admin.get("/settings/")
+
+    assert (response.status_code, response.url) == (302, PAGE)
+
+
 def test_the_list_shows_own_wording_and_defaults(admin, org_a):
     own(org_a, language="pt")
 
