@@ -4,6 +4,7 @@ fixture (registered for every test through the root conftest's pytest_plugins)."
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,4 +46,7 @@ def page(monkeypatch):
         yield page
         # Let requests in flight finish, so no server thread still holds the test database.
         page.wait_for_load_state("networkidle")
+        # A test that reads the database while the page is open does so on a connection
+        # of Playwright's event loop; unclosed, it keeps the test database from being dropped.
+        connections.close_all()
         browser.close()
