@@ -1,6 +1,7 @@
 """The coordinator's waitlist page: entries, offers in flight, outcomes; add and remove."""
 
 import datetime
+import re
 
 import pytest
 
@@ -73,6 +74,14 @@ def test_the_page_does_not_query_per_row(staff, clinic_a):
     free_the_visit(clinic_a, "V-2", VISIT + datetime.timedelta(hours=1))
 
     assert queries_for(lambda: staff.get("/waitlist/")) <= few + 2
+
+
+def test_the_weekday_boxes_are_a_group_under_their_legend(staff):
+    html = staff.get("/waitlist/new/").content.decode()
+
+    group = re.search(r"<fieldset class=\"field\">\s*<legend>Weekdays.*?</fieldset>", html, re.S)
+    assert group is not None
+    assert group.group().count('type="checkbox"') == 7
 
 
 def test_add_a_patient_with_preferences(staff, clinic_a, patient_a):
