@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from carebridge.accounts.models import Organization
 from carebridge.core import clock
 from carebridge.core.db import quoted_column
-from carebridge.core.errors import InvalidInput
+from carebridge.core.errors import DomainError, InvalidInput
 from carebridge.core.selectors import RowLoader
 from carebridge.core.timeranges import (
     UTC,
@@ -37,7 +37,15 @@ from carebridge.core.timeranges import (
     wall_to_utc,
 )
 from carebridge.directory.models import Location, OpeningHours, Practitioner, PractitionerRole
-from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind, RuleKind
+from carebridge.patients.models import Patient
+from carebridge.scheduling.constants import (
+    ACTIVE_STATUSES,
+    AppointmentStatus,
+    ExceptionKind,
+    PatientKind,
+    RuleKind,
+)
+from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import (
     Appointment,
@@ -264,6 +272,34 @@ def patient_visits_during(
     at (visit times only: buffers keep practitioners apart, not patients)."""
     return Appointment.objects.filter(
         patient_id=patient_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+    )
+
+
+SEEN_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.FULFILLED,
+)
+
+
+def patient_kind_refusal(
+    patient: Patient, visit_type: VisitType, start: datetime.datetime
+) -> DomainError | None:
+    """Why the patient cannot have this visit type at `start`, or None: new-patient visits
+    are for people the clinic has not seen by then, established ones the reverse."""
+    if visit_type.patient_kind == PatientKind.ANY:
+        return None
+    seen = Appointment.objects.filter(
+        patient=patient, status__in=SEEN_STATUSES, start__lt=start
+    ).exists()
+    if seen != (visit_type.patient_kind == PatientKind.NEW):
+        return None
+    who = "has been seen here before" if seen else "has not been seen here yet"
+    return DomainError(
+        f"visit_type: {visit_type} is for {visit_type.get_patient_kind_display().lower()};"
+        f" {patient.display_name} {who}",
+        code=Code.PATIENT_KIND,
+        field="visit_type",
     )
 
 

@@ -35,14 +35,18 @@ from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from carebridge.core.validation import choice_values
 from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
-from carebridge.scheduling.availability import PlacementCheck, placement_check, zone_of
+from carebridge.scheduling.availability import (
+    PlacementCheck,
+    patient_kind_refusal,
+    placement_check,
+    zone_of,
+)
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
     AppointmentStatus,
     BookingChannel,
     CancelledBy,
-    PatientKind,
 )
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import (
@@ -132,28 +136,10 @@ def _check_placement(appointment: Appointment) -> PlacementCheck:
     return check
 
 
-SEEN_STATUSES = (
-    AppointmentStatus.ARRIVED,
-    AppointmentStatus.CHECKED_IN,
-    AppointmentStatus.FULFILLED,
-)
-
-
 def _check_patient_kind(patient: Patient, visit_type: VisitType, start: datetime.datetime) -> None:
-    """New-patient visits are for people the clinic has not seen; established ones the reverse."""
-    if visit_type.patient_kind == PatientKind.ANY:
-        return
-    seen = Appointment.objects.filter(
-        patient=patient, status__in=SEEN_STATUSES, start__lt=start
-    ).exists()
-    if seen == (visit_type.patient_kind == PatientKind.NEW):
-        who = "has been seen here before" if seen else "has not been seen here yet"
-        raise DomainError(
-            f"visit_type: {visit_type} is for {visit_type.get_patient_kind_display().lower()};"
-            f" {patient.display_name} {who}",
-            code=Code.PATIENT_KIND,
-            field="visit_type",
-        )
+    refusal = patient_kind_refusal(patient, visit_type, start)
+    if refusal is not None:
+        raise refusal
 
 
 def _place(appointment: Appointment, visit_type: VisitType, start: datetime.datetime) -> None:

@@ -34,6 +34,7 @@ from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.outbox import Topic, messages_withdraw
 from carebridge.scheduling.availability import (
     GRID_MINUTES,
+    patient_kind_refusal,
     patient_visits_during,
     slot_is_free,
     zone_of,
@@ -208,8 +209,9 @@ def _patient_busy(entry: WaitlistEntry, start: datetime.datetime) -> bool:
 
 def _candidates(slot: BackfillSlot, count: int) -> list[WaitlistEntry]:
     """Up to `count` entries, one per patient, that can really take the slot: preferences
-    match, the patient can be written to and is free then, and the engine fits the entry's
-    visit type at the slot's start (asked once per visit type)."""
+    match, the patient can be written to, is free then and may have the visit type (a
+    new-patient visit only for someone not seen yet), and the engine fits the entry's visit
+    type at the slot's start (asked once per visit type)."""
     weekday = slot.start.astimezone(zone_of(slot.location.timezone)).weekday()
     fits: dict[int, bool] = {}
     chosen: list[WaitlistEntry] = []
@@ -228,6 +230,8 @@ def _candidates(slot: BackfillSlot, count: int) -> list[WaitlistEntry]:
                 start=slot.start,
             )
         if not fits[entry.visit_type_id] or _patient_busy(entry, slot.start):
+            continue
+        if patient_kind_refusal(entry.patient, entry.visit_type, slot.start) is not None:
             continue
         chosen.append(entry)
         patients.add(entry.patient_id)

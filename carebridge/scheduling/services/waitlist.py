@@ -30,7 +30,8 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.services.outbox import messages_withdraw
 from carebridge.patients.models import Patient
-from carebridge.scheduling.constants import BookingChannel, ConfirmationChannel
+from carebridge.scheduling.availability import patient_kind_refusal
+from carebridge.scheduling.constants import BookingChannel, ConfirmationChannel, PatientKind
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import (
     Appointment,
@@ -157,6 +158,17 @@ def _check_practitioner_fit(entry: WaitlistEntry) -> None:
         )
 
 
+def _check_can_ever_book(entry: WaitlistEntry) -> None:
+    """A patient the clinic has seen can never have a new-patient visit: such an entry
+    would wait for nothing. (One waiting for an established-patient visit may be seen by
+    the time a slot frees; the offers skip it until then.)"""
+    if entry.visit_type.patient_kind != PatientKind.NEW:
+        return
+    refusal = patient_kind_refusal(entry.patient, entry.visit_type, clock.now())
+    if refusal is not None:
+        raise refusal
+
+
 def _check_not_waiting_already(entry: WaitlistEntry) -> None:
     twin = WaitlistEntry.objects.filter(
         patient=entry.patient, visit_type=entry.visit_type, status__in=OPEN_ENTRY_STATUSES
@@ -221,6 +233,7 @@ def waitlist_add(
         created_by=actor if actor and actor.pk else None,
     )
     _check_entry(entry)
+    _check_can_ever_book(entry)
     _check_not_waiting_already(entry)
     entry.save()
     _audit(entry, actor, AuditAction.CREATE, f"put on the waitlist ({entry.priority})")

@@ -324,3 +324,43 @@ def test_an_offer_is_held_no_later_than_the_lead_before_the_start(clinic_a, visi
 
     assert offers_of(entry)[0].expires_at == VISIT - datetime.timedelta(minutes=60)
     assert "20 minutes" in offer_messages(offers_of(entry)[0])[0].body_text
+
+
+def test_a_patient_seen_since_joining_is_not_offered_a_new_patient_visit(
+    clinic_a, visit, time_machine
+):
+    new_patient_visit = visit_type_create(
+        organization=clinic_a.organization,
+        name="New patient",
+        code="new",
+        duration_minutes=30,
+        patient_kind="new",
+    )
+    established_visit = visit_type_create(
+        organization=clinic_a.organization,
+        name="Established",
+        code="est",
+        duration_minutes=30,
+        patient_kind="established",
+    )
+    seen_since = waiting(clinic_a, 1, visit_type=new_patient_visit)
+    not_seen_yet = waiting(clinic_a, 2, visit_type=established_visit)
+    newcomer = waiting(clinic_a, 3, visit_type=new_patient_visit)
+    # The first patient is seen on Tuesday, after joining the list; the slot frees then.
+    tuesday = VISIT - datetime.timedelta(days=2)
+    seen = appointment_book(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=seen_since.patient,
+        practitioner=clinic_a.practitioner,
+        location=clinic_a.location,
+        visit_type=new_patient_visit,
+        start=tuesday,
+    )
+    time_machine.move_to(tuesday + datetime.timedelta(hours=1), tick=False)
+    appointment_transition(appointment=seen, actor=None, status=AppointmentStatus.FULFILLED)
+
+    cancel(visit)
+
+    assert offers_of(seen_since) == [] and offers_of(not_seen_yet) == []
+    assert len(offers_of(newcomer)) == 1

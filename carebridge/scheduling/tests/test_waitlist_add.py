@@ -5,14 +5,17 @@ import datetime
 import pytest
 
 from carebridge.audit.models import AuditEntry
-from carebridge.core.errors import Conflict, InvalidInput, NotFound
+from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from carebridge.directory.services import (
     location_create,
     practitioner_create,
     specialty_ensure,
 )
+from carebridge.patients.services import patient_create
+from carebridge.scheduling.models import Appointment
+from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.scheduling.services.waitlist import waitlist_add
-from carebridge.scheduling.tests.messaging import NOW
+from carebridge.scheduling.tests.messaging import NOW, book
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +123,34 @@ def test_an_inactive_visit_type_cannot_be_waited_for(clinic_a, patient_a):
         add(clinic_a, patient_a)
 
     assert caught.value.field == "visit_type"
+
+
+def test_a_patient_seen_before_cannot_wait_for_a_new_patient_visit(clinic_a, patient_a):
+    new_patient_visit = visit_type_create(
+        organization=clinic_a.organization,
+        name="New patient",
+        code="new",
+        duration_minutes=30,
+        patient_kind="new",
+    )
+    add(clinic_a, patient_a, visit_type=new_patient_visit)  # not seen yet: fine
+    other = patient_create(
+        organization=clinic_a.organization,
+        actor=None,
+        fields={"given_name": "Sam", "family_name": "Lee", "birth_date": "1980-01-01"},
+    )
+    # Seen last week: a visit written as it stands now (the services book only ahead).
+    last_week = NOW - datetime.timedelta(days=7)
+    seen = book(clinic_a, other)
+    Appointment.objects.filter(pk=seen.pk).update(
+        status="fulfilled", start=last_week, end=last_week + datetime.timedelta(minutes=30)
+    )
+
+    with pytest.raises(DomainError) as caught:
+        add(clinic_a, other, visit_type=new_patient_visit)
+
+    assert (caught.value.code, caught.value.field) == ("patient_kind", "visit_type")
+    assert "has been seen here before" in caught.value.message
 
 
 def test_a_patient_waits_once_per_visit_type(clinic_a, patient_a):
