@@ -18,6 +18,7 @@ from carebridge.scheduling.services.setup import (
     availability_rule_create,
     closed_day_create,
 )
+from carebridge.scheduling.tests.patient_kinds import new_and_established_visits
 from carebridge.tests.colleagues import colleague_add
 
 BOSTON = ZoneInfo("America/New_York")
@@ -217,22 +218,8 @@ def test_visit_type_specialty_rule(clinic_a, patient_a):
 
 def test_new_and_established_patient_visit_types(clinic_a, patient_a):
     from carebridge.scheduling.services.appointments import appointment_transition
-    from carebridge.scheduling.services.setup import visit_type_create
 
-    new_visit = visit_type_create(
-        organization=clinic_a.organization,
-        name="New patient",
-        code="new",
-        duration_minutes=30,
-        patient_kind="new",
-    )
-    established = visit_type_create(
-        organization=clinic_a.organization,
-        name="Established",
-        code="est",
-        duration_minutes=30,
-        patient_kind="established",
-    )
+    new_visit, established = new_and_established_visits(clinic_a)
     with pytest.raises(DomainError) as error:
         book(clinic_a, patient_a, at(10), visit_type=established)
     assert error.value.code == "patient_kind" and "has not been seen" in error.value.message

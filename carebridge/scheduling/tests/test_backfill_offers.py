@@ -16,6 +16,7 @@ from carebridge.scheduling.services.appointments import (
 )
 from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, VISIT, book, reachable_patient
+from carebridge.scheduling.tests.patient_kinds import new_and_established_visits
 from carebridge.scheduling.tests.waitlisting import offer_messages, offers_of, waiting
 from carebridge.tests.colleagues import colleague_add
 
@@ -329,20 +330,7 @@ def test_an_offer_is_held_no_later_than_the_lead_before_the_start(clinic_a, visi
 def test_a_patient_seen_since_joining_is_not_offered_a_new_patient_visit(
     clinic_a, visit, time_machine
 ):
-    new_patient_visit = visit_type_create(
-        organization=clinic_a.organization,
-        name="New patient",
-        code="new",
-        duration_minutes=30,
-        patient_kind="new",
-    )
-    established_visit = visit_type_create(
-        organization=clinic_a.organization,
-        name="Established",
-        code="est",
-        duration_minutes=30,
-        patient_kind="established",
-    )
+    new_patient_visit, established_visit = new_and_established_visits(clinic_a)
     seen_since = waiting(clinic_a, 1, visit_type=new_patient_visit)
     not_seen_yet = waiting(clinic_a, 2, visit_type=established_visit)
     newcomer = waiting(clinic_a, 3, visit_type=new_patient_visit)

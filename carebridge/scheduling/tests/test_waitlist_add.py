@@ -13,9 +13,9 @@ from carebridge.directory.services import (
 )
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.models import Appointment
-from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import NOW, book
+from carebridge.scheduling.tests.patient_kinds import new_and_established_visits
 
 
 @pytest.fixture(autouse=True)
@@ -126,13 +126,7 @@ def test_an_inactive_visit_type_cannot_be_waited_for(clinic_a, patient_a):
 
 
 def test_a_patient_seen_before_cannot_wait_for_a_new_patient_visit(clinic_a, patient_a):
-    new_patient_visit = visit_type_create(
-        organization=clinic_a.organization,
-        name="New patient",
-        code="new",
-        duration_minutes=30,
-        patient_kind="new",
-    )
+    new_patient_visit, _ = new_and_established_visits(clinic_a)
     add(clinic_a, patient_a, visit_type=new_patient_visit)  # not seen yet: fine
     other = patient_create(
         organization=clinic_a.organization,
