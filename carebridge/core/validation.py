@@ -1,11 +1,21 @@
 """Turning Django's model validation into a domain error that names the field."""
 
 import functools
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from carebridge.core.errors import InvalidInput, raise_all
+
+# A BCP 47 tag's shape: a language of two or three letters, then subtags of up to eight
+# letters or digits (region, script, variant), e.g. en, es-MX, zh-Hant-TW.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def validate_language_tag(value: str) -> None:
+    if not LANGUAGE_TAG.fullmatch(value):
+        raise ValidationError(f"{value!r} is not a language tag such as en, es or pt-BR")
 
 
 def clean_problems(instance: models.Model, **kwargs) -> list[InvalidInput]:

@@ -2,6 +2,7 @@ from django.db import models
 
 from carebridge.accounts.models import validate_timezone
 from carebridge.core.models import TenantModel
+from carebridge.core.validation import validate_language_tag
 from carebridge.patients.constants import ContactChannel, PayerGroup, Sex
 
 
@@ -24,7 +25,9 @@ class Patient(TenantModel):
     state = models.CharField(max_length=50, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US")
-    preferred_language = models.CharField(max_length=20, default="en", help_text="BCP 47 code")
+    preferred_language = models.CharField(
+        max_length=20, default="en", validators=[validate_language_tag], help_text="BCP 47 code"
+    )
     preferred_channel = models.CharField(
         max_length=10, choices=ContactChannel.choices, default=ContactChannel.SMS
     )

@@ -50,6 +50,8 @@ def test_same_mrn_is_fine_in_another_org(org_b, patient_a):
         ({"phone_mobile": "not a phone"}, "phone_mobile"),
         ({"birth_date": datetime.date(2999, 1, 1)}, "birth_date"),
         ({"email": "nope"}, "email"),
+        ({"preferred_language": "xx-!!"}, "preferred_language"),
+        ({"preferred_language": "english please"}, "preferred_language"),
         ({"shoe_size": 42}, "shoe_size"),
     ],
 )
@@ -58,6 +60,15 @@ def test_patient_create_names_the_bad_field(org_a, fields, field):
     with pytest.raises(InvalidInput) as error:
         patient_create(organization=org_a, actor=None, fields=base | fields)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize("tag", ["en", "es-MX", "zh-Hant-TW", "haw"])
+def test_patient_create_takes_language_tags(org_a, tag):
+    fields = {"given_name": "X", "family_name": "Y", "birth_date": datetime.date(2000, 1, 1)}
+    patient = patient_create(
+        organization=org_a, actor=None, fields=fields | {"preferred_language": tag}
+    )
+    assert patient.preferred_language == tag
 
 
 def test_patient_create_reports_every_bad_field_at_once_and_writes_nothing(org_a):
