@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from carebridge.core.errors import InvalidInput, NotFound
+from carebridge.core.errors import NotFound
 from carebridge.notifications.selectors import access_message, answerable_as_patient
 from carebridge.scheduling.services.replies import (
     access_reply,
@@ -56,18 +56,15 @@ def reply_as_patient(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     if not answerable_as_patient(message):
         raise Http404("replies come from patients' phones through the SMS gateway")
     body = request.POST.get("body", "").strip()
-    try:
-        if not body or len(body) > REPLY_MAX_LENGTH:
-            raise InvalidInput(f"body: a reply of 1 to {REPLY_MAX_LENGTH} characters", field="body")
+    if not body or len(body) > REPLY_MAX_LENGTH:
+        messages.error(request, f"body: a reply of 1 to {REPLY_MAX_LENGTH} characters")
+    else:
         reply = sms_text_received(
             from_address=message.to_address,
             to_address=settings.SMS_FROM,
             body=body,
             provider_message_id=f"file-{uuid.uuid4().hex}",
         )
-    except InvalidInput as error:
-        messages.error(request, error.message)
-    else:
         meaning = reply.get_handled_as_display()
         waits = " It waits under Replies for a person." if reply.needs_attention else ""
         messages.success(request, f"Reply {body!r} received: {meaning}.{waits}")

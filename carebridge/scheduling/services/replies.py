@@ -278,7 +278,7 @@ def sms_text_received(
 ) -> InboundMessage:
     """A text that reached the clinic's number: record it (STOP, START and HELP act there),
     then act on it as a reply. The gateway's webhook calls it, and so does the demo's
-    stand-in for a patient's phone. Raises InvalidInput for a text that cannot be kept."""
+    stand-in for a patient's phone."""
     inbound = inbound_record(
         channel=MessageChannel.SMS,
         from_address=from_address,
