@@ -38,6 +38,8 @@ UNSENT_STATUSES = CLAIMABLE_STATUSES
 
 # Why a message was withdrawn.
 WITHDRAWN_REASON = "no longer wanted"
+# Why a message was withdrawn and queued again in its place.
+READDRESSED_REASON = "queued again: the patient's contact details changed"
 
 # Answers that carriers require even to a number that has just opted out.
 CONSENT_EXEMPT_KINDS = frozenset({MessageKind.OPT_OUT_ACK, MessageKind.HELP})

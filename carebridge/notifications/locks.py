@@ -1,4 +1,5 @@
-"""Claiming outbox rows for delivery: the only place that takes row locks in this app.
+"""Claiming outbox rows for delivery, and taking pending ones back to queue them again: the
+only place that takes row locks in this app.
 
 PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` lets several workers claim different rows
 at the same moment without waiting on each other. SQLite ignores FOR UPDATE, but every
@@ -9,11 +10,17 @@ claim run under the database's write lock and two claims simply take turns.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from carebridge.core import clock
-from carebridge.notifications.constants import CLAIMABLE_STATUSES, MessageStatus
+from carebridge.notifications.constants import (
+    CLAIMABLE_STATUSES,
+    READDRESSED_REASON,
+    MessageStatus,
+)
 from carebridge.notifications.models import OutboundMessage
 
 # What sending a claimed message reads: the envelope, the checks before sending and the
@@ -107,3 +114,45 @@ def outbox_claim_due(*, worker: str, limit: int, lease_seconds: float) -> list[O
     # loading them inside would hold SQLite's only write lock, which bookings wait for.
     claimed = OutboundMessage.objects.filter(pk__in=ids).select_related("patient")
     return list(claimed.only(*CLAIMED_FIELDS).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where and how a message reaches its patient."""
+
+    channel: str
+    to_address: str
+    language: str
+
+
+@transaction.atomic
+def outbox_take_back_pending(
+    *,
+    patient_id: int,
+    topic_type: str,
+    kinds: Collection[str],
+    keep: Destination | None,
+) -> list[OutboundMessage]:
+    """Withdraw the patient's pending messages of these kinds about topics of this type,
+    except those already going to `keep`, and return them as they were: the caller queues
+    them again, in the same transaction, as the patient can be reached now.
+
+    Messages a worker is sending are left to it. On PostgreSQL a row that a worker is
+    claiming at this very moment is skipped (SKIP LOCKED) rather than waited for; on SQLite
+    the two cannot overlap.
+    """
+    pending = OutboundMessage.objects.filter(
+        patient_id=patient_id, topic_type=topic_type, kind__in=kinds, status=MessageStatus.PENDING
+    )
+    if keep is not None:
+        pending = pending.exclude(
+            channel=keep.channel, to_address=keep.to_address, language=keep.language
+        )
+    taken = list(pending.select_for_update(skip_locked=True).order_by("due_at", "pk"))
+    OutboundMessage.objects.filter(pk__in=[message.pk for message in taken]).update(
+        status=MessageStatus.WITHDRAWN,
+        last_error=READDRESSED_REASON,
+        next_attempt_at=None,
+        updated_at=clock.now(),
+    )
+    return taken

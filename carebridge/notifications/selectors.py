@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections import defaultdict
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet
@@ -34,6 +36,20 @@ def outbox_last_lease_end() -> datetime.datetime | None:
         next_attempt_at__isnull=False, status=MessageStatus.SENDING
     )
     return leased.aggregate(end=Max("lease_until"))["end"]
+
+
+def topic_message_statuses(
+    *, patient_id: int, topic_type: str, kinds: Collection[str]
+) -> dict[str, set[str]]:
+    """For each topic of the type that the patient has messages of these kinds about, the
+    statuses those messages are in."""
+    statuses = defaultdict(set)
+    rows = OutboundMessage.objects.filter(
+        patient_id=patient_id, topic_type=topic_type, kind__in=kinds
+    ).values_list("topic_id", "status")
+    for topic_id, status in rows.distinct():
+        statuses[topic_id].add(status)
+    return dict(statuses)
 
 
 # The staff's view of the outbox

@@ -6,7 +6,7 @@ import copy
 import datetime
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import phonenumbers
 from django.db import IntegrityError, transaction
@@ -52,6 +52,45 @@ EDITABLE_FIELDS = (
     "active",
 )
 PHONE_FIELDS = ("phone_mobile", "phone_home", "emergency_contact_phone")
+# What decides where, on which channel and in which language messages reach a patient.
+CONTACT_FIELDS = (
+    "phone_mobile",
+    "email",
+    "preferred_language",
+    "preferred_channel",
+    "consent_sms",
+    "consent_email",
+    "sms_opted_out_at",
+    "email_opted_out_at",
+)
+
+
+# The apps that queue messages for patients (scheduling, above this one) keep what they
+# queued in step with the patient's contact details. This app may not import them, so they
+# register a handler here, as the outbox lets them register their relevance checks.
+class ContactChangeHandler(Protocol):
+    def __call__(self, *, patient: Patient) -> None: ...
+
+
+_contact_change_handlers: list[ContactChangeHandler] = []
+
+
+def contact_change_register(handler: ContactChangeHandler) -> None:
+    """Have `handler(patient=...)` called, inside the transaction of the change, whenever a
+    patient's contact details (CONTACT_FIELDS) change: an edit, an opt-out or an opt-in.
+    Called from an AppConfig.ready(); registering a handler again changes nothing."""
+    if handler not in _contact_change_handlers:
+        _contact_change_handlers.append(handler)
+
+
+def _contact(patient: Patient) -> tuple:
+    return tuple(getattr(patient, name) for name in CONTACT_FIELDS)
+
+
+def _contact_changed(patients: list[Patient]) -> None:
+    for patient in patients:
+        for handler in _contact_change_handlers:
+            handler(patient=patient)
 
 
 def fold_text(value: str) -> str:
@@ -190,11 +229,13 @@ def patient_update(
 ) -> Patient:
     """Change demographics. With `expected_version`, a concurrent change raises StaleVersion.
 
-    Side effects: the version goes up by one; an audit entry names the changed fields.
+    Side effects: the version goes up by one; an audit entry names the changed fields; when
+    the contact details changed, the registered contact-change handlers run.
     """
     changed = sorted(
         name for name, value in fields.items() if getattr(patient, name, None) != value
     )
+    contact_before = _contact(patient)
     _validate(patient, _apply(patient, fields))
     version = patient.version if expected_version is None else expected_version
     claimed = Patient.objects.filter(pk=patient.pk, version=version).update(
@@ -205,6 +246,8 @@ def patient_update(
     patient.version = version + 1
     _save_unique(patient)
     _audit(patient, actor, AuditAction.UPDATE, detail="changed: " + ", ".join(changed))
+    if _contact(patient) != contact_before:
+        _contact_changed([patient])
     return patient
 
 
@@ -300,8 +343,8 @@ def _sharing_contact(patient: Patient, fields: _ContactFields) -> QuerySet[Patie
 def _update_contact(
     patients: QuerySet[Patient], *, actor: User | None, detail: str, **values: Any
 ) -> list[Patient]:
-    """Apply `values` to these patients, one version step and one audit entry each; returns
-    them as changed."""
+    """Apply `values` to these patients, one version step and one audit entry each, then run
+    the contact-change handlers; returns them as changed."""
     changed = list(patients.values_list("pk", "organization_id", "public_id"))
     if not changed:
         return []
@@ -314,7 +357,9 @@ def _update_contact(
         targets=[AuditTarget("Patient", str(ref), str(ref)) for _, _, ref in changed],
         detail=detail,
     )
-    return list(Patient.objects.filter(pk__in=ids))
+    patients = list(Patient.objects.filter(pk__in=ids))
+    _contact_changed(patients)
+    return patients
 
 
 @transaction.atomic
@@ -326,7 +371,8 @@ def patient_contact_opt_out(
 
     Invariants: afterwards each of them has no consent on the channel and an opt-out time;
     an earlier opt-out time is kept. Consent given later needs patient_contact_opt_in.
-    Side effects: for each patient that changed, the version goes up and an audit entry.
+    Side effects: for each patient that changed, the version goes up, an audit entry, and
+    the contact-change handlers run.
     Returns the patients that changed; `patient` is refreshed.
     """
     fields = _contact_fields(channel)
@@ -351,7 +397,8 @@ def patient_contact_opt_in(
     Patients there who never consented and never opted out are left alone.
 
     Invariants: afterwards each of them has consent on the channel and no opt-out time.
-    Side effects: for each patient that changed, the version goes up and an audit entry.
+    Side effects: for each patient that changed, the version goes up, an audit entry, and
+    the contact-change handlers run.
     Returns the patients that changed; `patient` is refreshed.
     """
     fields = _contact_fields(channel)

@@ -11,3 +11,9 @@ class SchedulingConfig(AppConfig):
         from carebridge.scheduling.services.messages import TOPIC_TYPE, appointment_messages_wanted
 
         relevance_register(TOPIC_TYPE, appointment_messages_wanted)
+
+        # What is queued about a patient's visits follows the patient's contact details.
+        from carebridge.patients.services import contact_change_register
+        from carebridge.scheduling.services.notices import notice_after_contact_change
+
+        contact_change_register(notice_after_contact_change)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,8 +17,10 @@ from carebridge.audit.services import (
     audit_record_many,
     get_or_audit_denied,
 )
+from carebridge.core import clock
 from carebridge.core.selectors import get_in_organization
 from carebridge.directory.models import Location
+from carebridge.patients.models import Patient
 from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import (
     Appointment,
@@ -145,4 +148,17 @@ def appointment_history(*, appointment: Appointment) -> list[AppointmentHistory]
             Prefetch("changes", queryset=AppointmentFieldChange.objects.order_by("id"))
         )
         .order_by("version", "id")
+    )
+
+
+def patient_visits_ahead(
+    *, patient: Patient, statuses: Collection[str], also: Collection[str] = ()
+) -> list[Appointment]:
+    """The patient's visits in these statuses that have not begun, and the visits whose
+    public ids are in `also`, soonest first, with what messages about them read."""
+    ahead = Q(status__in=statuses, start__gt=clock.now())
+    return list(
+        _appointments()
+        .filter(Q(patient=patient) & (ahead | Q(public_id__in=also)))
+        .order_by("start", "pk")
     )

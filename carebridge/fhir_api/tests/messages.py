@@ -16,14 +16,18 @@ from carebridge.notifications.services.outbox import message_enqueue
 from carebridge.notifications.tests.conftest import WORKER, RecordingGateway
 from carebridge.patients.services import patient_update
 from carebridge.scheduling.services.messages import visit_topic
+from carebridge.scheduling.services.reminders import reminder_policy_set
 from carebridge.scheduling.services.replies import sms_reply_handle
 
 CLINIC_NUMBER = "+16175550000"
 
 
 def consenting(patient):
-    """The patient, now agreeing to texts and email (do it after booking: a booking for a
-    consenting patient queues its own confirmation and reminders)."""
+    """The patient, now agreeing to texts and email, at a clinic that sends no confirmations
+    or reminders of its own: the outbox holds only the messages a test queues."""
+    reminder_policy_set(
+        organization=patient.organization, actor=None, offsets=[], confirm_on_booking=False
+    )
     return patient_update(
         patient=patient, actor=None, fields={"consent_sms": True, "consent_email": True}
     )
