@@ -22,6 +22,7 @@ from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import MessageChannel, MessageStatus
 from carebridge.notifications.models import InboundMessage, OutboundMessage
+from carebridge.patients.models import Patient
 
 
 def outbox_has_due() -> bool:
@@ -75,27 +76,36 @@ def _audit_shown(organization: Organization, actor: User, messages: list[Outboun
 
 
 def message_list(
-    *, organization: Organization, actor: User, status: str = "", limit: int = 100
+    *,
+    organization: Organization,
+    actor: User,
+    status: str = "",
+    patient: Patient | None = None,
+    limit: int = 100,
 ) -> list[OutboundMessage]:
-    """The organization's most recent messages, newest first, optionally of one status.
-    Each message about a patient gets a `query` audit entry."""
+    """The organization's most recent messages, newest first, optionally of one status or
+    to one patient. Each message about a patient gets a `query` audit entry."""
     if status and status not in MessageStatus.values:
         raise InvalidInput(f"status: {status!r} is not a message status", field="status")
     messages = _organization_messages(organization).order_by("-created_at", "-pk")
     if status:
         messages = messages.filter(status=status)
+    if patient is not None:
+        messages = messages.filter(patient=patient)
     shown = list(messages[:limit])
     _audit_shown(organization, actor, shown)
     return shown
 
 
-def message_status_counts(*, organization: Organization) -> dict[str, int]:
-    """How many of the organization's messages are in each status (every status listed)."""
-    counted = (
-        OutboundMessage.objects.filter(organization=organization)
-        .values("status")
-        .annotate(count=Count("pk"))
-    )
+def message_status_counts(
+    *, organization: Organization, patient: Patient | None = None
+) -> dict[str, int]:
+    """How many of the organization's messages (to the patient, if given) are in each
+    status (every status listed)."""
+    counted = OutboundMessage.objects.filter(organization=organization)
+    if patient is not None:
+        counted = counted.filter(patient=patient)
+    counted = counted.values("status").annotate(count=Count("pk"))
     counts = dict.fromkeys(MessageStatus.values, 0)
     counts.update({row["status"]: row["count"] for row in counted})
     return counts

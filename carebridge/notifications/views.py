@@ -17,20 +17,31 @@ from carebridge.notifications.selectors import (
     message_status_counts,
     replies_needing_attention_count,
 )
+from carebridge.patients.selectors import access_patient
 
 
 @require_GET
 def message_list_view(request: HttpRequest) -> HttpResponse:
     organization, status = request.user.organization, request.GET.get("status", "")
+    patient = None
     try:
-        outbound = message_list(organization=organization, actor=request.user, status=status)
+        if request.GET.get("patient"):
+            patient = access_patient(
+                organization=organization, actor=request.user, public_id=request.GET["patient"]
+            )
+        outbound = message_list(
+            organization=organization, actor=request.user, status=status, patient=patient
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
     except InvalidInput as error:
         return render(request, "web/error.html", {"error": error}, status=400)
-    counts = message_status_counts(organization=organization)
+    counts = message_status_counts(organization=organization, patient=patient)
     # Not "messages": the base layout shows Django's flash messages under that name.
     context = {
         "outbound": outbound,
         "status": status,
+        "patient": patient,
         "statuses": [(value, label, counts[value]) for value, label in MessageStatus.choices],
         "failed": counts[MessageStatus.FAILED],
         "replies_waiting": replies_needing_attention_count(organization=organization),

@@ -20,6 +20,7 @@ from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
 from carebridge.noshow.selectors import noshow_risks_attach
+from carebridge.notifications.selectors import message_list
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import patient_create, patient_update
 from carebridge.scheduling.availability import slot_search, zone_of
@@ -57,6 +58,8 @@ from carebridge.web.forms import (
 BOARD_CHANGED = "board-changed"
 FIRST_AVAILABLE_LIMIT = 12
 FIRST_AVAILABLE_DAYS = 60
+# The newest messages to a patient shown on their page; the rest are a link away.
+PATIENT_PAGE_MESSAGES = 5
 STALE_MESSAGE = (
     "Someone else changed this appointment while you had it open. "
     "This is the current version: check it and try again."
@@ -587,6 +590,12 @@ def _patient_page(request, patient, form: PatientForm, status: int = 200) -> Htt
         "appointments": appointments,
         "appointment_total": total,
         "identifiers": patient.identifiers.order_by("system"),
+        "recent_messages": message_list(
+            organization=request.user.organization,
+            actor=request.user,
+            patient=patient,
+            limit=PATIENT_PAGE_MESSAGES,
+        ),
         "book_url": f"{reverse('web:find')}?patient={patient.public_id}",
     }
     return render(request, "web/patient_detail.html", context, status=status)

@@ -109,3 +109,30 @@ def test_the_page_costs_the_same_queries_for_many_messages(
 
 def test_anonymous_is_sent_to_login(client):
     assert client.get("/messages/").status_code == 302
+
+
+def test_filters_by_patient_with_their_own_counts(
+    coordinator_client, org_a, consenting_patient, delivered_and_failed
+):
+    someone_else = enqueue(org_a, to_address="+16175550123")
+
+    response = coordinator_client.get("/messages/", {"patient": consenting_patient.public_id})
+
+    html = response.content.decode()
+    assert "Messages to José Álvarez" in html
+    assert all(f"/messages/{m.public_id}/" in html for m in delivered_and_failed)
+    assert f"/messages/{someone_else.public_id}/" not in html
+    pending_link = f'href="?status=pending&amp;patient={consenting_patient.public_id}"'
+    assert f'{pending_link}>Pending <span class="count">0</span>' in html
+
+
+def test_another_organizations_patient_is_not_found(coordinator_client, org_a, patient_b):
+    response = coordinator_client.get("/messages/", {"patient": patient_b.public_id})
+
+    assert response.status_code == 404
+    denied = AuditEntry.objects.get(object_ref=str(patient_b.public_id), outcome="denied")
+    assert denied.organization_id == org_a.pk
+
+
+def test_a_malformed_patient_id_is_not_found(coordinator_client):
+    assert coordinator_client.get("/messages/", {"patient": "not-an-id"}).status_code == 404

@@ -57,3 +57,31 @@ def test_anonymous_is_sent_to_login(client, patient_a):
 
 def test_other_organizations_patient_is_not_found(coordinator_client, patient_b):
     assert coordinator_client.get(f"/patients/{patient_b.public_id}/").status_code == 404
+
+
+def test_page_lists_the_patients_messages_and_a_new_number_takes_them_along(
+    coordinator_client, clinic_a, patient_a
+):
+    patient_update(patient=patient_a, actor=None, fields={"consent_sms": True})
+    book(clinic_a, patient_a, at(10))
+    page = f"/patients/{patient_a.public_id}/"
+
+    html = coordinator_client.get(page).content.decode()
+    assert "Booking confirmation" in html and "Reminder" in html
+    assert "+16175550101" in html
+    assert f'href="/messages/?patient={patient_a.public_id}"' in html
+
+    patient_a.refresh_from_db()
+    data = form_data(patient_a, phone_mobile="+1 617 555 0142")
+    assert coordinator_client.post(page, data).status_code == 302
+
+    html = coordinator_client.get(page).content.decode()
+    assert "+16175550142" in html
+    assert "queued again: the patient&#x27;s contact details changed" in html
+
+
+def test_page_says_when_there_are_no_messages(coordinator_client, patient_a):
+    html = coordinator_client.get(f"/patients/{patient_a.public_id}/").content.decode()
+
+    assert "No messages yet." in html
+    assert "/messages/?patient=" not in html
