@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from carebridge.core.errors import DomainError
+from carebridge.fhir_api.resources.appointment import APPOINTMENT_ELEMENTS
+from carebridge.fhir_api.resources.location import LOCATION_ELEMENTS
+from carebridge.fhir_api.resources.patient import PATIENT_ELEMENTS
+from carebridge.fhir_api.resources.practitioner import PRACTITIONER_ELEMENTS
 
 ERROR_CODE_SYSTEM = "urn:carebridge:error-code"
 
@@ -72,11 +76,22 @@ def operation_outcome(issues: list[dict]) -> dict:
     return {"resourceType": "OperationOutcome", "issue": issues}
 
 
+# The FHIR element of each service field, by resource type.
+_ELEMENTS = {
+    "Appointment": APPOINTMENT_ELEMENTS,
+    "Location": LOCATION_ELEMENTS,
+    "Patient": PATIENT_ELEMENTS,
+    "Practitioner": PRACTITIONER_ELEMENTS,
+}
+
+
 def element_name(field: str | None, resource_type: str) -> str | None:
-    """Services name their own fields ("start"); FHIR clients expect "Appointment.start"."""
+    """Services name their own fields ("birth_date"); FHIR clients expect the element of the
+    resource ("Patient.birthDate"). A field the resource has no element for is named under
+    the resource type, so the client still sees where it belongs."""
     if not field or "." in field or not resource_type or field[0].isupper():
         return field
-    return f"{resource_type}.{field}"
+    return _ELEMENTS.get(resource_type, {}).get(field) or f"{resource_type}.{field}"
 
 
 def error_outcome(error: DomainError, *, resource_type: str = "") -> tuple[int, dict]:

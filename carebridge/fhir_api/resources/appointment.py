@@ -33,6 +33,20 @@ from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus, 
 from carebridge.scheduling.models import Appointment
 
 PARTICIPANT_TYPES = ("Patient", "Practitioner", "Location")
+# The FHIR element each appointment service field comes from, to name it in errors.
+APPOINTMENT_ELEMENTS = {
+    "patient": "Appointment.participant",
+    "practitioner": "Appointment.participant",
+    "location": "Appointment.participant",
+    "visit_type": "Appointment.serviceType",
+    "start": "Appointment.start",
+    "end": "Appointment.end",
+    "status": "Appointment.status",
+    "notes": "Appointment.comment",
+    "reason": "Appointment.cancelationReason",
+    "cancelled_by": "Appointment.cancelationReason",
+    "version": "Appointment.meta.versionId",
+}
 CANCELLATION_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 WAITING_STATUSES = (AppointmentStatus.PROPOSED, AppointmentStatus.PENDING)
 ATTENDED_STATUSES = (

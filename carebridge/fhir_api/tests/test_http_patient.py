@@ -222,4 +222,5 @@ def test_create_reports_each_refused_value_as_an_issue(fhir_a, org_a):
         "phone_mobile",
         "birth_date",
     ]
+    assert [issue["expression"] for issue in issues] == [["Patient.telecom"], ["Patient.birthDate"]]
     assert not Patient.objects.filter(family_name="Nguyen").exists()
