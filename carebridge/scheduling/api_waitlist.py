@@ -60,7 +60,8 @@ class WaitlistEntryOut(PublicIdOut):
     note: str
     status: WaitlistStatus
     appointment: uuid.UUID | None = Field(description="The visit booked from the waitlist")
-    created_at: datetime.datetime = Field(description="Time waiting counts from here")
+    joined_at: datetime.datetime = Field(description="Time waiting counts from here")
+    created_at: datetime.datetime = Field(description="When the entry was recorded")
     updated_at: datetime.datetime
 
     @staticmethod

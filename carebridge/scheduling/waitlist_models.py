@@ -7,6 +7,7 @@ import calendar
 
 from django.db import models
 
+from carebridge.core import clock
 from carebridge.core.models import TenantModel
 from carebridge.scheduling.waitlist_constants import (
     BackfillSlotStatus,
@@ -20,7 +21,7 @@ class WaitlistEntry(TenantModel):
     """A patient who wants an earlier (or any) visit of a type, with their preferences.
 
     Empty preferences mean "any". Weekdays and the time window are wall-clock values at the
-    visit's location; dates are local dates there. Time waiting counts from created_at.
+    visit's location; dates are local dates there. Time waiting counts from joined_at.
     """
 
     patient = models.ForeignKey(
@@ -63,10 +64,13 @@ class WaitlistEntry(TenantModel):
         related_name="+",
         help_text="The visit booked from the waitlist",
     )
+    joined_at = models.DateTimeField(
+        default=clock.now, help_text="When the patient asked to wait: time waiting counts from here"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["joined_at"]
         verbose_name_plural = "waitlist entries"
         constraints = [
             models.CheckConstraint(
@@ -81,7 +85,11 @@ class WaitlistEntry(TenantModel):
                 name="waitlist_date_order",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "status", "created_at"])]
+        indexes = [
+            models.Index(
+                fields=["organization", "status", "joined_at"], name="waitlist_org_status_joined"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit_type} for patient {self.patient_id} ({self.status})"

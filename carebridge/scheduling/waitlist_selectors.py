@@ -78,7 +78,7 @@ def waitlist_entry_list(
     if query.patient_id is not None:
         condition &= Q(patient_id=query.patient_id)
     queryset = _entries().filter(condition)
-    entries = list(queryset.order_by(priority_rank(), "created_at", "pk")[offset : offset + limit])
+    entries = list(queryset.order_by(priority_rank(), "joined_at", "pk")[offset : offset + limit])
     audit_record_many(
         organization_id=organization.pk,
         actor=actor,

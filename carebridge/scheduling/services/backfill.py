@@ -183,6 +183,8 @@ def _waiting_entries(slot: BackfillSlot):
             status=WaitlistStatus.WAITING,
             patient__active=True,
             visit_type__active=True,
+            # Only who was waiting by now: history built as of a past moment stays in order.
+            joined_at__lte=clock.now(),
         )
         .filter(Q(practitioner__isnull=True) | Q(practitioner_id=slot.practitioner_id))
         .filter(Q(location__isnull=True) | Q(location_id=slot.location_id))
@@ -194,7 +196,7 @@ def _waiting_entries(slot: BackfillSlot):
         )
         .exclude(offers__slot=slot)
         .select_related("patient", "visit_type")
-        .order_by(priority_rank(), "created_at", "pk")
+        .order_by(priority_rank(), "joined_at", "pk")
     )
     if slot.freed_by is not None:
         # The patient who gave the time back does not want it.

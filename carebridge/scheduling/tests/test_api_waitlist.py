@@ -52,6 +52,7 @@ def test_create_returns_the_entry(entry, patient_a, clinic_a):
     )
     assert (entry["priority"], entry["status"], entry["appointment"]) == ("high", "waiting", None)
     assert entry["created_at"].startswith("2026-11-30T12:00:00")
+    assert entry["joined_at"].startswith("2026-11-30T12:00:00")
     stored = WaitlistEntry.objects.get(public_id=entry["id"])
     assert stored.created_by.username == "coord-a"
     assert AuditEntry.objects.filter(object_ref=entry["id"], action="create").exists()

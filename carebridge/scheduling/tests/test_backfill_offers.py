@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import transaction
 
+from carebridge.core import clock
 from carebridge.directory.services import practitioner_create
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import BackfillSlot, WaitlistOffer, WaitlistPolicy
@@ -15,6 +16,7 @@ from carebridge.scheduling.services.appointments import (
     appointment_transition,
 )
 from carebridge.scheduling.services.setup import visit_type_create
+from carebridge.scheduling.services.waitlist import waitlist_policy_set
 from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, VISIT, book, reachable_patient
 from carebridge.scheduling.tests.patient_kinds import new_and_established_visits
 from carebridge.scheduling.tests.waitlisting import offer_messages, offers_of, waiting
@@ -352,3 +354,33 @@ def test_a_patient_seen_since_joining_is_not_offered_a_new_patient_visit(
 
     assert offers_of(seen_since) == [] and offers_of(not_seen_yet) == []
     assert len(offers_of(newcomer)) == 1
+
+
+def test_time_waiting_counts_from_when_the_patient_joined(clinic_a, visit):
+    # Both recorded now; one said they began waiting two weeks ago (history, pinned).
+    recent = waiting(clinic_a, 1)
+    with clock.pinned(NOW - datetime.timedelta(days=14)):
+        longer = waiting(clinic_a, 2)
+    waitlist_policy_set(
+        organization=clinic_a.organization,
+        actor=None,
+        batch_size=1,
+        hold_minutes=30,
+        min_lead_minutes=60,
+    )
+
+    cancel(visit)
+
+    assert [o.entry_id for o in WaitlistOffer.objects.all()] == [longer.pk]
+    assert offers_of(recent) == []
+
+
+def test_a_slot_freed_in_the_past_is_not_offered_to_who_joined_later(clinic_a, visit):
+    with clock.pinned(NOW - datetime.timedelta(days=2)):
+        early = waiting(clinic_a, 1)
+    waiting(clinic_a, 2)
+
+    with clock.pinned(NOW - datetime.timedelta(days=1)):
+        cancel(visit)
+
+    assert [o.entry_id for o in WaitlistOffer.objects.all()] == [early.pk]

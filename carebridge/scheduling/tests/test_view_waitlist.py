@@ -6,6 +6,7 @@ import re
 import pytest
 
 from carebridge.accounts.services import user_create
+from carebridge.core import clock
 from carebridge.scheduling.models import WaitlistEntry, WaitlistPolicy
 from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.setup import visit_type_create
@@ -47,6 +48,15 @@ def test_the_page_lists_entries_offers_and_outcomes(staff, clinic_a, time_machin
     assert "fill rate 100%" in html
     booked = staff.get("/waitlist/?status=booked").content.decode()
     assert "Knee pain" in booked and "Patients (1)" in booked
+
+
+def test_time_waiting_counts_from_when_the_patient_joined(staff, clinic_a):
+    with clock.pinned(NOW - datetime.timedelta(days=15)):
+        waiting(clinic_a, 1)
+
+    html = staff.get("/waitlist/").content.decode()
+
+    assert "2\xa0weeks, 1\xa0day" in html
 
 
 def test_filter_by_visit_type(staff, clinic_a):
