@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -13,17 +14,20 @@ from carebridge.accounts.constants import Role
 from carebridge.accounts.models import Organization
 from carebridge.accounts.services import organization_create
 from carebridge.audit.services import audit_batch
+from carebridge.core import clock
 from carebridge.demo.clinic import clinic_build, name_faker
 from carebridge.demo.people import patients_register
 from carebridge.demo.staff import logins_write, staff_create
-from carebridge.demo.visits import visits_simulate
-from carebridge.demo.waitlist import waitlist_seed
+from carebridge.demo.visits import WEEKS, visits_simulate
+from carebridge.demo.waitlist import waitlist_history_seed, waitlist_seed
 from carebridge.directory.models import Practitioner
 
 DEMO_NAME = "CareBridge Demo Clinic"
 DEMO_TIMEZONE = "America/New_York"
 VISITS_PER_PATIENT = 1.4
 WAITING_PER_THOUSAND_PATIENTS = 15
+# Patients who joined the waitlist over the weeks of history.
+WAITED_PER_THOUSAND_PATIENTS = 40
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,14 @@ def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: 
         patients=registered,
         actor=coordinator,
         count=round(patients * VISITS_PER_PATIENT),
+        rng=rng,
+    )
+    waitlist_history_seed(
+        clinic=clinic,
+        patients=registered,
+        actor=coordinator,
+        count=round(patients * WAITED_PER_THOUSAND_PATIENTS / 1000),
+        since=clock.now() - datetime.timedelta(weeks=WEEKS),
         rng=rng,
     )
     waitlist_seed(

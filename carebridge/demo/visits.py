@@ -305,9 +305,14 @@ def _outcome(appointment, demo_patient, book: PatientBook, actor, now, rng) -> s
             appointment=appointment, actor=actor, status=AppointmentStatus.NOSHOW
         )
         return AppointmentStatus.NOSHOW
+    visit_attended(appointment, actor)
+    return AppointmentStatus.FULFILLED
+
+
+def visit_attended(appointment: Appointment, actor: User | None) -> None:
+    """The patient came: checked in, then seen."""
     for status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.FULFILLED):
         appointment_transition(appointment=appointment, actor=actor, status=status)
-    return AppointmentStatus.FULFILLED
 
 
 def _between(

@@ -136,6 +136,20 @@ def backfill_slots_recent(
     )
 
 
+def backfill_slots_open_freed_before(
+    *, organization: Organization, moment: datetime.datetime
+) -> list[BackfillSlot]:
+    """The organization's slots still open that were freed before `moment`, in the order
+    they were freed."""
+    return list(
+        BackfillSlot.objects.filter(
+            organization=organization, status=BackfillSlotStatus.OPEN, freed_at__lt=moment
+        )
+        .select_related("organization", "practitioner", "location", "freed_by")
+        .order_by("freed_at", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class FillStats:
     """What became of the slots freed in a period. The rate counts only decided slots

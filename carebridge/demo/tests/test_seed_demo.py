@@ -12,10 +12,11 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit import services as audit_services
 from carebridge.audit.models import AuditEntry
 from carebridge.directory.models import Practitioner
+from carebridge.notifications.models import OutboundMessage
 from carebridge.patients.models import Patient
 from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus
 from carebridge.scheduling.metrics import is_late_cancellation, with_cancelled_at
-from carebridge.scheduling.models import Appointment, WaitlistEntry
+from carebridge.scheduling.models import Appointment, BackfillSlot, WaitlistEntry
 
 # A Wednesday shortly before the spring DST change, so the visits straddle it.
 NOW = datetime.datetime(2026, 3, 4, 15, 0, tzinfo=datetime.UTC)
@@ -187,3 +188,24 @@ def test_the_audit_entries_are_appended_once_in_one_unbroken_chain(home, monkeyp
     assert appends == [written]
     assert written > SMALL["patients"]
     assert audit_services.audit_verify(organization_id=organization.pk) == []
+
+
+@pytest.mark.django_db
+def test_the_waitlist_has_a_history_of_freed_time_offered_and_taken(home):
+    seed("demo", patients=300, practitioners=8)
+
+    entries = WaitlistEntry.objects.filter(organization__slug="demo")
+    assert entries.filter(joined_at__lt=NOW - datetime.timedelta(weeks=1)).exists()
+    filled = BackfillSlot.objects.filter(organization__slug="demo", status="filled")
+    assert filled.exists()
+    for slot in filled.select_related("appointment"):
+        visit = slot.appointment
+        assert slot.freed_at < slot.filled_at == visit.booked_at < NOW
+        assert visit.start == slot.start
+        assert entries.get(appointment=visit).joined_at < slot.freed_at
+        if visit.end <= NOW:
+            assert visit.status in (AppointmentStatus.FULFILLED, AppointmentStatus.NOSHOW)
+    offers = OutboundMessage.objects.filter(organization__slug="demo", kind="offer")
+    assert offers.filter(status="sent", sent_at__lt=NOW).exists()
+    won = OutboundMessage.objects.filter(organization__slug="demo", kind="offer_won")
+    assert {(m.status, m.sent_at) for m in won} == {("sent", slot.filled_at) for slot in filled}
