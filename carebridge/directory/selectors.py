@@ -77,6 +77,14 @@ def practitioner_list(
     return _practitioners(organization).filter(pk__in=matching.values("pk"))
 
 
+def languages_spoken(*, organization: Organization) -> list[str]:
+    """The language codes the organization's active practitioners hold visits in, sorted."""
+    codes = PractitionerLanguage.objects.filter(
+        practitioner__organization=organization, practitioner__active=True
+    ).values_list("code", flat=True)
+    return sorted(set(codes))
+
+
 def access_practitioner(*, organization: Organization, public_id: uuid.UUID | str) -> Practitioner:
     return get_in_organization(_practitioners(organization), organization, public_id)
 

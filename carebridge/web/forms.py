@@ -9,7 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.errors import DomainError
-from carebridge.directory.selectors import location_list, practitioner_list, specialty_list
+from carebridge.core.languages import language_label
+from carebridge.directory.selectors import (
+    languages_spoken,
+    location_list,
+    practitioner_list,
+    specialty_list,
+)
 from carebridge.patients.models import Patient
 from carebridge.patients.services import EDITABLE_FIELDS
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
@@ -200,7 +206,7 @@ class FindForm(OrganizationForm):
     practitioner = forms.ChoiceField(required=False)
     specialty = forms.ChoiceField(required=False)
     location = forms.ChoiceField(required=False)
-    language = forms.CharField(required=False, max_length=20, help_text="Language code, e.g. es")
+    language = forms.ChoiceField(required=False, help_text="Spoken by the practitioner")
     start_date = date_field("From", required=False)
     end_date = date_field("To", required=False)
     time_from = forms.TimeField(
@@ -219,6 +225,8 @@ class FindForm(OrganizationForm):
         self._offer("practitioner", practitioner_list(organization=organization), blank="Anyone")
         self._offer("specialty", specialty_list(organization=organization), blank="Any")
         self._offer("location", location_list(organization=organization), blank="Any")
+        spoken = languages_spoken(organization=organization)
+        self.fields["language"].choices = [("", "Any"), *((c, language_label(c)) for c in spoken)]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,6 @@
 import pytest
 
+from carebridge.directory.services import practitioner_create
 from carebridge.tests.colleagues import colleague_add
 from carebridge.web.tests.conftest import at, book
 
@@ -58,3 +59,34 @@ def test_other_organizations_visit_type_is_not_offered(coordinator_client, clini
 
 def test_anonymous_is_sent_to_login(client, clinic_a):
     assert search(client, clinic_a).status_code == 302
+
+
+def test_language_is_chosen_among_those_the_clinics_practitioners_speak(
+    coordinator_client, clinic_a, clinic_b
+):
+    practitioner_create(
+        organization=clinic_b.organization, given_name="Lin", family_name="Wu", languages=["zh"]
+    )
+
+    html = coordinator_client.get("/find/").content.decode()
+
+    assert '<option value="es">Spanish · es</option>' in html
+    assert '<option value="en">English · en</option>' in html
+    assert 'value="zh"' not in html  # another clinic's practitioner speaks it
+
+
+def test_a_language_nobody_speaks_is_refused_naming_the_field(coordinator_client, clinic_a):
+    response = search(coordinator_client, clinic_a, language="tlh")
+
+    assert response.status_code == 400
+    assert 'id="id_language-error"' in response.content.decode()
+
+
+def test_searching_by_language_offers_only_who_speaks_it(coordinator_client, clinic_a):
+    monday = at(9).date().replace(day=2)
+    colleague_add(clinic_a, weekday=monday.weekday(), hours=(8, 9))
+
+    html = search(coordinator_client, clinic_a, language="es").content.decode()
+
+    assert "Mon, Mar 2 · 9:00 AM EST" in html  # the clinic's Spanish-speaking practitioner
+    assert "Mon, Mar 2 · 8:00 AM EST" not in html  # the colleague speaks no Spanish
