@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -475,6 +475,10 @@ def appointment_book(
         )
     if channel not in choice_values(BookingChannel):
         raise InvalidInput(f"channel: unknown booking channel {channel!r}", field="channel")
+    if booked_at is not None and booked_at > clock.now():
+        raise InvalidInput(
+            "booked_at: a visit cannot have been booked later than now", field="booked_at"
+        )
     appointment = Appointment(
         organization=organization,
         patient=patient,
@@ -494,7 +498,9 @@ def appointment_book(
     _check_patient_kind(patient, visit_type, appointment.start)
     _check_free(appointment, placement)
     reason = appointment.overbook_reason
-    _save_without_overlap(appointment, _change(appointment, actor, "book", {}, reason))
+    change = _change(appointment, actor, "book", {}, reason)
+    # The history's "book" is when the patient booked: imported history says when that was.
+    _save_without_overlap(appointment, replace(change, changed_at=appointment.booked_at))
     _audit(appointment, actor, "book", reason)
     notice_after_book(appointment=appointment)
     return appointment

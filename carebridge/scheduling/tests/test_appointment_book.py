@@ -89,6 +89,26 @@ def test_the_visit_and_its_history_are_one_write_on_postgresql(clinic_a, patient
     assert "overbook_reason" not in changes  # empty, as before
 
 
+def test_history_says_the_visit_was_booked_when_the_patient_booked_it(clinic_a, patient_a):
+    asked = datetime.datetime(2026, 2, 2, 9, tzinfo=BOSTON)
+
+    appointment = book(clinic_a, patient_a, at(10), booked_at=asked)
+
+    assert appointment.booked_at == asked
+    history = AppointmentHistory.objects.get(appointment=appointment)
+    assert (history.action, history.changed_at) == ("book", asked)
+
+
+def test_a_booking_made_later_than_now_is_refused(clinic_a, patient_a):
+    tomorrow = datetime.datetime(2026, 3, 3, 8, tzinfo=BOSTON)
+
+    with pytest.raises(InvalidInput) as refused:
+        book(clinic_a, patient_a, at(10), booked_at=tomorrow)
+
+    assert refused.value.field == "booked_at"
+    assert not Appointment.objects.exists()
+
+
 def test_overlapping_booking_for_the_practitioner_is_a_conflict(clinic_a, patient_a):
     book(clinic_a, patient_a, at(10))
     with pytest.raises(Conflict) as error:
