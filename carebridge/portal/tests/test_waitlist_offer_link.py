@@ -44,7 +44,7 @@ def test_the_link_in_the_offer_shows_the_time_and_the_hold(client, offers):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Thursday Dec. 10, 2026, 10 a.m." in html and "Dr. Ana Okafor" in html
-    assert "until 7:30 a.m." in html  # the hold ends 30 minutes from now, Boston time
+    assert "until 7:30 a.m.</p>" in html  # 30 minutes from now, Boston time; one full stop
     assert html.count('method="post"') == 2
     audit = AuditEntry.objects.filter(object_ref=str(offers[0].entry.public_id), action="read")
     assert audit.exists()
