@@ -39,9 +39,11 @@ def test_page_lists_patients_to_call_the_model_and_fairness(client, coordinator_
     html = response.content.decode()
     assert f'data-appointment="{risky.public_id}"' in html
     assert "José Álvarez" in html and "+16175550101" in html
+    assert "speaks Spanish" in html  # patient_a's preferred language, es
     assert "2 earlier no-shows" in html
     assert "Points rule" in html and "3 finished visits, 2 no-shows" in html
     assert "Preferred language" in html and "Age band" in html
+    assert "<tr><td>Spanish</td>" in html  # the language group, by name
 
 
 def test_another_organization_sees_none_of_clinic_a(client, coordinator_b, risky, now):
