@@ -9,13 +9,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.errors import DomainError
-from carebridge.core.languages import language_label
+from carebridge.core.languages import language_label, language_name
 from carebridge.directory.selectors import (
     languages_spoken,
     location_list,
     practitioner_list,
     specialty_list,
 )
+from carebridge.notifications.template_selectors import shipped_languages
 from carebridge.patients.models import Patient
 from carebridge.patients.services import EDITABLE_FIELDS
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
@@ -85,19 +86,30 @@ def date_field(label: str, *, required: bool = True) -> forms.DateField:
     )
 
 
+# The id of the list of languages the preferred-language field suggests.
+LANGUAGE_SUGGESTIONS = "language-suggestions"
+
+
 class PatientForm(forms.Form):
     """Demographics; on edit, `expected_version` keeps a stale page from overwriting."""
 
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Patient, fields=PATIENT_FIELDS))
         self.fields["birth_date"] = date_field("Birth date")
         self.fields["mrn"].required = False
         self.fields["mrn"].help_text = "Leave empty to assign one"
         self.fields["country"].required = False
-        self.fields["preferred_language"].required = False
+        language = self.fields["preferred_language"]
+        language.required = False
+        language.help_text = "A language tag: en, es, zh-Hant, …"
+        language.widget.attrs["list"] = LANGUAGE_SUGGESTIONS
+        # Offered by name: the languages messages are written in and the clinic's
+        # practitioners speak; any other tag may be typed.
+        known = set(shipped_languages()) | set(languages_spoken(organization=organization))
+        self.language_suggestions = [(tag, language_name(tag)) for tag in sorted(known)]
         self.fields["payer_group"].required = False
 
     def patient_fields(self) -> dict:

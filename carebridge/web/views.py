@@ -559,7 +559,7 @@ def patient_search_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("patients.add_patient")
 def patient_new(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         try:
             patient = patient_create(
@@ -612,9 +612,14 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "GET":
         initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
         return _patient_page(
-            request, patient, PatientForm(initial={**initial, "expected_version": patient.version})
+            request,
+            patient,
+            PatientForm(
+                initial={**initial, "expected_version": patient.version},
+                organization=request.user.organization,
+            ),
         )
-    form = PatientForm(request.POST)
+    form = PatientForm(request.POST, organization=request.user.organization)
     if not form.is_valid():
         return _patient_page(request, patient, form, 400)
     try:

@@ -85,3 +85,12 @@ def test_page_says_when_there_are_no_messages(coordinator_client, patient_a):
 
     assert "No messages yet." in html
     assert "/messages/?patient=" not in html
+
+
+def test_the_language_field_suggests_languages_by_name(coordinator_client, clinic_a, patient_a):
+    html = coordinator_client.get(f"/patients/{patient_a.public_id}/").content.decode()
+
+    assert 'list="language-suggestions"' in html
+    assert '<datalist id="language-suggestions">' in html
+    assert '<option value="es">Spanish</option>' in html  # messages are written in it
+    assert '<option value="en">English</option>' in html
