@@ -109,7 +109,9 @@ class PatientForm(forms.Form):
         # Offered by name: the languages messages are written in and the clinic's
         # practitioners speak; any other tag may be typed.
         known = set(shipped_languages()) | set(languages_spoken(organization=organization))
-        self.language_suggestions = [(tag, language_name(tag)) for tag in sorted(known)]
+        self.language_suggestions = [
+            (tag, language_name(tag)) for tag in sorted(known, key=language_name)
+        ]
         self.fields["payer_group"].required = False
 
     def patient_fields(self) -> dict:
@@ -237,7 +239,7 @@ class FindForm(OrganizationForm):
         self._offer("practitioner", practitioner_list(organization=organization), blank="Anyone")
         self._offer("specialty", specialty_list(organization=organization), blank="Any")
         self._offer("location", location_list(organization=organization), blank="Any")
-        spoken = languages_spoken(organization=organization)
+        spoken = sorted(languages_spoken(organization=organization), key=language_name)
         self.fields["language"].choices = [("", "Any"), *((c, language_label(c)) for c in spoken)]
 
     def clean(self):

@@ -65,14 +65,17 @@ def test_language_is_chosen_among_those_the_clinics_practitioners_speak(
     coordinator_client, clinic_a, clinic_b
 ):
     practitioner_create(
-        organization=clinic_b.organization, given_name="Lin", family_name="Wu", languages=["zh"]
+        organization=clinic_b.organization, given_name="Lev", family_name="Orlov", languages=["ru"]
     )
+    colleague_add(clinic_a, weekday=0, languages=("zh",))
 
     html = coordinator_client.get("/find/").content.decode()
 
-    assert '<option value="es">Spanish · es</option>' in html
-    assert '<option value="en">English · en</option>' in html
-    assert 'value="zh"' not in html  # another clinic's practitioner speaks it
+    english = html.index('<option value="en">English · en</option>')
+    spanish = html.index('<option value="es">Spanish · es</option>')
+    chinese = html.index('<option value="zh">Chinese · zh</option>')
+    assert chinese < english < spanish  # by name, not by tag
+    assert 'value="ru"' not in html  # another clinic's practitioner speaks it
 
 
 def test_a_language_nobody_speaks_is_refused_naming_the_field(coordinator_client, clinic_a):
