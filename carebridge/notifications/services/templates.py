@@ -159,8 +159,26 @@ def _unknown(field: str, name: str, channel: str) -> str:
     )
 
 
+# Halves of a placeholder, tag or comment: in plain text, one whose other half is missing
+# (Django leaves "{{ clinic" as text, so it would go out to patients as typed).
+DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+def _check_closed(template: Template, *, field: str) -> None:
+    for node in template.nodelist.get_nodes_by_type(TextNode):
+        for delimiter in DELIMITERS:
+            if delimiter in node.s:
+                at = node.s.index(delimiter)
+                raise InvalidInput(
+                    f"{field}: {node.s[at : at + 24]!r} is not a whole placeholder or tag: "
+                    "every {{ needs its }}, every {% its %}",
+                    field=field,
+                )
+
+
 def _check(text: str, *, field: str, channel: str, context: dict) -> None:
     template = _parse(text, field)
+    _check_closed(template, field=field)
     _check_fields(template, field=field, channel=channel)
     try:
         template.render(Context(context, autoescape=False))

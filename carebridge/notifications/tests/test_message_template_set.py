@@ -99,6 +99,21 @@ def test_a_syntax_error_names_the_body(org_a):
     assert error.field == "body" and "endif" in error.message
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ clinic reminder: see you soon",
+        "{{ clinic }} reminder: visit date }} at {{ time }}",
+        "{% if time %}at {{ time }}{% endif %} and {% comment",
+        "See you {# soon",
+    ],
+)
+def test_a_placeholder_or_tag_left_open_is_refused(org_a, body):
+    error = refused(org_a, body=body)
+
+    assert error.field == "body" and "is not a whole placeholder or tag" in error.message
+
+
 def test_an_unknown_placeholder_names_the_field(org_a):
     error = refused(org_a, channel=EMAIL, subject="Visit {{ dat }}", body="{{ date }}")
 
