@@ -48,7 +48,7 @@ def topic_message_statuses(
     rows = OutboundMessage.objects.filter(
         patient_id=patient_id, topic_type=topic_type, kind__in=kinds
     ).values_list("topic_id", "status")
-    for topic_id, status in rows.distinct():
+    for topic_id, status in rows.order_by().distinct():
         statuses[topic_id].add(status)
     return dict(statuses)
 

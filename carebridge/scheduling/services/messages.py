@@ -132,6 +132,11 @@ def patient_channels(patient: Patient) -> list[str]:
     return [channel for channel in order if _reachable(patient, channel)]
 
 
+def patient_address(patient: Patient, channel: str) -> str:
+    """Where messages on `channel` reach the patient: their mobile number or email address."""
+    return patient.phone_mobile if channel == MessageChannel.SMS else patient.email
+
+
 def _reachable(patient: Patient, channel: str) -> bool:
     if channel == MessageChannel.SMS:
         return bool(patient.consent_sms and not patient.sms_opted_out_at and patient.phone_mobile)
@@ -273,7 +278,7 @@ def patient_messages_enqueue(
             for notice, words in zip(notices, rendered, strict=True)
         ],
         channel=channel,
-        to_address=patient.phone_mobile if channel == MessageChannel.SMS else patient.email,
+        to_address=patient_address(patient, channel),
         calendar=calendar,
         calendar_method=calendar_method if calendar else "",
         unsubscribe_url=unsubscribe_url,

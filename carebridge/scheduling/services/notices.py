@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from carebridge.core import clock
 from carebridge.notifications.calendar import CANCEL, REQUEST
-from carebridge.notifications.constants import MessageChannel, MessageKind, MessageStatus
+from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.locks import Destination, outbox_take_back_pending
 from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.selectors import topic_message_statuses
@@ -26,6 +26,7 @@ from carebridge.scheduling.services.messages import (
     UPCOMING_STATUSES,
     Notice,
     appointment_messages_enqueue,
+    patient_address,
     patient_channels,
     patient_language,
     policy_for,
@@ -147,8 +148,7 @@ def _destination(patient: Patient) -> Destination | None:
     if not channels:
         return None
     channel = channels[0]
-    address = patient.phone_mobile if channel == MessageChannel.SMS else patient.email
-    return Destination(channel, address, patient_language(patient))
+    return Destination(channel, patient_address(patient, channel), patient_language(patient))
 
 
 def _queue_again(appointment: Appointment, messages: list[OutboundMessage]) -> None:
