@@ -28,6 +28,7 @@ def test_shows_the_message_and_each_attempt(coordinator_client, org_a, gateway):
     assert response.status_code == 200
     assert "Your visit is on Tuesday." in html
     assert "Transient failure" in html and "gateway busy" in html
+    assert "<dt>Language</dt><dd>English</dd>" in html
 
 
 def test_another_organizations_message_is_not_found(coordinator_client, org_b):

@@ -50,6 +50,7 @@ def test_the_list_shows_own_wording_and_defaults(admin, org_a):
     html = admin.get(PAGE).content.decode()
 
     assert "pt · text message" in html and "es · email" in html
+    assert "Portuguese<br>" in html and "Spanish<br>" in html  # each language by name
     assert html.count("Own wording") == 1
     assert 'href="/settings/messages/reminder/pt/sms/"' in html
     assert 'href="/settings/messages/offer_taken/es/email/"' in html
