@@ -22,6 +22,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "directory.view_practitioner",
         "directory.view_location",
         "scheduling.view_visittype",
+        "scheduling.view_availabilityexception",
+        "scheduling.add_availabilityexception",
+        "scheduling.delete_availabilityexception",
     ],
     Role.PHYSICIAN: [
         "patients.view_patient",
@@ -30,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "directory.view_practitioner",
         "directory.view_location",
         "scheduling.view_visittype",
+        "scheduling.view_availabilityexception",
     ],
     Role.NURSE: [
         "patients.view_patient",
@@ -38,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "directory.view_practitioner",
         "directory.view_location",
         "scheduling.view_visittype",
+        "scheduling.view_availabilityexception",
     ],
     Role.BILLING: [
         "patients.view_patient",

@@ -18,6 +18,7 @@ from carebridge.core import clock
 from carebridge.demo.clinic import clinic_build, name_faker
 from carebridge.demo.people import patients_register
 from carebridge.demo.staff import logins_write, staff_create
+from carebridge.demo.time_off import time_off_seed
 from carebridge.demo.visits import WEEKS, visits_simulate
 from carebridge.demo.waitlist import waitlist_history_seed, waitlist_seed
 from carebridge.directory.models import Practitioner
@@ -90,5 +91,6 @@ def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: 
         count=round(patients * WAITING_PER_THOUSAND_PATIENTS / 1000),
         rng=rng,
     )
+    time_off_seed(clinic=clinic, actor=coordinator, rng=rng)
     logins_path = logins_write(home=home, organization=organization, staff=staff)
     return DemoSeeded(organization, logins_path, practitioners, patients, outcomes)

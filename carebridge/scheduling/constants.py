@@ -74,5 +74,5 @@ class RuleKind(models.TextChoices):
 
 
 class ExceptionKind(models.TextChoices):
-    UNAVAILABLE = "unavailable", "Unavailable"  # vacation, sick day, meeting
+    UNAVAILABLE = "unavailable", "Time off"  # vacation, sick day, meeting
     EXTRA_HOURS = "extra", "Extra hours"  # one-off additional working time

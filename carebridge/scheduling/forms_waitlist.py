@@ -23,7 +23,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class _ChoicesFromOrganization(forms.Form):
+class ChoicesFromOrganization(forms.Form):
     """Choices by public id from the actor's organization; `chosen` maps back to objects."""
 
     def __init__(self, *args, organization, **kwargs):
@@ -41,7 +41,7 @@ class _ChoicesFromOrganization(forms.Form):
         return self.offered[name].get(public_id=public_id) if public_id else None
 
 
-class WaitlistEntryForm(_ChoicesFromOrganization):
+class WaitlistEntryForm(ChoicesFromOrganization):
     patient = forms.UUIDField(error_messages={"required": "Choose a patient."})
     visit_type = forms.ChoiceField()
     priority = forms.ChoiceField(choices=WaitlistPriority.choices, initial=WaitlistPriority.ROUTINE)
@@ -86,7 +86,7 @@ class WaitlistEntryForm(_ChoicesFromOrganization):
         }
 
 
-class WaitlistFilterForm(_ChoicesFromOrganization):
+class WaitlistFilterForm(ChoicesFromOrganization):
     visit_type = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
         required=False, choices=[(ON_THE_LIST, "On the list"), *WaitlistStatus.choices]

@@ -19,13 +19,15 @@ from carebridge.audit.services import (
 )
 from carebridge.core import clock
 from carebridge.core.selectors import get_in_organization
-from carebridge.directory.models import Location
+from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
+from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind
 from carebridge.scheduling.holidays import public_holiday
 from carebridge.scheduling.models import (
     Appointment,
     AppointmentFieldChange,
     AppointmentHistory,
+    AvailabilityException,
     ClosedDay,
     VisitType,
 )
@@ -162,3 +164,90 @@ def patient_visits_ahead(
         .filter(Q(patient=patient) & (ahead | Q(public_id__in=also)))
         .order_by("start", "pk")
     )
+
+
+@dataclass
+class TimeOff:
+    """Time off or extra hours, with the visits still ahead that lie in it: for time off,
+    those the desk has to move; for extra hours, those booked into them."""
+
+    entry: AvailabilityException
+    visits: list[Appointment]
+
+
+def _lies_in(appointment: Appointment, entry: AvailabilityException) -> bool:
+    return (
+        appointment.practitioner_id == entry.practitioner_id
+        and appointment.start < entry.end
+        and appointment.end > entry.start
+        and entry.location_id in (None, appointment.location_id)
+    )
+
+
+def time_off_ahead(
+    *,
+    organization: Organization,
+    actor: User | None,
+    practitioner: Practitioner | None = None,
+    limit: int = 100,
+) -> list[TimeOff]:
+    """Time off and extra hours not yet over, soonest first, each with its visits ahead.
+    The visits shown are audited as query results."""
+    now = clock.now()
+    entries = AvailabilityException.objects.filter(organization=organization, end__gt=now)
+    if practitioner is not None:
+        entries = entries.filter(practitioner=practitioner)
+    entries = list(
+        entries.select_related("practitioner", "location", "created_by").order_by("start", "id")[
+            :limit
+        ]
+    )
+    if not entries:
+        return []
+    inside = Q()
+    for entry in entries:
+        overlap = Q(practitioner_id=entry.practitioner_id, start__lt=entry.end, end__gt=entry.start)
+        if entry.location_id:
+            overlap &= Q(location_id=entry.location_id)
+        inside |= overlap
+    visits = list(
+        _appointments()
+        .filter(inside, organization=organization, status__in=ACTIVE_STATUSES, end__gt=now)
+        .order_by("start", "id")
+    )
+    audit_record_many(
+        organization_id=organization.pk,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=[_target(visit) for visit in visits],
+    )
+    return [
+        TimeOff(entry, [visit for visit in visits if _lies_in(visit, entry)]) for entry in entries
+    ]
+
+
+def access_time_off(
+    *, organization: Organization, public_id: uuid.UUID | str
+) -> AvailabilityException:
+    return get_in_organization(
+        AvailabilityException.objects.select_related("practitioner", "location"),
+        organization,
+        public_id,
+    )
+
+
+def time_off_during(
+    *, location: Location, start: datetime.datetime, end: datetime.datetime
+) -> dict[int, list[AvailabilityException]]:
+    """By practitioner id, the time off that takes them out of [start, end) at the location
+    (theirs there, or everywhere), soonest first."""
+    found: dict[int, list[AvailabilityException]] = {}
+    for entry in AvailabilityException.objects.filter(
+        Q(location=location) | Q(location=None),
+        organization_id=location.organization_id,
+        kind=ExceptionKind.UNAVAILABLE,
+        start__lt=end,
+        end__gt=start,
+    ).order_by("start", "id"):
+        found.setdefault(entry.practitioner_id, []).append(entry)
+    return found

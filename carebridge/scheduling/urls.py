@@ -1,9 +1,15 @@
 from django.urls import path
 
-from carebridge.scheduling import views, views_reminders
+from carebridge.scheduling import views, views_reminders, views_time_off
 
 app_name = "scheduling"
 urlpatterns = [
+    path("schedule/time-off/", views_time_off.time_off, name="time_off"),
+    path(
+        "schedule/time-off/<uuid:public_id>/remove/",
+        views_time_off.time_off_remove,
+        name="time_off_remove",
+    ),
     path("inbox/", views.reply_inbox, name="reply_inbox"),
     path("inbox/<uuid:public_id>/resolve/", views.reply_resolve, name="reply_resolve"),
     path("inbox/reply-as-patient/<uuid:public_id>/", views.reply_as_patient, name="reply_as"),

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from carebridge.core.timeranges import local_day_bounds
 from carebridge.scheduling.availability import FreeSlot
 
 ROW = datetime.timedelta(minutes=15)
@@ -34,6 +35,8 @@ class Column:
     practitioner: object
     index: int
     cells: list[Cell] = field(default_factory=list)
+    # why the practitioner is away during the day, e.g. "Off 09:00-11:00 · Training"
+    time_off: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +153,16 @@ def _block(appointment, rows: list[Row], column: int) -> Block | None:
     return Block(appointment, covered[0] + FIRST_ROW, len(covered), column)
 
 
+def _time_off_label(entry, day: datetime.date, zone: ZoneInfo) -> str:
+    day_start, day_end = local_day_bounds(day, zone)
+    if entry.start <= day_start and entry.end >= day_end:
+        when = "Off all day"
+    else:
+        start, end = max(entry.start, day_start), min(entry.end, day_end)
+        when = f"Off {start.astimezone(zone):%H:%M}\u2013{end.astimezone(zone):%H:%M}"
+    return f"{when} · {entry.reason}" if entry.reason else when
+
+
 def build_board(
     *,
     location,
@@ -159,8 +172,10 @@ def build_board(
     appointments: list,
     slots: list[FreeSlot],
     closed_reason: str | None,
+    time_off: dict[int, list] | None = None,
 ) -> Board:
-    """Lay the day out; `appointments` are the active ones at this location that day."""
+    """Lay the day out; `appointments` are the active ones at this location that day,
+    `time_off` the practitioners' time off that day by practitioner id."""
     opening = None if closed_reason else opening_window(location, day) or DEFAULT_HOURS
     moments = [a.start for a in appointments] + [a.end for a in appointments]
     moments += [s.start for s in slots] + [s.end for s in slots]
@@ -174,6 +189,9 @@ def build_board(
     for position, practitioner in enumerate(practitioners):
         free = _free_starts(slots, practitioner.pk)
         column = Column(practitioner, position + FIRST_COLUMN)
+        column.time_off = [
+            _time_off_label(entry, day, zone) for entry in (time_off or {}).get(practitioner.pk, [])
+        ]
         column.cells = [
             Cell(
                 row.start,

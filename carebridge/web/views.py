@@ -31,6 +31,7 @@ from carebridge.scheduling.selectors import (
     appointment_history,
     appointment_list,
     closed_day_reason,
+    time_off_during,
     visit_type_list,
 )
 from carebridge.scheduling.services.appointments import (
@@ -149,6 +150,7 @@ def _board_context(request, location, day: datetime.date, visit_type) -> dict:
         appointments=active,
         slots=slots,
         closed_reason=closed_day_reason(location=location, day=day),
+        time_off=time_off_during(location=location, start=day_start, end=day_end),
     )
     return {
         "location": location,

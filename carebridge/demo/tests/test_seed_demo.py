@@ -3,6 +3,7 @@ import io
 import json
 import stat
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,9 +15,11 @@ from carebridge.audit.models import AuditEntry
 from carebridge.directory.models import Practitioner
 from carebridge.notifications.models import OutboundMessage
 from carebridge.patients.models import Patient
+from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ACTIVE_STATUSES, AppointmentStatus
 from carebridge.scheduling.metrics import is_late_cancellation, with_cancelled_at
-from carebridge.scheduling.models import Appointment, BackfillSlot, WaitlistEntry
+from carebridge.scheduling.models import Appointment, BackfillSlot, VisitType, WaitlistEntry
+from carebridge.scheduling.selectors import time_off_ahead
 
 # A Wednesday shortly before the spring DST change, so the visits straddle it.
 NOW = datetime.datetime(2026, 3, 4, 15, 0, tzinfo=datetime.UTC)
@@ -209,3 +212,26 @@ def test_the_waitlist_has_a_history_of_freed_time_offered_and_taken(home):
     assert offers.filter(status="sent", sent_at__lt=NOW).exists()
     won = OutboundMessage.objects.filter(organization__slug="demo", kind="offer_won")
     assert {(m.status, m.sent_at) for m in won} == {("sent", slot.filled_at) for slot in filled}
+
+
+@pytest.mark.django_db
+def test_time_off_ahead_has_visits_to_move_and_extra_hours_are_bookable(home):
+    seed("demo", patients=300, practitioners=8)
+
+    organization = Organization.objects.get(slug="demo")
+    with time_machine.travel(NOW, tick=False):
+        rows = time_off_ahead(organization=organization, actor=None)
+    reasons = {row.entry.reason: row for row in rows}
+    assert set(reasons) == {"Annual leave", "Sick", "Covering a colleague's clinic"}
+    assert reasons["Annual leave"].visits  # booked before the leave was known
+    extra = reasons["Covering a colleague's clinic"].entry
+    zone = ZoneInfo(extra.location.timezone)
+    with time_machine.travel(NOW, tick=False):
+        free = slot_search(
+            organization=organization,
+            visit_type=VisitType.objects.get(organization=organization, code="follow-up"),
+            start_date=extra.start.astimezone(zone).date(),
+            end_date=extra.start.astimezone(zone).date(),
+            practitioner_ids=[extra.practitioner_id],
+        )
+    assert any(extra.start <= slot.start < extra.end for slot in free)

@@ -1,4 +1,5 @@
-"""Visit types and the rules that say when practitioners can be booked."""
+"""Visit types and the rules that say when practitioners can be booked (their one-off
+changes, time off and extra hours, are in `time_off`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from carebridge.accounts.models import Organization
 from carebridge.core.errors import InvalidInput
 from carebridge.core.validation import clean_or_raise
 from carebridge.directory.models import Location, Practitioner, Specialty
-from carebridge.scheduling.constants import ExceptionKind, PatientKind, RuleKind
+from carebridge.scheduling.constants import PatientKind, RuleKind
 from carebridge.scheduling.models import (
-    AvailabilityException,
     AvailabilityRule,
     ClosedDay,
     VisitType,
@@ -86,35 +86,6 @@ def availability_rule_create(
     clean_or_raise(rule, exclude=["organization", "practitioner", "location"])
     rule.save()
     return rule
-
-
-@transaction.atomic
-def availability_exception_create(
-    *,
-    practitioner: Practitioner,
-    kind: str,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    location: Location | None = None,
-    reason: str = "",
-) -> AvailabilityException:
-    """Time off (anywhere, or at one location) or extra hours (at one location)."""
-    if end <= start:
-        raise InvalidInput("end: must be after start", field="end")
-    if kind == ExceptionKind.EXTRA_HOURS and location is None:
-        raise InvalidInput("location: extra hours need a location", field="location")
-    exception = AvailabilityException(
-        organization_id=practitioner.organization_id,
-        practitioner=practitioner,
-        location=location,
-        kind=kind,
-        start=start,
-        end=end,
-        reason=reason,
-    )
-    clean_or_raise(exception, exclude=["organization", "practitioner", "location"])
-    exception.save()
-    return exception
 
 
 @transaction.atomic

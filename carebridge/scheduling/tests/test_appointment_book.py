@@ -8,16 +8,16 @@ from django.test.utils import CaptureQueriesContext
 
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from carebridge.directory.services import location_create
+from carebridge.directory.services import location_create, practitioner_role_create
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.models import Appointment, AppointmentFieldChange, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
 from carebridge.scheduling.services.setup import (
-    availability_exception_create,
     availability_rule_create,
     closed_day_create,
 )
+from carebridge.scheduling.services.time_off import availability_exception_create
 from carebridge.scheduling.tests.patient_kinds import new_and_established_visits
 from carebridge.tests.colleagues import colleague_add
 
@@ -268,6 +268,7 @@ def test_closed_days_time_off_extra_hours_and_rule_dates_decide_booking(clinic_a
     """Each source of free time, at this location and at another, as a booking sees it."""
     organization, practitioner = clinic_a.organization, clinic_a.practitioner
     elsewhere = location_create(organization=organization, name="Annex", timezone=BOSTON.key)
+    practitioner_role_create(practitioner=practitioner, location=elsewhere)
     wednesday, thursday, friday = (datetime.date(2026, 3, d) for d in (4, 5, 6))
     saturday, next_tuesday = datetime.date(2026, 3, 7), datetime.date(2026, 3, 10)
     closed_day_create(organization=organization, date=TUESDAY, reason="Inventory")

@@ -9,10 +9,10 @@ from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
 from carebridge.scheduling.services.setup import (
-    availability_exception_create,
     closed_day_create,
     visit_type_create,
 )
+from carebridge.scheduling.services.time_off import availability_exception_create
 from carebridge.tests.colleagues import colleague_add
 
 BOSTON = ZoneInfo("America/New_York")

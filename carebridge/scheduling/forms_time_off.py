@@ -1,0 +1,68 @@
+"""The time off form: what a coordinator typed, as the span `availability_exception_create`
+takes, in the wall-clock time of the location (or, for time off everywhere, the clinic)."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from carebridge.directory.selectors import location_list, practitioner_list
+from carebridge.scheduling.constants import ExceptionKind
+from carebridge.scheduling.forms_waitlist import ChoicesFromOrganization, DateInput, TimeInput
+
+KIND_CHOICES = [
+    (ExceptionKind.UNAVAILABLE, "Time off (away, sick, training): not bookable"),
+    (ExceptionKind.EXTRA_HOURS, "Extra hours: bookable beside the weekly hours"),
+]
+# Where the service names a field the form shows under another name.
+FORM_FIELD = {"start": "start_date", "end": "end_date"}
+
+
+class TimeOffForm(ChoicesFromOrganization):
+    practitioner = forms.ChoiceField()
+    kind = forms.ChoiceField(choices=KIND_CHOICES, initial=ExceptionKind.UNAVAILABLE)
+    location = forms.ChoiceField(
+        required=False, help_text="Time off may apply everywhere; extra hours need a location."
+    )
+    start_date = forms.DateField(widget=DateInput, label="From")
+    start_time = forms.TimeField(
+        required=False, widget=TimeInput, help_text="Empty: from the start of the day."
+    )
+    end_date = forms.DateField(
+        required=False, widget=DateInput, label="Until", help_text="Empty: the same day."
+    )
+    end_time = forms.TimeField(
+        required=False, widget=TimeInput, help_text="Empty: to the end of the day."
+    )
+    reason = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self._offer("practitioner", practitioner_list(organization=organization))
+        self._offer("location", location_list(organization=organization), "Every location")
+
+    def clean(self):
+        data = super().clean()
+        start, until = data.get("start_date"), data.get("end_date")
+        if start and until and until < start:
+            self.add_error("end_date", "The last day comes before the first.")
+        return data
+
+    def zone(self) -> ZoneInfo:
+        """The wall clock the times were typed in: the location's, or the clinic's."""
+        location = self.chosen("location")
+        return ZoneInfo(location.timezone if location else self.organization.timezone)
+
+    def span(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """From the start time (or midnight) of the first day to the end time of the last
+        day, or the midnight after it."""
+        data, zone = self.cleaned_data, self.zone()
+        first, last = data["start_date"], data["end_date"] or data["start_date"]
+        start = datetime.datetime.combine(first, data["start_time"] or datetime.time(0), zone)
+        if data["end_time"] is None:
+            return start, datetime.datetime.combine(
+                last + datetime.timedelta(days=1), datetime.time(0), zone
+            )
+        return start, datetime.datetime.combine(last, data["end_time"], zone)

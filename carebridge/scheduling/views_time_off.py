@@ -1,0 +1,121 @@
+"""Time off and extra hours: who is away or working extra, and the booked visits that
+now lie in someone's time off; record and take back."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carebridge.accounts.decorators import requires
+from carebridge.core import clock
+from carebridge.core.errors import DomainError, NotFound
+from carebridge.directory.selectors import access_practitioner
+from carebridge.scheduling.forms_time_off import FORM_FIELD, TimeOffForm
+from carebridge.scheduling.selectors import access_time_off, time_off_ahead
+from carebridge.scheduling.services.time_off import (
+    availability_exception_create,
+    availability_exception_remove,
+)
+
+VIEW = "scheduling.view_availabilityexception"
+ADD = "scheduling.add_availabilityexception"
+REMOVE = "scheduling.delete_availabilityexception"
+
+
+def _practitioner_shown(request: HttpRequest):
+    """The practitioner ?practitioner= names, None for everyone; 404 for a malformed or
+    another organization's id."""
+    public_id = request.GET.get("practitioner")
+    if not public_id:
+        return None
+    try:
+        uuid.UUID(public_id)
+        return access_practitioner(organization=request.user.organization, public_id=public_id)
+    except (ValueError, NotFound) as error:
+        raise Http404("no such practitioner") from error
+
+
+def _list_url(practitioner=None) -> str:
+    url = reverse("scheduling:time_off")
+    return f"{url}?{urlencode({'practitioner': practitioner.public_id})}" if practitioner else url
+
+
+def _page(request: HttpRequest, form: TimeOffForm, status: int = 200) -> HttpResponse:
+    user = request.user
+    shown = _practitioner_shown(request)
+    context = {
+        "form": form,
+        "shown": shown,
+        "rows": time_off_ahead(organization=user.organization, actor=user, practitioner=shown),
+        "practitioners": form.offered["practitioner"],
+        "clinic_zone": user.organization.timezone,
+        "can_add": user.has_perm(ADD),
+        "can_remove": user.has_perm(REMOVE),
+    }
+    return render(request, "scheduling/time_off.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(VIEW, to_change=ADD)
+def time_off(request: HttpRequest) -> HttpResponse:
+    organization = request.user.organization
+    if request.method == "GET":
+        shown = _practitioner_shown(request)
+        today = clock.now().astimezone(ZoneInfo(organization.timezone)).date()
+        initial = {"start_date": today}
+        if shown:
+            initial["practitioner"] = str(shown.public_id)
+        return _page(request, TimeOffForm(initial=initial, organization=organization))
+    form = TimeOffForm(request.POST, organization=organization)
+    if not form.is_valid():
+        return _page(request, form, 400)
+    start, end = form.span()
+    if end <= clock.now():
+        form.add_error(
+            "end_date" if form.cleaned_data["end_time"] is None else "end_time",
+            "This time is already over.",
+        )
+        return _page(request, form, 400)
+    try:
+        entry = availability_exception_create(
+            practitioner=form.chosen("practitioner"),
+            kind=form.cleaned_data["kind"],
+            start=start,
+            end=end,
+            location=form.chosen("location"),
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except DomainError as error:
+        field = FORM_FIELD.get(error.field, error.field)
+        if error.field == "end" and form.cleaned_data["end_time"] is not None:
+            field = "end_time"
+        form.add_error(field if field in form.fields else None, error.message.split(": ", 1)[-1])
+        return _page(request, form, error.http_status)
+    what = entry.get_kind_display().lower()
+    messages.success(request, f"{entry.practitioner.display_name}: {what} recorded.")
+    return redirect(f"{_list_url(entry.practitioner)}#time-off-{entry.public_id}")
+
+
+@require_POST
+@requires(REMOVE)
+def time_off_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    try:
+        entry = access_time_off(organization=request.user.organization, public_id=public_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    try:
+        availability_exception_remove(exception=entry)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        what = entry.get_kind_display().lower()
+        messages.success(request, f"{entry.practitioner.display_name}: {what} taken back.")
+    return redirect(_list_url(entry.practitioner))
