@@ -16,8 +16,6 @@ KIND_CHOICES = [
     (ExceptionKind.UNAVAILABLE, "Time off (away, sick, training): not bookable"),
     (ExceptionKind.EXTRA_HOURS, "Extra hours: bookable beside the weekly hours"),
 ]
-# Where the service names a field the form shows under another name.
-FORM_FIELD = {"start": "start_date", "end": "end_date"}
 
 
 class TimeOffForm(ChoicesFromOrganization):
@@ -43,12 +41,13 @@ class TimeOffForm(ChoicesFromOrganization):
         self._offer("practitioner", practitioner_list(organization=organization))
         self._offer("location", location_list(organization=organization), "Every location")
 
-    def clean(self):
-        data = super().clean()
-        start, until = data.get("start_date"), data.get("end_date")
-        if start and until and until < start:
-            self.add_error("end_date", "The last day comes before the first.")
-        return data
+    def renamed_fields(self) -> dict[str, str]:
+        """The form's field for each field the service names: the time typed, or the day."""
+        data = self.cleaned_data
+        return {
+            "start": "start_time" if data["start_time"] is not None else "start_date",
+            "end": "end_time" if data["end_time"] is not None else "end_date",
+        }
 
     def zone(self) -> ZoneInfo:
         """The wall clock the times were typed in: the location's, or the clinic's."""

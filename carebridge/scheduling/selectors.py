@@ -184,24 +184,11 @@ def _lies_in(appointment: Appointment, entry: AvailabilityException) -> bool:
     )
 
 
-def time_off_ahead(
-    *,
-    organization: Organization,
-    actor: User | None,
-    practitioner: Practitioner | None = None,
-    limit: int = 100,
+def _with_visits(
+    organization: Organization, actor: User | None, entries: list[AvailabilityException]
 ) -> list[TimeOff]:
-    """Time off and extra hours not yet over, soonest first, each with its visits ahead.
-    The visits shown are audited as query results."""
-    now = clock.now()
-    entries = AvailabilityException.objects.filter(organization=organization, end__gt=now)
-    if practitioner is not None:
-        entries = entries.filter(practitioner=practitioner)
-    entries = list(
-        entries.select_related("practitioner", "location", "created_by").order_by("start", "id")[
-            :limit
-        ]
-    )
+    """Each entry with the active visits not yet over that lie in it; the visits are audited
+    as query results."""
     if not entries:
         return []
     inside = Q()
@@ -212,7 +199,7 @@ def time_off_ahead(
         inside |= overlap
     visits = list(
         _appointments()
-        .filter(inside, organization=organization, status__in=ACTIVE_STATUSES, end__gt=now)
+        .filter(inside, organization=organization, status__in=ACTIVE_STATUSES, end__gt=clock.now())
         .order_by("start", "id")
     )
     audit_record_many(
@@ -226,14 +213,38 @@ def time_off_ahead(
     ]
 
 
+def _time_off() -> QuerySet[AvailabilityException]:
+    return AvailabilityException.objects.select_related(
+        "organization", "practitioner", "location", "created_by"
+    )
+
+
+def time_off_ahead(
+    *,
+    organization: Organization,
+    actor: User | None,
+    practitioner: Practitioner | None = None,
+    limit: int = 100,
+) -> list[TimeOff]:
+    """Time off and extra hours not yet over, soonest first, each with its visits ahead."""
+    entries = _time_off().filter(organization=organization, end__gt=clock.now())
+    if practitioner is not None:
+        entries = entries.filter(practitioner=practitioner)
+    return _with_visits(organization, actor, list(entries.order_by("start", "id")[:limit]))
+
+
+def time_off_read(
+    *, organization: Organization, actor: User | None, public_id: uuid.UUID | str
+) -> TimeOff:
+    """One entry with its visits ahead, or NotFound (also for another organization's)."""
+    entry = access_time_off(organization=organization, public_id=public_id)
+    return _with_visits(organization, actor, [entry])[0]
+
+
 def access_time_off(
     *, organization: Organization, public_id: uuid.UUID | str
 ) -> AvailabilityException:
-    return get_in_organization(
-        AvailabilityException.objects.select_related("practitioner", "location"),
-        organization,
-        public_id,
-    )
+    return get_in_organization(_time_off(), organization, public_id)
 
 
 def time_off_during(

@@ -3,6 +3,7 @@ now lie in someone's time off; record and take back."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -16,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.forms import show_domain_error
 from carebridge.directory.selectors import access_practitioner
-from carebridge.scheduling.forms_time_off import FORM_FIELD, TimeOffForm
-from carebridge.scheduling.selectors import access_time_off, time_off_ahead
+from carebridge.scheduling.forms_time_off import TimeOffForm
+from carebridge.scheduling.selectors import TimeOff, access_time_off, time_off_ahead
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
     availability_exception_remove,
@@ -47,13 +49,42 @@ def _list_url(practitioner=None) -> str:
     return f"{url}?{urlencode({'practitioner': practitioner.public_id})}" if practitioner else url
 
 
+def _when(start: datetime.datetime, end: datetime.datetime) -> str:
+    """The span as a coordinator would say it: whole days by their dates."""
+    midnight = datetime.time(0)
+    if start.time() == end.time() == midnight:
+        last = end.date() - datetime.timedelta(days=1)
+        if last == start.date():
+            return f"{start:%a %Y-%m-%d}, all day"
+        return f"{start:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, whole days"
+    if start.date() == end.date():
+        return f"{start:%a %Y-%m-%d} {start:%H:%M}\u2013{end:%H:%M}"
+    return f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M}"
+
+
+def _row(found: TimeOff, clinic_zone: str) -> dict:
+    entry = found.entry
+    zone = ZoneInfo(entry.location.timezone if entry.location else clinic_zone)
+    return {
+        "entry": entry,
+        "visits": found.visits,
+        "when": _when(entry.start.astimezone(zone), entry.end.astimezone(zone)),
+        "zone": f"times in {zone.key}",
+    }
+
+
 def _page(request: HttpRequest, form: TimeOffForm, status: int = 200) -> HttpResponse:
     user = request.user
     shown = _practitioner_shown(request)
     context = {
         "form": form,
         "shown": shown,
-        "rows": time_off_ahead(organization=user.organization, actor=user, practitioner=shown),
+        "rows": [
+            _row(found, user.organization.timezone)
+            for found in time_off_ahead(
+                organization=user.organization, actor=user, practitioner=shown
+            )
+        ],
         "practitioners": form.offered["practitioner"],
         "clinic_zone": user.organization.timezone,
         "can_add": user.has_perm(ADD),
@@ -94,10 +125,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
             actor=request.user,
         )
     except DomainError as error:
-        field = FORM_FIELD.get(error.field, error.field)
-        if error.field == "end" and form.cleaned_data["end_time"] is not None:
-            field = "end_time"
-        form.add_error(field if field in form.fields else None, error.message.split(": ", 1)[-1])
+        show_domain_error(form, error, renamed=form.renamed_fields())
         return _page(request, form, error.http_status)
     what = entry.get_kind_display().lower()
     messages.success(request, f"{entry.practitioner.display_name}: {what} recorded.")

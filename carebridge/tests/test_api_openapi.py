@@ -25,6 +25,8 @@ EXPECTED_PATHS = {
     "/api/inbound/{reply_id}/resolve",
     "/api/waitlist",
     "/api/waitlist/{entry_id}",
+    "/api/time-off",
+    "/api/time-off/{time_off_id}",
 }
 
 
@@ -54,7 +56,7 @@ def test_openapi_schema_shows_bearer_security_on_every_operation(client):
         "BearerToken": {"type": "http", "scheme": "bearer"}
     }
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 30
+    assert len(operations) == 34
     assert all(op["security"] == [{"BearerToken": []}] for op in operations)
 
 

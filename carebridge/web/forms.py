@@ -8,7 +8,6 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carebridge.core.errors import DomainError
 from carebridge.core.languages import language_label, language_name
 from carebridge.directory.selectors import (
     languages_spoken,
@@ -34,17 +33,6 @@ DESK_STATUSES = (
     AppointmentStatus.FULFILLED,
     AppointmentStatus.NOSHOW,
 )
-
-
-def show_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's error next to the field it names, or above the form; each of them
-    when it found several."""
-    for problem in getattr(error, "problems", [error]):
-        field = problem.field if problem.field in form.fields else None
-        message = problem.message
-        if field and message.startswith(f"{field}: "):
-            message = message[len(field) + 2 :]
-        form.add_error(field, message)
 
 
 def wall_clock_in(value: datetime.datetime, timezone_name: str) -> datetime.datetime:

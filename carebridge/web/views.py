@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from carebridge.core.forms import show_domain_error
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
 from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
@@ -52,7 +53,6 @@ from carebridge.web.forms import (
     RescheduleForm,
     TransitionForm,
     desk_actions,
-    show_domain_error,
     wall_clock_in,
 )
 
@@ -276,6 +276,16 @@ def _appointment(request, public_id):
     )
 
 
+def _time_off_over(appointment) -> list:
+    """The practitioner's time off over a visit still ahead: the desk has to move it."""
+    if appointment.status in INACTIVE_STATUSES or appointment.end <= clock.now():
+        return []
+    found = time_off_during(
+        location=appointment.location, start=appointment.start, end=appointment.end
+    )
+    return found.get(appointment.practitioner_id, [])
+
+
 def _panel_context(request, appointment, **forms) -> dict:
     zone = zone_of(appointment.location.timezone)
     noshow_risks_attach(organization=request.user.organization, appointments=[appointment])
@@ -288,6 +298,7 @@ def _panel_context(request, appointment, **forms) -> dict:
     }
     return {
         "appointment": appointment,
+        "time_off": _time_off_over(appointment),
         "history": _history_rows(appointment_history(appointment=appointment), zone),
         "desk_actions": desk_actions(appointment),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),

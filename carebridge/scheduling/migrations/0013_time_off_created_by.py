@@ -10,7 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('scheduling', '0012_joined_at_from_created_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -25,33 +24,3 @@ class Migration(migrations.Migration):
             field=models.CharField(choices=[('unavailable', 'Time off'), ('extra', 'Extra hours')], max_length=12),
         ),
     ]
-
-
-# Role groups get their permissions when first created (accounts.services.role_group); an
-# installation made before coordinators could record time off needs them added. On a new
-# database there are no groups yet, and the permissions come when they are created.
-GRANTED = {
-    "role:coordinator": [
-        "view_availabilityexception",
-        "add_availabilityexception",
-        "delete_availabilityexception",
-    ],
-    "role:physician": ["view_availabilityexception"],
-    "role:nurse": ["view_availabilityexception"],
-}
-
-
-def grant_time_off(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTED.items():
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="scheduling", codename__in=codenames
-                )
-            )
-
-
-Migration.operations.append(migrations.RunPython(grant_time_off, migrations.RunPython.noop))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.core.errors import Conflict, InvalidInput
+from carebridge.core.errors import Conflict, InvalidInput, raise_all
 from carebridge.core.timeranges import wall_to_utc
 from carebridge.core.validation import clean_or_raise
 from carebridge.directory.models import Location, Practitioner
@@ -21,20 +21,23 @@ from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind
 from carebridge.scheduling.models import Appointment, AvailabilityException
 
 
-def _check_location(practitioner: Practitioner, kind: str, location: Location | None) -> None:
+def _location_problem(
+    practitioner: Practitioner, kind: str, location: Location | None
+) -> InvalidInput | None:
     if location is None:
         if kind == ExceptionKind.EXTRA_HOURS:
-            raise InvalidInput("location: extra hours need a location", field="location")
-        return
+            return InvalidInput("location: extra hours need a location", field="location")
+        return None
     if location.organization_id != practitioner.organization_id:
-        raise InvalidInput("location: not found", field="location")
+        return InvalidInput("location: not found", field="location")
     if kind == ExceptionKind.EXTRA_HOURS and not practitioner_role_list(
         organization=location.organization, practitioner=practitioner, location=location
     ):
-        raise InvalidInput(
+        return InvalidInput(
             f"location: {practitioner.display_name} does not work at {location.name}",
             field="location",
         )
+    return None
 
 
 def _open_during(location: Location, start: datetime.datetime, end: datetime.datetime) -> bool:
@@ -69,9 +72,15 @@ def availability_exception_create(
 ) -> AvailabilityException:
     """Time off (anywhere, or at one location) or extra hours (at one location where the
     practitioner works)."""
-    if end <= start:
-        raise InvalidInput("end: must be after start", field="end")
-    _check_location(practitioner, kind, location)
+    problems = [
+        problem
+        for problem in (
+            InvalidInput("end: must be after start", field="end") if end <= start else None,
+            _location_problem(practitioner, kind, location),
+        )
+        if problem
+    ]
+    raise_all(problems)
     if kind == ExceptionKind.EXTRA_HOURS and not _open_during(location, start, end):
         raise InvalidInput(
             f"start: {location.name} is closed then; extra hours count only within its"

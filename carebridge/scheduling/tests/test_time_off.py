@@ -216,9 +216,15 @@ def test_the_page_lists_time_off_with_the_visits_to_move(staff, clinic_a):
     html = staff.get("/schedule/time-off/").content.decode()
 
     assert "Dr. Ana Okafor" in html and "Sick" in html and "every location" in html
-    assert "Thu 2026-12-10 00:00" in html and "Fri 2026-12-11 00:00" in html
+    assert "Thu 2026-12-10, all day" in html and "times in America/New_York" in html
     assert "1 visit</strong> to move" in html and "Moreno, Rosa" in html
     assert f"/appointments/{visit.public_id}/" in html
+    panel = staff.get(f"/appointments/{visit.public_id}/").content.decode()
+    assert "Dr. Ana Okafor has time off then (Sick): move this visit" in panel
+    appointment_cancel(appointment=visit, actor=None, reason="moved")
+    assert (
+        "has time off then" not in staff.get(f"/appointments/{visit.public_id}/").content.decode()
+    )
 
 
 def test_a_coordinator_records_days_away_in_the_clinic_zone(staff, clinic_a, coordinator_a):
@@ -238,7 +244,9 @@ def test_a_coordinator_records_days_away_in_the_clinic_zone(staff, clinic_a, coo
     assert response["Location"].endswith(f"#time-off-{entry.public_id}")
     assert (entry.start, entry.end) == (at(VISIT_DAY, 0), at(datetime.date(2026, 12, 12), 0))
     assert (entry.reason, entry.created_by, entry.location) == ("Conference", coordinator_a, None)
-    assert "Dr. Ana Okafor: time off recorded." in staff.get(response["Location"]).content.decode()
+    page = staff.get(response["Location"]).content.decode()
+    assert "Dr. Ana Okafor: time off recorded." in page
+    assert "Thu 2026-12-10 to Fri 2026-12-11, whole days" in page
 
 
 def test_extra_hours_are_recorded_in_the_location_zone(staff, clinic_a):
@@ -260,15 +268,18 @@ def test_extra_hours_are_recorded_in_the_location_zone(staff, clinic_a):
         at(SATURDAY, 12),
         clinic_a.location,
     )
+    assert "Sat 2026-12-12 09:00\u201312:00" in staff.get("/schedule/time-off/").content.decode()
 
 
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"end_date": "2026-12-09"}, "end_date", "The last day comes before the first."),
+        ({"end_date": "2026-12-09"}, "end_date", "must be after start"),
         ({"start_time": "14:00", "end_time": "10:00"}, "end_time", "must be after start"),
         ({"start_date": "2026-11-20"}, "end_date", "This time is already over."),
         ({"kind": "extra"}, "location", "extra hours need a location"),
+        ({"kind": "extra", "end_date": "2026-12-09"}, "end_date", "must be after start"),
+        ({"kind": "extra", "end_date": "2026-12-09"}, "location", "need a location"),
         ({"start_date": "tomorrow"}, "start_date", "Enter a valid date."),
         ({"practitioner": ""}, "practitioner", "This field is required."),
     ],
@@ -340,7 +351,9 @@ def test_physicians_see_time_off_billing_does_not(client, clinic_a, clinician_a)
 
 def test_an_installation_from_before_gets_the_time_off_permissions(db):
     coordinators = Group.objects.create(name="role:coordinator")
-    migration = importlib.import_module("carebridge.scheduling.migrations.0013_time_off_created_by")
+    migration = importlib.import_module(
+        "carebridge.scheduling.migrations.0014_time_off_permissions"
+    )
 
     migration.grant_time_off(django_apps, None)
 
@@ -349,6 +362,8 @@ def test_an_installation_from_before_gets_the_time_off_permissions(db):
         "add_availabilityexception",
         "delete_availabilityexception",
     }
+    migration.revoke_time_off(django_apps, None)
+    assert not coordinators.permissions.exists()
 
 
 def test_the_board_says_who_is_off_and_books_nothing_then(staff, clinic_a):
