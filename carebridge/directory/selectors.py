@@ -97,6 +97,13 @@ def practitioner_reference(
     return get_in_organization(Practitioner.objects.all(), organization, public_id)
 
 
+def practitioner_zone(practitioner: Practitioner, fallback: str) -> str:
+    """The time zone a practitioner works in: that of their locations when all share one,
+    else `fallback` (the clinic's). Reads `practitioner.roles` (prefetch them for many)."""
+    zones = {role.location.timezone for role in practitioner.roles.all() if role.active}
+    return zones.pop() if len(zones) == 1 else fallback
+
+
 def practitioner_role_list(
     *,
     organization: Organization,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -23,6 +22,7 @@ from carebridge.scheduling.selectors import (
     access_time_off,
     time_off_ahead,
     time_off_read,
+    time_off_zone,
 )
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
@@ -36,17 +36,15 @@ ADD = "scheduling.add_availabilityexception"
 REMOVE = "scheduling.delete_availabilityexception"
 
 
-def _zone(found: TimeOff) -> ZoneInfo:
-    entry = found.entry
-    return ZoneInfo(entry.location.timezone if entry.location else entry.organization.timezone)
-
-
 class TimeOffOut(Schema):
     id: uuid.UUID
     kind: ExceptionKind = Field(description="unavailable: time off; extra: extra hours")
     practitioner: PractitionerRef
     location: LocationRef | None = Field(description="None: time off everywhere")
-    start: datetime.datetime = Field(description="In the location's zone, or the clinic's")
+    start: datetime.datetime = Field(
+        description="In the location's zone; for time off everywhere, the zone of the"
+        " practitioner's locations when they share one, else the clinic's"
+    )
     end: datetime.datetime
     reason: str
     visits: list[uuid.UUID] = Field(
@@ -72,11 +70,11 @@ class TimeOffOut(Schema):
 
     @staticmethod
     def resolve_start(found: TimeOff) -> datetime.datetime:
-        return found.entry.start.astimezone(_zone(found))
+        return found.entry.start.astimezone(time_off_zone(found.entry))
 
     @staticmethod
     def resolve_end(found: TimeOff) -> datetime.datetime:
-        return found.entry.end.astimezone(_zone(found))
+        return found.entry.end.astimezone(time_off_zone(found.entry))
 
     @staticmethod
     def resolve_reason(found: TimeOff) -> str:

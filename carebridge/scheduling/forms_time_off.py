@@ -1,5 +1,6 @@
 """The time off form: what a coordinator typed, as the span `availability_exception_create`
-takes, in the wall-clock time of the location (or, for time off everywhere, the clinic)."""
+takes, in the wall-clock time of the location (or, for time off everywhere, of the
+practitioner's locations; see `practitioner_zone`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from carebridge.directory.selectors import location_list, practitioner_list
+from carebridge.directory.selectors import location_list, practitioner_list, practitioner_zone
 from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.forms_waitlist import ChoicesFromOrganization, DateInput, TimeInput
 
@@ -50,9 +51,13 @@ class TimeOffForm(ChoicesFromOrganization):
         }
 
     def zone(self) -> ZoneInfo:
-        """The wall clock the times were typed in: the location's, or the clinic's."""
+        """The wall clock the times were typed in: the location's; for time off everywhere,
+        the practitioner's."""
         location = self.chosen("location")
-        return ZoneInfo(location.timezone if location else self.organization.timezone)
+        if location is not None:
+            return ZoneInfo(location.timezone)
+        practitioner = self.chosen("practitioner")
+        return ZoneInfo(practitioner_zone(practitioner, self.organization.timezone))
 
     def span(self) -> tuple[datetime.datetime, datetime.datetime]:
         """From the start time (or midnight) of the first day to the end time of the last

@@ -6,6 +6,7 @@ import datetime
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -20,6 +21,7 @@ from carebridge.audit.services import (
 from carebridge.core import clock
 from carebridge.core.selectors import get_in_organization
 from carebridge.directory.models import Location, Practitioner
+from carebridge.directory.selectors import practitioner_zone
 from carebridge.patients.models import Patient
 from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind
 from carebridge.scheduling.holidays import public_holiday
@@ -216,7 +218,15 @@ def _with_visits(
 def _time_off() -> QuerySet[AvailabilityException]:
     return AvailabilityException.objects.select_related(
         "organization", "practitioner", "location", "created_by"
-    )
+    ).prefetch_related("practitioner__roles__location")
+
+
+def time_off_zone(entry: AvailabilityException) -> ZoneInfo:
+    """The wall clock an entry was typed in and is shown in: its location's; for time off
+    everywhere, the practitioner's (see `practitioner_zone`)."""
+    if entry.location is not None:
+        return ZoneInfo(entry.location.timezone)
+    return ZoneInfo(practitioner_zone(entry.practitioner, entry.organization.timezone))
 
 
 def time_off_ahead(

@@ -20,7 +20,12 @@ from carebridge.core.errors import DomainError, NotFound
 from carebridge.core.forms import show_domain_error
 from carebridge.directory.selectors import access_practitioner
 from carebridge.scheduling.forms_time_off import TimeOffForm
-from carebridge.scheduling.selectors import TimeOff, access_time_off, time_off_ahead
+from carebridge.scheduling.selectors import (
+    TimeOff,
+    access_time_off,
+    time_off_ahead,
+    time_off_zone,
+)
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
     availability_exception_remove,
@@ -62,9 +67,8 @@ def _when(start: datetime.datetime, end: datetime.datetime) -> str:
     return f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M}"
 
 
-def _row(found: TimeOff, clinic_zone: str) -> dict:
-    entry = found.entry
-    zone = ZoneInfo(entry.location.timezone if entry.location else clinic_zone)
+def _row(found: TimeOff) -> dict:
+    entry, zone = found.entry, time_off_zone(found.entry)
     return {
         "entry": entry,
         "visits": found.visits,
@@ -80,7 +84,7 @@ def _page(request: HttpRequest, form: TimeOffForm, status: int = 200) -> HttpRes
         "form": form,
         "shown": shown,
         "rows": [
-            _row(found, user.organization.timezone)
+            _row(found)
             for found in time_off_ahead(
                 organization=user.organization, actor=user, practitioner=shown
             )

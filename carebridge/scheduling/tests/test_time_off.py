@@ -3,6 +3,7 @@ page where coordinators do it."""
 
 import datetime
 import importlib
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -11,7 +12,11 @@ from django.contrib.auth.models import Group
 from carebridge.accounts.services import user_create
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import Conflict, InvalidInput
-from carebridge.directory.services import location_create, practitioner_role_create
+from carebridge.directory.services import (
+    location_create,
+    practitioner_create,
+    practitioner_role_create,
+)
 from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.models import AvailabilityException
@@ -247,6 +252,36 @@ def test_a_coordinator_records_days_away_in_the_clinic_zone(staff, clinic_a, coo
     page = staff.get(response["Location"]).content.decode()
     assert "Dr. Ana Okafor: time off recorded." in page
     assert "Thu 2026-12-10 to Fri 2026-12-11, whole days" in page
+
+
+def test_time_off_everywhere_follows_the_practitioners_own_zone(staff, clinic_a):
+    """A practitioner who works only in Chicago is away from Chicago midnight to midnight;
+    one who works in Boston and Chicago, by the clinic's clock."""
+    chicago = location_create(
+        organization=clinic_a.organization, name="Loop", timezone="America/Chicago"
+    )
+    lee = practitioner_create(
+        organization=clinic_a.organization, given_name="Lee", family_name="Park"
+    )
+    practitioner_role_create(practitioner=lee, location=chicago)
+    practitioner_role_create(practitioner=clinic_a.practitioner, location=chicago)
+    central = ZoneInfo("America/Chicago")
+
+    for practitioner in (lee, clinic_a.practitioner):
+        staff.post(
+            "/schedule/time-off/",
+            {
+                "practitioner": str(practitioner.public_id),
+                "kind": "unavailable",
+                "start_date": "2026-12-10",
+            },
+        )
+
+    lees, anas = AvailabilityException.objects.order_by("id")
+    assert lees.start == datetime.datetime(2026, 12, 10, tzinfo=central)
+    assert anas.start == at(VISIT_DAY, 0)
+    page = staff.get(f"/schedule/time-off/?practitioner={lee.public_id}").content.decode()
+    assert "Thu 2026-12-10, all day" in page and "times in America/Chicago" in page
 
 
 def test_extra_hours_are_recorded_in_the_location_zone(staff, clinic_a):
