@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -171,7 +171,8 @@ def patient_visits_ahead(
 @dataclass
 class TimeOff:
     """Time off or extra hours, with the visits still ahead that lie in it: for time off,
-    those the desk has to move; for extra hours, those booked into them."""
+    those the desk has to move; for extra hours, those booked into them. Each visit carries
+    `times_offered_at`: when the patient was last sent other times still open, or None."""
 
     entry: AvailabilityException
     visits: list[Appointment]
@@ -202,6 +203,11 @@ def _with_visits(
     visits = list(
         _appointments()
         .filter(inside, organization=organization, status__in=ACTIVE_STATUSES, end__gt=clock.now())
+        .annotate(
+            times_offered_at=Max(
+                "reschedule_offers__offered_at", filter=Q(reschedule_offers__closed_at=None)
+            )
+        )
         .order_by("start", "id")
     )
     audit_record_many(

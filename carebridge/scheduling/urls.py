@@ -6,6 +6,11 @@ app_name = "scheduling"
 urlpatterns = [
     path("schedule/time-off/", views_time_off.time_off, name="time_off"),
     path(
+        "schedule/time-off/<uuid:public_id>/offer/",
+        views_time_off.time_off_offer,
+        name="time_off_offer",
+    ),
+    path(
         "schedule/time-off/<uuid:public_id>/remove/",
         views_time_off.time_off_remove,
         name="time_off_remove",

@@ -27,8 +27,10 @@ from carebridge.scheduling.selectors import (
     time_off_zone,
 )
 from carebridge.scheduling.services.time_off import (
+    TimesOffered,
     availability_exception_create,
     availability_exception_remove,
+    time_off_offer_other_times,
 )
 
 VIEW = "scheduling.view_availabilityexception"
@@ -151,3 +153,39 @@ def time_off_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         what = entry.get_kind_display().lower()
         messages.success(request, f"{entry.practitioner.display_name}: {what} taken back.")
     return redirect(_list_url(entry.practitioner))
+
+
+def _patients(count: int) -> str:
+    return f"{count} patient{'s' if count != 1 else ''}"
+
+
+def _offer_summary(done: TimesOffered) -> str:
+    parts = []
+    if done.offered:
+        parts.append(f"Sent {_patients(done.offered)} other times to choose from.")
+    if done.already:
+        parts.append(f"{_patients(done.already)} still had times to choose from.")
+    if done.to_call:
+        names = ", ".join(visit.patient.display_name for visit in done.to_call)
+        parts.append(
+            f"Call {_patients(len(done.to_call))}: no free time to offer, or no way to write"
+            f" to them ({names})."
+        )
+    return " ".join(parts) or "No visit in this time off is left to move."
+
+
+@require_POST
+@requires(ADD)
+def time_off_offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Send the patients with visits in the time off other times to choose from."""
+    try:
+        entry = access_time_off(organization=request.user.organization, public_id=public_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    try:
+        done = time_off_offer_other_times(exception=entry, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        (messages.warning if done.to_call else messages.success)(request, _offer_summary(done))
+    return redirect(f"{_list_url(entry.practitioner)}#time-off-{entry.public_id}")

@@ -89,6 +89,17 @@ def _patient_zone(appointment: Appointment) -> datetime.tzinfo:
     return zone_of(appointment.patient.timezone or appointment.location.timezone)
 
 
+def outside_quiet_hours(
+    *, appointment: Appointment, policy: Policy, moment: datetime.datetime
+) -> datetime.datetime:
+    """`moment`, or the end of the patient's quiet hours when it falls in them: when a
+    message the clinic starts (not an answer to the patient) may go out."""
+    local = moment.astimezone(_patient_zone(appointment))
+    if not _in_quiet(local.time(), policy.quiet_start, policy.quiet_end):
+        return moment
+    return _quiet_bounds(local, policy.quiet_start, policy.quiet_end)[1].astimezone(datetime.UTC)
+
+
 def reminder_notice(*, appointment: Appointment, policy: Policy) -> Notice:
     """The visit's reminders as a notice: due at the policy's offsets, outside quiet hours."""
     due_times = reminder_due_times(

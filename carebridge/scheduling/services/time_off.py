@@ -7,18 +7,35 @@ off page lists them for the desk to move, since each patient has to be asked."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from carebridge.accounts.models import User
+from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, raise_all
 from carebridge.core.timeranges import wall_to_utc
 from carebridge.core.validation import clean_or_raise
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_role_list
+from carebridge.notifications.constants import MessageKind
 from carebridge.scheduling.constants import ACTIVE_STATUSES, ExceptionKind
-from carebridge.scheduling.models import Appointment, AvailabilityException
+from carebridge.scheduling.models import Appointment, AvailabilityException, RescheduleOffer
+from carebridge.scheduling.selectors import time_off_read
+from carebridge.scheduling.services.messages import (
+    UPCOMING_STATUSES,
+    Notice,
+    appointment_messages_enqueue,
+    patient_language,
+    policy_for,
+)
+from carebridge.scheduling.services.reminders import outside_quiet_hours
+from carebridge.scheduling.services.replies import (
+    open_offer,
+    options_text,
+    reschedule_offer_make,
+)
 
 
 def _location_problem(
@@ -131,3 +148,58 @@ def availability_exception_remove(*, exception: AvailabilityException) -> None:
                 " move or cancel them first"
             )
     locked.delete()
+
+
+@dataclass(frozen=True)
+class TimesOffered:
+    """What offering other times for the visits in a time off did."""
+
+    offered: int  # patients sent other times to choose from
+    already: int  # patients who still had times to choose from
+    to_call: list[Appointment]  # no free time to offer, or no way to write to the patient
+
+
+def _offer_other_times(visit: Appointment) -> bool:
+    """Up to three other times for the visit, by the patient's usual channel and outside
+    their quiet hours; False when none was free or the patient cannot be written to (then
+    nothing stays open)."""
+    offer, policy = reschedule_offer_make(appointment=visit), policy_for(visit)
+    due = outside_quiet_hours(appointment=visit, policy=policy, moment=clock.now())
+    sent = offer.options.exists() and appointment_messages_enqueue(
+        appointment=visit,
+        notices=[Notice(MessageKind.RESCHEDULE_OPTIONS, (due,))],
+        policy=policy,
+        extra={"options": options_text(offer, patient_language(visit.patient)), "ack": "away"},
+    )
+    if not sent:
+        RescheduleOffer.objects.filter(pk=offer.pk).update(closed_at=clock.now())
+    return bool(sent)
+
+
+@transaction.atomic
+def time_off_offer_other_times(
+    *, exception: AvailabilityException, actor: User | None
+) -> TimesOffered:
+    """Send each patient with a visit still ahead in the time off up to three other times
+    (the same practitioner first): a text reply with the number, or the email's link, moves
+    the visit. Patients who still have times to choose from are not written to twice; the
+    visits no time could be offered for are returned, for the desk to call."""
+    if exception.kind != ExceptionKind.UNAVAILABLE:
+        raise InvalidInput("kind: only time off has visits to move", field="kind")
+    now = clock.now()
+    found = time_off_read(
+        organization=exception.organization, actor=actor, public_id=exception.public_id
+    )
+    offered, already, to_call = 0, 0, []
+    for visit in found.visits:
+        if visit.status not in UPCOMING_STATUSES or visit.start <= now:
+            continue
+        waiting = open_offer(visit)
+        # times offered before the time off was known may fall in it: offer afresh
+        if waiting is not None and waiting.offered_at >= exception.created_at:
+            already += 1
+        elif _offer_other_times(visit):
+            offered += 1
+        else:
+            to_call.append(visit)
+    return TimesOffered(offered, already, to_call)

@@ -17,16 +17,28 @@ from carebridge.directory.services import (
     practitioner_create,
     practitioner_role_create,
 )
+from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ExceptionKind
-from carebridge.scheduling.models import AvailabilityException
+from carebridge.scheduling.models import AvailabilityException, RescheduleOffer
 from carebridge.scheduling.selectors import time_off_ahead
 from carebridge.scheduling.services.appointments import appointment_cancel
+from carebridge.scheduling.services.replies import reschedule_offer_make, sms_text_received
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
     availability_exception_remove,
+    time_off_offer_other_times,
 )
-from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, VISIT, book, reachable_patient
+from carebridge.scheduling.tests.messaging import (
+    NEW_YORK,
+    NOW,
+    VISIT,
+    book,
+    deliver_due,
+    messages_about,
+    reachable_patient,
+    use_file_gateways,
+)
 from conftest import PASSWORD
 
 VISIT_DAY = VISIT.date()  # Thursday 10 December 2026
@@ -418,3 +430,120 @@ def test_the_board_says_who_is_off_and_books_nothing_then(staff, clinic_a):
     assert "Off all day · Sick" in sick_day and "Book at" not in sick_day
     assert "Off 09:00\u201311:00 · Training" in training_day
     assert "Book at 9:00 AM" not in training_day and "Book at 11:00 AM" in training_day
+
+
+# other times for the patients of visits in time off
+
+
+def visits_in_the_day_off(clinic):
+    texter = reachable_patient(clinic.organization, mrn="O-1", family_name="Texter")
+    mailer = reachable_patient(
+        clinic.organization, mrn="O-2", family_name="Mailer", preferred_channel="email"
+    )
+    silent = reachable_patient(
+        clinic.organization,
+        mrn="O-3",
+        family_name="Silent",
+        phone_mobile="",
+        email="",
+        consent_sms=False,
+        consent_email=False,
+    )
+    visits = [
+        book(clinic, patient, at(VISIT_DAY, hour))
+        for hour, patient in ((10, texter), (11, mailer), (14, silent))
+    ]
+    return visits, day_off(clinic, reason="Sick")
+
+
+def options_sent(visit) -> list[OutboundMessage]:
+    return messages_about(visit, kind="reschedule_options")
+
+
+def test_patients_of_visits_in_time_off_are_sent_other_times(clinic_a, coordinator_a):
+    (texted, mailed, silent), away = visits_in_the_day_off(clinic_a)
+
+    done = time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    assert (done.offered, done.already, done.to_call) == (2, 0, [silent])
+    [text] = options_sent(texted)
+    assert text.channel == "sms" and "Dr. Ana Okafor cannot see you on Thu" in text.body_text
+    assert "1) Monday Nov. 30, 2026 9 a.m., Dr. Ana Okafor" in text.body_text  # first free
+    [mail] = options_sent(mailed)
+    assert mail.channel == "email" and mail.subject.startswith(
+        "Your visit at Clinic A needs a new time"
+    )
+    assert "/p/v/" in mail.body_text
+    assert not options_sent(silent)
+    assert not RescheduleOffer.objects.filter(appointment=silent, closed_at=None).exists()
+
+
+def test_other_times_pressed_at_night_go_out_when_quiet_hours_end(
+    clinic_a, coordinator_a, time_machine
+):
+    (texted, _, _), away = visits_in_the_day_off(clinic_a)
+    time_machine.move_to(at(datetime.date(2026, 12, 1), 22, 30), tick=False)
+
+    time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    [text] = options_sent(texted)
+    assert text.due_at == at(datetime.date(2026, 12, 2), 8)
+
+
+def test_a_second_press_writes_to_nobody_twice(clinic_a, coordinator_a):
+    (texted, mailed, silent), away = visits_in_the_day_off(clinic_a)
+    time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    again = time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    assert (again.offered, again.already, again.to_call) == (0, 2, [silent])
+    assert len(options_sent(texted)) == len(options_sent(mailed)) == 1
+
+
+def test_times_offered_before_the_time_off_are_offered_afresh(
+    clinic_a, coordinator_a, time_machine
+):
+    patient = reachable_patient(clinic_a.organization)
+    visit = book(clinic_a, patient, at(VISIT_DAY, 10))
+    reschedule_offer_make(appointment=visit)  # the patient asked for other times
+    time_machine.move_to(NOW + datetime.timedelta(hours=1), tick=False)
+    away = day_off(clinic_a)
+
+    done = time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    assert done.offered == 1 and len(options_sent(visit)) == 1
+
+
+def test_the_patient_moves_the_visit_by_texting_a_number(
+    clinic_a, coordinator_a, settings, tmp_path
+):
+    use_file_gateways(settings, tmp_path)
+    (texted, _, _), away = visits_in_the_day_off(clinic_a)
+    deliver_due()
+    time_off_offer_other_times(exception=away, actor=coordinator_a)
+    deliver_due()
+
+    sms_text_received(
+        from_address="+16175550199", to_address="+16175550000", body="1", provider_message_id="SM1"
+    )
+
+    texted.refresh_from_db()
+    assert texted.start == at(datetime.date(2026, 11, 30), 9)
+    [row] = time_off_ahead(organization=clinic_a.organization, actor=None)
+    assert texted not in row.visits
+
+
+def test_extra_hours_have_no_visits_to_move(clinic_a):
+    with pytest.raises(InvalidInput, match="only time off"):
+        time_off_offer_other_times(exception=saturday_morning(clinic_a), actor=None)
+
+
+def test_the_page_sends_other_times_and_says_whom_to_call(staff, clinic_a):
+    _, away = visits_in_the_day_off(clinic_a)
+
+    response = staff.post(f"/schedule/time-off/{away.public_id}/offer/", follow=True)
+
+    html = response.content.decode()
+    assert "Sent 2 patients other times to choose from." in html
+    assert "Call 1 patient: no free time to offer, or no way to write to them (Rosa Silent)" in html
+    assert html.count("other times sent") == 2
