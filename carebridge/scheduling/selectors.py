@@ -30,6 +30,7 @@ from carebridge.scheduling.models import (
     AppointmentFieldChange,
     AppointmentHistory,
     AvailabilityException,
+    AvailabilityRule,
     ClosedDay,
     VisitType,
 )
@@ -278,3 +279,24 @@ def time_off_during(
     ).order_by("start", "id"):
         found.setdefault(entry.practitioner_id, []).append(entry)
     return found
+
+
+def weekly_hours(
+    *, practitioner: Practitioner, on_or_after: datetime.date
+) -> list[AvailabilityRule]:
+    """The practitioner's weekly hours and breaks still in effect on or after the day, by
+    location, weekday and time."""
+    return list(
+        AvailabilityRule.objects.filter(practitioner=practitioner)
+        .filter(Q(effective_until=None) | Q(effective_until__gte=on_or_after))
+        .select_related("location")
+        .order_by("location__name", "weekday", "start_time", "id")
+    )
+
+
+def access_weekly_hours(
+    *, organization: Organization, public_id: uuid.UUID | str
+) -> AvailabilityRule:
+    return get_in_organization(
+        AvailabilityRule.objects.select_related("location", "practitioner"), organization, public_id
+    )

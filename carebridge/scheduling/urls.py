@@ -1,9 +1,15 @@
 from django.urls import path
 
-from carebridge.scheduling import views, views_reminders, views_time_off
+from carebridge.scheduling import views, views_reminders, views_time_off, views_weekly_hours
 
 app_name = "scheduling"
 urlpatterns = [
+    path("schedule/hours/", views_weekly_hours.weekly_hours_page, name="weekly_hours"),
+    path(
+        "schedule/hours/<uuid:public_id>/end/",
+        views_weekly_hours.weekly_hours_end_view,
+        name="weekly_hours_end",
+    ),
     path("schedule/time-off/", views_time_off.time_off, name="time_off"),
     path(
         "schedule/time-off/<uuid:public_id>/offer/",
