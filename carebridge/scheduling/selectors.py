@@ -300,3 +300,38 @@ def access_weekly_hours(
     return get_in_organization(
         AvailabilityRule.objects.select_related("location", "practitioner"), organization, public_id
     )
+
+
+def visits_in_hours_after(
+    *, rule: AvailabilityRule, last_day: datetime.date, actor: User | None
+) -> list[Appointment]:
+    """Active visits still ahead at the rule's location, on its weekday and within its
+    times, after `last_day`: those booked in working hours that end then. Audited as query
+    results."""
+    zone = ZoneInfo(rule.location.timezone)
+    after = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(0), zone)
+    candidates = _appointments().filter(
+        Q(start__gte=max(after, clock.now())),
+        organization_id=rule.organization_id,
+        practitioner_id=rule.practitioner_id,
+        location_id=rule.location_id,
+        status__in=ACTIVE_STATUSES,
+    )
+    if rule.effective_until is not None:
+        end = rule.effective_until + datetime.timedelta(days=1)
+        candidates = candidates.filter(
+            start__lt=datetime.datetime.combine(end, datetime.time(0), zone)
+        )
+    visits = [
+        visit
+        for visit in candidates.order_by("start", "id")
+        if (local := visit.start.astimezone(zone)).weekday() == rule.weekday
+        and rule.start_time <= local.time() < rule.end_time
+    ]
+    audit_record_many(
+        organization_id=rule.organization_id,
+        actor=actor,
+        action=AuditAction.QUERY,
+        targets=[_target(visit) for visit in visits],
+    )
+    return visits

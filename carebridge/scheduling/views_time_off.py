@@ -18,6 +18,7 @@ from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, NotFound
 from carebridge.core.forms import show_domain_error
+from carebridge.core.views import found_or_404
 from carebridge.directory.selectors import access_practitioner
 from carebridge.scheduling.forms_time_off import TimeOffForm
 from carebridge.scheduling.selectors import (
@@ -141,10 +142,8 @@ def time_off(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(REMOVE)
 def time_off_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    try:
-        entry = access_time_off(organization=request.user.organization, public_id=public_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    organization = request.user.organization
+    entry = found_or_404(lambda: access_time_off(organization=organization, public_id=public_id))
     try:
         availability_exception_remove(exception=entry)
     except DomainError as error:
@@ -178,10 +177,8 @@ def _offer_summary(done: TimesOffered) -> str:
 @requires(ADD)
 def time_off_offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Send the patients with visits in the time off other times to choose from."""
-    try:
-        entry = access_time_off(organization=request.user.organization, public_id=public_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    organization = request.user.organization
+    entry = found_or_404(lambda: access_time_off(organization=organization, public_id=public_id))
     try:
         done = time_off_offer_other_times(exception=entry, actor=request.user)
     except DomainError as error:

@@ -17,13 +17,17 @@ from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, NotFound
 from carebridge.core.forms import show_domain_error
+from carebridge.core.views import found_or_404
 from carebridge.directory.selectors import access_practitioner, practitioner_list
 from carebridge.scheduling.constants import RuleKind
 from carebridge.scheduling.forms_weekly_hours import EndHoursForm, WeeklyHoursForm
-from carebridge.scheduling.selectors import access_weekly_hours, weekly_hours
+from carebridge.scheduling.selectors import (
+    access_weekly_hours,
+    visits_in_hours_after,
+    weekly_hours,
+)
 from carebridge.scheduling.services.weekly_hours import (
     WEEKDAY_NAMES,
-    visits_in_hours_after,
     weekly_hours_add,
     weekly_hours_end,
 )
@@ -97,16 +101,14 @@ def _visits_text(visits, zone: ZoneInfo) -> str:
 @require_POST
 @requires(CHANGE)
 def weekly_hours_end_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    try:
-        rule = access_weekly_hours(organization=request.user.organization, public_id=public_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    organization = request.user.organization
+    rule = found_or_404(lambda: access_weekly_hours(organization=organization, public_id=public_id))
     form = EndHoursForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Last day: {' '.join(form.errors['last_day'])}")
         return redirect(_page_url(rule.practitioner))
     last_day = form.cleaned_data["last_day"]
-    still_booked = visits_in_hours_after(rule, last_day)
+    still_booked = visits_in_hours_after(rule=rule, last_day=last_day, actor=request.user)
     try:
         kept = weekly_hours_end(rule=rule, last_day=last_day)
     except DomainError as error:

@@ -1,23 +1,20 @@
 """A practitioner's weekly hours as a clinic admin keeps them: add hours on some weekdays at
-a location, end hours from a day on (kept for the record), and see the visits booked in
-hours that end."""
+a location, and end hours from a day on (kept for the record). The visits booked in hours
+that end: `selectors.visits_in_hours_after`."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
 
-from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_role_list
 from carebridge.directory.services import practitioner_role_create
-from carebridge.scheduling.constants import ACTIVE_STATUSES, RuleKind
-from carebridge.scheduling.models import Appointment, AvailabilityRule
+from carebridge.scheduling.constants import RuleKind
+from carebridge.scheduling.models import AvailabilityRule
 from carebridge.scheduling.services.setup import availability_rule_create
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -108,31 +105,6 @@ def weekly_hours_add(
             effective_until=effective_until,
         )
         for weekday in sorted(set(weekdays))
-    ]
-
-
-def visits_in_hours_after(rule: AvailabilityRule, last_day: datetime.date) -> list[Appointment]:
-    """Active visits still ahead at the rule's location, on its weekday and within its
-    times, after `last_day`: those booked in working hours that end then."""
-    zone = ZoneInfo(rule.location.timezone)
-    after = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(0), zone)
-    candidates = Appointment.objects.filter(
-        Q(start__gte=max(after, clock.now())),
-        organization_id=rule.organization_id,
-        practitioner_id=rule.practitioner_id,
-        location_id=rule.location_id,
-        status__in=ACTIVE_STATUSES,
-    ).select_related("patient", "location", "visit_type")
-    if rule.effective_until is not None:
-        end = rule.effective_until + datetime.timedelta(days=1)
-        candidates = candidates.filter(
-            start__lt=datetime.datetime.combine(end, datetime.time(0), zone)
-        )
-    return [
-        visit
-        for visit in candidates.order_by("start", "id")
-        if (local := visit.start.astimezone(zone)).weekday() == rule.weekday
-        and rule.start_time <= local.time() < rule.end_time
     ]
 
 

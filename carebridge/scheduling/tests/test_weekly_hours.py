@@ -6,17 +6,15 @@ import datetime
 import pytest
 
 from carebridge.accounts.services import user_create
+from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import InvalidInput
 from carebridge.directory.models import PractitionerRole
 from carebridge.directory.services import location_create
 from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import RuleKind
 from carebridge.scheduling.models import AvailabilityRule
-from carebridge.scheduling.services.weekly_hours import (
-    visits_in_hours_after,
-    weekly_hours_add,
-    weekly_hours_end,
-)
+from carebridge.scheduling.selectors import visits_in_hours_after
+from carebridge.scheduling.services.weekly_hours import weekly_hours_add, weekly_hours_end
 from carebridge.scheduling.tests.messaging import NEW_YORK, NOW, book, reachable_patient
 from conftest import PASSWORD
 
@@ -146,7 +144,7 @@ def test_ended_hours_stay_on_record_and_the_visits_after_are_named(clinic_a):
     )
     rule = thursday_rule(clinic_a)
 
-    assert visits_in_hours_after(rule, THURSDAY) == [later]
+    assert visits_in_hours_after(rule=rule, last_day=THURSDAY, actor=None) == [later]
     weekly_hours_end(rule=rule, last_day=THURSDAY)
 
     rule.refresh_from_db()
@@ -224,7 +222,9 @@ def test_bad_hours_come_back_with_the_field_named(admin, clinic_a):
 
 
 def test_ending_hours_names_the_visits_left_in_them(admin, clinic_a):
-    book(clinic_a, reachable_patient(clinic_a.organization, family_name="Moreno"), at(THURSDAY, 10))
+    visit = book(
+        clinic_a, reachable_patient(clinic_a.organization, family_name="Moreno"), at(THURSDAY, 10)
+    )
     rule = thursday_rule(clinic_a)
 
     response = admin.post(
@@ -237,6 +237,8 @@ def test_ending_hours_names_the_visits_left_in_them(admin, clinic_a):
         "1 booked visit lies in these hours after that day; move them:"
         " Thu 2026-12-10 10:00 Rosa Moreno" in html
     )
+    shown = AuditEntry.objects.filter(action="query", object_ref=str(visit.public_id))
+    assert shown.get().actor.username == "boss"
 
 
 def test_another_clinics_practitioner_or_hours_are_not_found(admin, clinic_b):
