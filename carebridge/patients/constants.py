@@ -24,3 +24,7 @@ class PayerGroup(models.TextChoices):
     SELF_PAY = "self-pay", "Self-pay"
     OTHER = "other", "Other"
     UNKNOWN = "unknown", "Unknown"
+
+
+# The identifier system under which a record kept in a merge remembers the duplicate's MRN.
+MERGED_MRN_SYSTEM = "urn:carebridge:merged-mrn"

@@ -18,9 +18,10 @@ from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
-from carebridge.core.errors import Conflict, InvalidInput, StaleVersion, raise_all
+from carebridge.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, raise_all
 from carebridge.core.validation import clean_problems
-from carebridge.patients.constants import ContactChannel
+from carebridge.patients.constants import MERGED_MRN_SYSTEM, ContactChannel
+from carebridge.patients.locks import patients_lock
 from carebridge.patients.models import Patient, PatientIdentifier
 
 # The demographics staff may edit, in the order forms and documents show them.
@@ -91,6 +92,23 @@ def _contact_changed(patients: list[Patient]) -> None:
     for patient in patients:
         for handler in _contact_change_handlers:
             handler(patient=patient)
+
+
+# Merging two records moves what other apps keep about a patient (visits, waitlist
+# entries, messages); they register a handler here as they do for contact changes.
+class MergeHandler(Protocol):
+    def __call__(self, *, duplicate: Patient, keep: Patient, actor: User | None) -> None: ...
+
+
+_merge_handlers: list[MergeHandler] = []
+
+
+def merge_register(handler: MergeHandler) -> None:
+    """Have `handler(duplicate=..., keep=..., actor=...)` move what its app keeps about the
+    duplicate record to the one kept, inside the merge's transaction; raising a DomainError
+    refuses the merge. Called from an AppConfig.ready(); registering again changes nothing."""
+    if handler not in _merge_handlers:
+        _merge_handlers.append(handler)
 
 
 def fold_text(value: str) -> str:
@@ -412,3 +430,77 @@ def patient_contact_opt_in(
     )
     patient.refresh_from_db()
     return changed
+
+
+# Demographics the kept record takes from the duplicate when it has none of its own.
+FILLED_FROM_DUPLICATE = (
+    "middle_name",
+    "phone_mobile",
+    "phone_home",
+    "email",
+    "address_line",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "preferred_language",
+    "timezone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+)
+
+
+def _check_merge(duplicate: Patient, keep: Patient) -> None:
+    if duplicate.pk == keep.pk:
+        raise InvalidInput("duplicate: a record cannot be merged into itself", field="duplicate")
+    for name, patient in (("duplicate", duplicate), ("keep", keep)):
+        if patient.merged_into_id is not None:
+            raise Conflict(
+                f"{name}: {patient.display_name} ({patient.mrn}) was already merged into"
+                " another record",
+                field=name,
+            )
+
+
+def _take_identifiers(duplicate: Patient, keep: Patient) -> None:
+    """The duplicate's ids in other systems now name the kept record; its MRN stays with
+    it, and is kept as an identifier of the kept record so imports and searches find it."""
+    PatientIdentifier.objects.filter(patient=duplicate).update(patient=keep)
+    identifier_add(patient=keep, system=MERGED_MRN_SYSTEM, value=duplicate.mrn)
+
+
+@transaction.atomic
+def patient_merge(
+    *, duplicate: Patient, keep: Patient, actor: User | None, reason: str = ""
+) -> Patient:
+    """Fold a duplicate record into the record kept: the duplicate's visits, waitlist
+    entries, messages and identifiers move to the kept one (through the registered merge
+    handlers), blank demographics of the kept record are filled from the duplicate, and the
+    duplicate stays, inactive and pointing at the kept record, for the record.
+
+    Refused (nothing changes) for the same record, a record already merged, another
+    organization's record, or when a handler refuses (e.g. two visits at once).
+    Side effects: audit entries for both records; the contact-change handlers run for the
+    kept record, so what is queued for it goes to its contact details.
+    """
+    if duplicate.organization_id != keep.organization_id:
+        raise NotFound("duplicate: not found", field="duplicate")
+    locked = patients_lock(organization_id=keep.organization_id, ids=[duplicate.pk, keep.pk])
+    duplicate, keep = locked[duplicate.pk], locked[keep.pk]
+    _check_merge(duplicate, keep)
+    for handler in _merge_handlers:
+        handler(duplicate=duplicate, keep=keep, actor=actor)
+    _take_identifiers(duplicate, keep)
+    blanks = [name for name in FILLED_FROM_DUPLICATE if not getattr(keep, name)]
+    # through _apply, so the search copies (the phone's digits) follow
+    raise_all(_apply(keep, {name: getattr(duplicate, name) for name in blanks}))
+    keep.version += 1
+    _save_unique(keep)
+    duplicate.active, duplicate.merged_into, duplicate.version = False, keep, duplicate.version + 1
+    duplicate.save(update_fields=["active", "merged_into", "version", "updated_at"])
+    why = f" ({reason})" if reason else ""
+    _audit(keep, actor, AuditAction.UPDATE, detail=f"merged {duplicate.mrn} into it{why}"[:500])
+    _audit(duplicate, actor, AuditAction.UPDATE, detail=f"merged into {keep.mrn}{why}"[:500])
+    _contact_changed([keep])
+    return keep

@@ -17,3 +17,9 @@ class SchedulingConfig(AppConfig):
         from carebridge.scheduling.services.notices import notice_after_contact_change
 
         contact_change_register(notice_after_contact_change)
+
+        # A duplicate record's visits and waitlist entries follow it into the record kept.
+        from carebridge.patients.services import merge_register
+        from carebridge.scheduling.services.merge import visits_follow_merge
+
+        merge_register(visits_follow_merge)

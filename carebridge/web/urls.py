@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from carebridge.web import views, views_metrics
+from carebridge.web import views, views_merge, views_metrics
 
 app_name = "web"
 urlpatterns = [
@@ -35,6 +35,7 @@ urlpatterns = [
     path("patients/", views.patient_search_view, name="patient_search"),
     path("patients/new/", views.patient_new, name="patient_new"),
     path("patients/<uuid:public_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<uuid:public_id>/merge/", views_merge.patient_merge_view, name="patient_merge"),
     path("find/", views.find_first_available, name="find"),
     path("metrics/", views_metrics.metrics, name="metrics"),
     path("metrics/export.csv", views_metrics.metrics_csv, name="metrics_csv"),

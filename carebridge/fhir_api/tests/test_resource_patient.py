@@ -9,8 +9,9 @@ from carebridge.fhir_api.resources.patient import (
     parse_patient,
     to_fhir_patient,
 )
+from carebridge.patients.constants import MERGED_MRN_SYSTEM
 from carebridge.patients.models import Patient
-from carebridge.patients.services import patient_create, patient_update
+from carebridge.patients.services import patient_create, patient_merge, patient_update
 
 
 def loaded(patient: Patient) -> Patient:
@@ -119,16 +120,18 @@ def test_emergency_contact_is_a_contact_with_role_c(full_patient):
 
 
 def test_merged_patient_links_to_the_one_that_replaced_it(full_patient, patient_a):
-    # Set in memory only: merging has no service yet, and the mapper never saves.
-    full_patient.merged_into = patient_a
-    full_patient.active = False
-    resource = to_fhir_patient(full_patient)
+    patient_merge(duplicate=full_patient, keep=patient_a, actor=None)
+
+    resource = to_fhir_patient(loaded(full_patient))
+    kept = to_fhir_patient(loaded(patient_a))
 
     FhirPatient.model_validate(resource)
+    FhirPatient.model_validate(kept)
     assert resource["link"] == [
         {"other": {"reference": f"Patient/{patient_a.public_id}"}, "type": "replaced-by"}
     ]
     assert resource["active"] is False
+    assert {"system": MERGED_MRN_SYSTEM, "value": full_patient.mrn} in kept["identifier"]
 
 
 def synthea_patient(**changes) -> dict:

@@ -469,6 +469,11 @@ def appointment_book(
         location=location,
         visit_type=visit_type,
     )
+    if patient.merged_into_id is not None:
+        raise InvalidInput(
+            "patient: this record was merged into another; book for the record kept",
+            field="patient",
+        )
     if status not in BOOKABLE_STATUSES:
         raise InvalidInput(
             f"status: a new appointment can be {', '.join(BOOKABLE_STATUSES)}", field="status"
@@ -644,6 +649,29 @@ def appointment_transition(
     _record(appointment, actor, status, before, reason=reason)
     notice_after_transition(appointment=appointment, previous_status=before["status"])
     backfill_after_transition(appointment=appointment, previous_status=before["status"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_patient_change(
+    *, appointment: Appointment, patient: Patient, actor: User | None, reason: str
+) -> Appointment:
+    """Move a visit to another record of the same person (two records merged): the visit
+    keeps its time and status; its history names the record it came from. The caller
+    checks the kept record has no visit at the same time."""
+    before = appointment.patient
+    _claim_version(appointment, None)
+    appointment.patient = patient
+    appointment.save(update_fields=["patient", "version", "updated_at"])
+    change = _Change(
+        action="merge",
+        actor=actor if actor and actor.pk else None,
+        changed_at=clock.now(),
+        reason=reason,
+        fields=[("patient", before.mrn, patient.mrn)],
+    )
+    _history_write(appointment, change)
+    _audit(appointment, actor, "merge", reason)
     return appointment
 
 

@@ -1,0 +1,101 @@
+"""Merging a duplicate record into the patient's page: choose the duplicate, compare the two
+and see what moves, then merge."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from carebridge.accounts.decorators import requires
+from carebridge.core.errors import DomainError, NotFound
+from carebridge.notifications.selectors import message_status_counts
+from carebridge.patients.selectors import access_patient
+from carebridge.patients.services import patient_merge
+from carebridge.scheduling.selectors import AppointmentQuery, appointment_list
+from carebridge.scheduling.waitlist_selectors import WaitlistQuery, waitlist_entry_list
+
+# Compared side by side before merging.
+COMPARED = (
+    ("Name", "display_name"),
+    ("Born", "birth_date"),
+    ("MRN", "mrn"),
+    ("Mobile", "phone_mobile"),
+    ("Email", "email"),
+    ("Address", "address_line"),
+    ("Language", "preferred_language"),
+)
+
+
+def _patient(request: HttpRequest, public_id):
+    """One of the organization's patients (audited as read); 404 for a malformed or another
+    organization's id."""
+    try:
+        uuid.UUID(str(public_id))
+        return access_patient(
+            organization=request.user.organization, actor=request.user, public_id=public_id
+        )
+    except (ValueError, NotFound) as error:
+        raise Http404("no such patient") from error
+
+
+def _what_moves(request: HttpRequest, duplicate) -> dict:
+    organization, user = request.user.organization, request.user
+    visits, total = appointment_list(
+        organization=organization,
+        actor=user,
+        query=AppointmentQuery(patient_id=duplicate.pk),
+        limit=10,
+        with_total=True,
+    )
+    _, waiting = waitlist_entry_list(
+        organization=organization,
+        actor=user,
+        query=WaitlistQuery(patient_id=duplicate.pk),
+        limit=0,
+    )
+    sent = message_status_counts(organization=organization, patient=duplicate)
+    return {
+        "visits": visits,
+        "visit_total": total,
+        "waitlist_total": waiting,
+        "message_total": sum(sent.values()),
+    }
+
+
+def _page(request, keep, duplicate=None, error: str = "", status: int = 200) -> HttpResponse:
+    context = {"patient": keep, "duplicate": duplicate, "error": error}
+    if duplicate is not None:
+        context["rows"] = [
+            (label, getattr(duplicate, name), getattr(keep, name)) for label, name in COMPARED
+        ]
+        context.update(_what_moves(request, duplicate))
+    return render(request, "web/patient_merge.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("patients.change_patient")
+def patient_merge_view(request: HttpRequest, public_id) -> HttpResponse:
+    """GET ?patient=<duplicate> compares; POST duplicate=<id> merges it into this record."""
+    keep = _patient(request, public_id)
+    if request.method == "GET":
+        chosen = request.GET.get("patient")
+        return _page(request, keep, _patient(request, chosen) if chosen else None)
+    duplicate = _patient(request, request.POST.get("duplicate", ""))
+    try:
+        patient_merge(
+            duplicate=duplicate,
+            keep=keep,
+            actor=request.user,
+            reason=request.POST.get("reason", "").strip()[:200],
+        )
+    except DomainError as error:
+        message = error.message.split(": ", 1)[-1]
+        return _page(request, keep, duplicate, error=message, status=error.http_status)
+    messages.success(
+        request, f"{duplicate.display_name} ({duplicate.mrn}) is merged into this record."
+    )
+    return redirect("web:patient_detail", public_id=keep.public_id)
