@@ -40,6 +40,7 @@ class PatientQuery:
     identifier_value: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
     include_inactive: bool = True
+    include_merged: bool = True
 
 
 def _scoped(organization: Organization) -> QuerySet[Patient]:
@@ -125,6 +126,8 @@ def _query_filter(query: PatientQuery) -> Q:
         condition &= Q(public_id__in=query.public_ids)
     if not query.include_inactive:
         condition &= Q(active=True)
+    if not query.include_merged:
+        condition &= Q(merged_into=None)
     return condition
 
 

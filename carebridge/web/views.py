@@ -556,15 +556,17 @@ def _after_booking(request, appointment) -> HttpResponse:
 def patient_search_view(request: HttpRequest) -> HttpResponse:
     """Search as you type; ?mode=pick renders choosable results for the booking forms."""
     text = request.GET.get("q", "").strip()
+    picking = request.GET.get("mode") == "pick"
     patients = []
     if text:
         patients, _ = patient_search(
             organization=request.user.organization,
             actor=request.user,
-            query=PatientQuery(text=text),
+            # a record merged into another is found, but not chosen for a booking
+            query=PatientQuery(text=text, include_merged=not picking),
             limit=20,
         )
-    partial = "pick" if request.GET.get("mode") == "pick" else "results"
+    partial = "pick" if picking else "results"
     context = {"patients": patients, "q": text}
     return render_page(request, "web/patient_search.html", context, partial)
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from carebridge.patients.models import Patient
+from carebridge.patients.services import patient_merge
 from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
 from carebridge.tests.colleagues import colleague_add
 
@@ -93,3 +94,14 @@ def test_only_roles_that_change_records_merge_and_only_their_own(
     client.force_login(clinician_a)
     assert client.post(merge_url(keep), {"duplicate": str(duplicate.public_id)}).status_code == 403
     assert not Patient.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_merged_record_is_found_but_not_offered_for_booking(staff, pair):
+    duplicate, keep = pair
+    patient_merge(duplicate=duplicate, keep=keep, actor=None)
+
+    found = staff.get("/patients/", {"q": "diaz"}).content.decode()
+    offered = staff.get("/patients/", {"q": "diaz", "mode": "pick"}, HTTP_HX_REQUEST="true")
+
+    assert "D-1" in found and "merged</span>" in found
+    assert "K-1" in offered.content.decode() and "D-1" not in offered.content.decode()
