@@ -432,23 +432,25 @@ def patient_contact_opt_in(
     return changed
 
 
-# Demographics the kept record takes from the duplicate when it has none of its own.
-FILLED_FROM_DUPLICATE = (
-    "middle_name",
-    "phone_mobile",
-    "phone_home",
-    "email",
-    "address_line",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "preferred_language",
-    "timezone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
+# What stays the kept record's own in a merge: who the person is, the record's number and
+# state, and the consents and choices it was given. Every other editable field it has blank (contact
+# details, address, language, emergency contact) it takes from the duplicate.
+KEPT_AS_IS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "birth_date",
+        "sex",
+        "mrn",
+        "preferred_channel",
+        "consent_sms",
+        "consent_email",
+        "consent_phone",
+        "payer_group",
+        "active",
+    }
 )
+FILLED_FROM_DUPLICATE = tuple(name for name in EDITABLE_FIELDS if name not in KEPT_AS_IS)
 
 
 def _check_merge(duplicate: Patient, keep: Patient) -> None:
