@@ -25,8 +25,8 @@ from carebridge.patients.services import identifier_add, patient_create, patient
 
 
 def render(patients: list[Patient]) -> list[dict]:
-    # The mapper reads these relations; load them for the whole page in three queries.
-    prefetch_related_objects(patients, "identifiers", "organization", "merged_into")
+    # The mapper reads these relations; load them for the whole page in four queries.
+    prefetch_related_objects(patients, "identifiers", "organization", "merged_into", "merged_from")
     return [to_fhir_patient(patient) for patient in patients]
 
 

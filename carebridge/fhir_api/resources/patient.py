@@ -7,7 +7,8 @@ Contact preference follows the contact points: the preferred channel's point has
 The language is the `communication` marked preferred (else the only or first one).
 Consent to be contacted is not carried here: it belongs to Consent resources.
 
-`to_fhir_patient` reads `organization`, `identifiers` and `merged_into`: load them first.
+`to_fhir_patient` reads `organization`, `identifiers`, `merged_into` and `merged_from`:
+load them first.
 """
 
 from __future__ import annotations
@@ -168,11 +169,17 @@ def _emergency_contact(patient: Patient) -> list[dict]:
 
 
 def _link(patient: Patient) -> list[dict]:
-    if patient.merged_into_id is None:
-        return []
-    return [
-        {"other": reference_to("Patient", patient.merged_into.public_id), "type": "replaced-by"}
+    """A merged record names the record that replaced it; a kept record each one it
+    replaced."""
+    links = [
+        {"other": reference_to("Patient", merged.public_id), "type": "replaces"}
+        for merged in sorted(patient.merged_from.all(), key=lambda merged: merged.pk)
     ]
+    if patient.merged_into_id is not None:
+        links.append(
+            {"other": reference_to("Patient", patient.merged_into.public_id), "type": "replaced-by"}
+        )
+    return links
 
 
 def parse_patient(payload: dict) -> PatientInput:

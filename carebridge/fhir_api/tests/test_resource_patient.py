@@ -18,7 +18,7 @@ def loaded(patient: Patient) -> Patient:
     """The patient as a FHIR read loads it: organization, identifiers and merge target."""
     return (
         Patient.objects.select_related("organization", "merged_into")
-        .prefetch_related("identifiers")
+        .prefetch_related("identifiers", "merged_from")
         .get(pk=patient.pk)
     )
 
@@ -132,6 +132,9 @@ def test_merged_patient_links_to_the_one_that_replaced_it(full_patient, patient_
     ]
     assert resource["active"] is False
     assert {"system": MERGED_MRN_SYSTEM, "value": full_patient.mrn} in kept["identifier"]
+    assert kept["link"] == [
+        {"other": {"reference": f"Patient/{full_patient.public_id}"}, "type": "replaces"}
+    ]
 
 
 def synthea_patient(**changes) -> dict:
