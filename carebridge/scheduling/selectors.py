@@ -270,13 +270,17 @@ def time_off_during(
     """By practitioner id, the time off that takes them out of [start, end) at the location
     (theirs there, or everywhere), soonest first."""
     found: dict[int, list[AvailabilityException]] = {}
-    for entry in AvailabilityException.objects.filter(
-        Q(location=location) | Q(location=None),
-        organization_id=location.organization_id,
-        kind=ExceptionKind.UNAVAILABLE,
-        start__lt=end,
-        end__gt=start,
-    ).order_by("start", "id"):
+    for entry in (
+        AvailabilityException.objects.select_related("practitioner")
+        .filter(
+            Q(location=location) | Q(location=None),
+            organization_id=location.organization_id,
+            kind=ExceptionKind.UNAVAILABLE,
+            start__lt=end,
+            end__gt=start,
+        )
+        .order_by("start", "id")
+    ):
         found.setdefault(entry.practitioner_id, []).append(entry)
     return found
 

@@ -153,7 +153,8 @@ def _block(appointment, rows: list[Row], column: int) -> Block | None:
     return Block(appointment, covered[0] + FIRST_ROW, len(covered), column)
 
 
-def _time_off_label(entry, day: datetime.date, zone: ZoneInfo) -> str:
+def time_off_label(entry, day: datetime.date, zone: ZoneInfo) -> str:
+    """How time off reads on one day: 'Off all day · Sick', 'Off 09:00-11:00 · Training'."""
     day_start, day_end = local_day_bounds(day, zone)
     if entry.start <= day_start and entry.end >= day_end:
         when = "Off all day"
@@ -190,7 +191,7 @@ def build_board(
         free = _free_starts(slots, practitioner.pk)
         column = Column(practitioner, position + FIRST_COLUMN)
         column.time_off = [
-            _time_off_label(entry, day, zone) for entry in (time_off or {}).get(practitioner.pk, [])
+            time_off_label(entry, day, zone) for entry in (time_off or {}).get(practitioner.pk, [])
         ]
         column.cells = [
             Cell(

@@ -19,6 +19,7 @@ from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.core.forms import show_domain_error
+from carebridge.core.timeranges import local_day_bounds
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
 from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
@@ -42,7 +43,7 @@ from carebridge.scheduling.services.appointments import (
     appointment_transition,
 )
 from carebridge.scheduling.services.confirmations import appointment_confirm
-from carebridge.web.board import build_board
+from carebridge.web.board import build_board, time_off_label
 from carebridge.web.forms import (
     DATE_INPUT_FORMATS,
     PATIENT_FIELDS,
@@ -222,6 +223,17 @@ def board(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/board.html", context, "board")
 
 
+def _away_on(away: dict, day: datetime.date, zone) -> list[str]:
+    """Who is off on the local day, and when: 'Dr. Ana Okafor: Off all day · Sick'."""
+    day_start, day_end = local_day_bounds(day, zone)
+    return [
+        f"{entry.practitioner.display_name}: {time_off_label(entry, day, zone)}"
+        for entries in away.values()
+        for entry in entries
+        if entry.start < day_end and entry.end > day_start
+    ]
+
+
 @require_GET
 @domain_errors_as_pages
 @requires("scheduling.view_appointment")
@@ -234,20 +246,30 @@ def week(request: HttpRequest) -> HttpResponse:
     day = parse_day(request.GET.get("date"), zone)
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    week_start, week_end = local_day_bounds(monday, zone)[0], local_day_bounds(days[-1], zone)[1]
     found, _ = appointment_list(
         organization=request.user.organization,
         actor=request.user,
         query=AppointmentQuery(
-            location_id=location.pk,
-            start_from=datetime.datetime.combine(monday, datetime.time(0), tzinfo=zone),
-            start_before=datetime.datetime.combine(
-                days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
-            ),
+            location_id=location.pk, start_from=week_start, start_before=week_end
         ),
         limit=1000,
     )
+    working_here = set(
+        practitioner_list(
+            organization=request.user.organization,
+            query=PractitionerQuery(location_id=location.pk),
+        ).values_list("pk", flat=True)
+    )
+    away = time_off_during(location=location, start=week_start, end=week_end)
+    away = {pk: entries for pk, entries in away.items() if pk in working_here}
     listing = [
-        (d, board_url(location, d), [a for a in found if a.start.astimezone(zone).date() == d])
+        (
+            d,
+            board_url(location, d),
+            [a for a in found if a.start.astimezone(zone).date() == d],
+            _away_on(away, d, zone),
+        )
         for d in days
     ]
     context = {

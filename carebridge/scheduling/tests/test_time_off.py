@@ -413,6 +413,26 @@ def test_an_installation_from_before_gets_the_time_off_permissions(db):
     assert not coordinators.permissions.exists()
 
 
+def test_the_week_says_who_is_off_each_day(staff, clinic_a):
+    day_off(clinic_a, reason="Sick")
+    elsewhere = practitioner_create(
+        organization=clinic_a.organization, given_name="Lee", family_name="Park"
+    )
+    availability_exception_create(
+        practitioner=elsewhere,
+        kind=ExceptionKind.UNAVAILABLE,
+        start=at(VISIT_DAY, 0),
+        end=at(VISIT_DAY, 12),
+        reason="Works elsewhere",
+    )
+
+    html = staff.get(f"/schedule/week/?location={clinic_a.location.public_id}&date=2026-12-10")
+
+    page = html.content.decode()
+    assert page.count("Dr. Ana Okafor: Off all day · Sick") == 1
+    assert "Works elsewhere" not in page
+
+
 def test_the_board_says_who_is_off_and_books_nothing_then(staff, clinic_a):
     day_off(clinic_a, reason="Sick")
     availability_exception_create(
