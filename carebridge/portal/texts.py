@@ -23,6 +23,8 @@ TEXTS = {
         "cancelled": "Your visit is cancelled.",
         "rescheduled": "Done: your visit has moved.",
         "choose": "These times are free. Choose one:",
+        "away": "{practitioner} cannot see you at this time after all. Please choose another "
+        "time, or call us.",
         "taken": "Sorry, that time was just taken.",
         "no_options": "We found no free times to offer.",
         "not_active": "This visit can no longer be changed here.",
@@ -62,6 +64,8 @@ TEXTS = {
         "cancelled": "Su cita está cancelada.",
         "rescheduled": "Listo: su cita cambió de hora.",
         "choose": "Estas horas están libres. Elija una:",
+        "away": "{practitioner} no podrá atenderle a esta hora. Elija otra hora, por favor, "
+        "o llámenos.",
         "taken": "Lo sentimos, esa hora ya fue tomada.",
         "no_options": "No encontramos horas libres para ofrecerle.",
         "not_active": "Esta cita ya no se puede cambiar aquí.",

@@ -285,6 +285,14 @@ def time_off_during(
     return found
 
 
+def time_off_over(appointment: Appointment) -> list[AvailabilityException]:
+    """The practitioner's time off over the visit: why it has to move."""
+    away = time_off_during(
+        location=appointment.location, start=appointment.start, end=appointment.end
+    )
+    return away.get(appointment.practitioner_id, [])
+
+
 def weekly_hours(
     *, practitioner: Practitioner, on_or_after: datetime.date
 ) -> list[AvailabilityRule]:

@@ -12,6 +12,7 @@ from carebridge.portal import views
 from carebridge.scheduling.links import email_opt_out_url, visit_links
 from carebridge.scheduling.models import RescheduleOffer
 from carebridge.scheduling.services.appointments import appointment_reschedule
+from carebridge.scheduling.services.time_off import availability_exception_create
 from carebridge.scheduling.tests.messaging import (
     NOW,
     VISIT,
@@ -183,3 +184,20 @@ def test_a_visit_changed_meanwhile_is_shown_as_it_is_now(client, appointment, mo
     assert response.status_code == 409
     assert "can no longer be changed here" in response.content.decode()
     assert appointment.status == "booked"
+
+
+def test_the_page_says_when_the_practitioner_cannot_come_after_all(client, clinic_a, appointment):
+    page = links(appointment)["manage_url"]
+    assert "cannot see you" not in client.get(page).content.decode()
+    availability_exception_create(
+        practitioner=clinic_a.practitioner,
+        kind="unavailable",
+        start=VISIT - datetime.timedelta(hours=1),
+        end=VISIT + datetime.timedelta(hours=2),
+        reason="Sick",
+    )
+
+    html = client.get(page).content.decode()
+
+    assert "Dr. Ana Okafor cannot see you at this time after all." in html
+    assert "Sick" not in html  # the reason is the clinic's business
