@@ -39,10 +39,11 @@ from carebridge.scheduling.availability import (
     slot_is_free,
     zone_of,
 )
-from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
+from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES, ExceptionKind
 from carebridge.scheduling.links import LinkExpired, LinkInvalid, token_url
 from carebridge.scheduling.models import (
     Appointment,
+    AvailabilityException,
     BackfillSlot,
     WaitlistEntry,
     WaitlistOffer,
@@ -128,6 +129,21 @@ def _grid_ceil(moment: datetime.datetime) -> datetime.datetime:
     return epoch + -(-(moment - epoch) // step) * step
 
 
+def _away_at(practitioner_id: int, location_id: int, moment: datetime.datetime) -> bool:
+    """Whether time off takes the practitioner away at that moment, at the location or
+    everywhere: a visit moved out of someone's leave frees nothing anyone could have."""
+    return (
+        AvailabilityException.objects.filter(
+            practitioner_id=practitioner_id,
+            kind=ExceptionKind.UNAVAILABLE,
+            start__lte=moment,
+            end__gt=moment,
+        )
+        .filter(Q(location_id=location_id) | Q(location=None))
+        .exists()
+    )
+
+
 def _freed(
     appointment: Appointment,
     practitioner_id: int,
@@ -151,7 +167,7 @@ def _freed(
         blocked_start__lt=end,
         blocked_end__gt=offer_start,
     )
-    if still_busy.exists():
+    if still_busy.exists() or _away_at(practitioner_id, location_id, offer_start):
         return None
     slot = BackfillSlot.objects.create(
         organization_id=appointment.organization_id,

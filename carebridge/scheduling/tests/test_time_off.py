@@ -20,15 +20,16 @@ from carebridge.directory.services import (
 from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import ExceptionKind
-from carebridge.scheduling.models import AvailabilityException, RescheduleOffer
+from carebridge.scheduling.models import AvailabilityException, BackfillSlot, RescheduleOffer
 from carebridge.scheduling.selectors import time_off_ahead
-from carebridge.scheduling.services.appointments import appointment_cancel
+from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
 from carebridge.scheduling.services.replies import reschedule_offer_make, sms_text_received
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
     availability_exception_remove,
     time_off_offer_other_times,
 )
+from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import (
     NEW_YORK,
     NOW,
@@ -567,3 +568,23 @@ def test_the_page_sends_other_times_and_says_whom_to_call(staff, clinic_a):
     assert "Sent 2 patients other times to choose from." in html
     assert "Call 1 patient: no free time to offer, or no way to write to them (Rosa Silent)" in html
     assert html.count("other times sent") == 2
+
+
+def test_a_visit_moved_out_of_time_off_frees_nothing_for_the_waitlist(clinic_a):
+    visit = book(clinic_a, reachable_patient(clinic_a.organization), at(VISIT_DAY, 10))
+    day_off(clinic_a, reason="Sick")
+    waitlist_add(
+        organization=clinic_a.organization,
+        actor=None,
+        patient=reachable_patient(clinic_a.organization, mrn="W-1"),
+        visit_type=clinic_a.visit_type,
+    )
+
+    appointment_reschedule(
+        appointment=visit,
+        actor=None,
+        start=at(VISIT_DAY + datetime.timedelta(days=1), 10),
+        reason="doctor away",
+    )
+
+    assert not BackfillSlot.objects.exists()
