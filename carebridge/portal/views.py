@@ -32,7 +32,7 @@ from carebridge.scheduling.links import (
     patient_for_opt_out_link,
 )
 from carebridge.scheduling.models import Appointment, RescheduleOffer
-from carebridge.scheduling.selectors import time_off_over
+from carebridge.scheduling.selectors import time_off_over_visit
 from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.confirmations import appointment_confirm
 from carebridge.scheduling.services.messages import UPCOMING_STATUSES, address_line
@@ -83,7 +83,7 @@ def _visit_page(request, appointment: Appointment, token: str, status: int = 200
         "cancelled": appointment.status == AppointmentStatus.CANCELLED,
         **extra,
     }
-    if context["upcoming"] and time_off_over(appointment):
+    if context["upcoming"] and time_off_over_visit(appointment):
         practitioner = appointment.practitioner.display_name
         context["away_text"] = texts["away"].format(practitioner=practitioner)
     if "notice" in extra:

@@ -264,33 +264,43 @@ def access_time_off(
     return get_in_organization(_time_off(), organization, public_id)
 
 
+def _time_off_at(location_id: int, start: datetime.datetime, end: datetime.datetime):
+    """Time off that overlaps [start, end) at the location (there, or everywhere)."""
+    return AvailabilityException.objects.filter(
+        Q(location_id=location_id) | Q(location=None),
+        kind=ExceptionKind.UNAVAILABLE,
+        start__lt=end,
+        end__gt=start,
+    ).order_by("start", "id")
+
+
 def time_off_during(
     *, location: Location, start: datetime.datetime, end: datetime.datetime
 ) -> dict[int, list[AvailabilityException]]:
     """By practitioner id, the time off that takes them out of [start, end) at the location
     (theirs there, or everywhere), soonest first."""
     found: dict[int, list[AvailabilityException]] = {}
-    for entry in (
-        AvailabilityException.objects.select_related("practitioner")
-        .filter(
-            Q(location=location) | Q(location=None),
-            organization_id=location.organization_id,
-            kind=ExceptionKind.UNAVAILABLE,
-            start__lt=end,
-            end__gt=start,
-        )
-        .order_by("start", "id")
-    ):
+    entries = _time_off_at(location.pk, start, end).filter(organization_id=location.organization_id)
+    for entry in entries.select_related("practitioner"):
         found.setdefault(entry.practitioner_id, []).append(entry)
     return found
 
 
-def time_off_over(appointment: Appointment) -> list[AvailabilityException]:
-    """The practitioner's time off over the visit: why it has to move."""
-    away = time_off_during(
-        location=appointment.location, start=appointment.start, end=appointment.end
+def time_off_over(
+    *, practitioner_id: int, location_id: int, start: datetime.datetime, end: datetime.datetime
+) -> list[AvailabilityException]:
+    """The practitioner's time off over [start, end) at the location: why a visit then has
+    to move, and why time freed then is nobody's to take."""
+    return list(_time_off_at(location_id, start, end).filter(practitioner_id=practitioner_id))
+
+
+def time_off_over_visit(appointment: Appointment) -> list[AvailabilityException]:
+    return time_off_over(
+        practitioner_id=appointment.practitioner_id,
+        location_id=appointment.location_id,
+        start=appointment.start,
+        end=appointment.end,
     )
-    return away.get(appointment.practitioner_id, [])
 
 
 def weekly_hours(

@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
-from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.errors import DomainError
 from carebridge.core.forms import show_domain_error
 from carebridge.core.views import found_or_404
 from carebridge.directory.selectors import access_practitioner
@@ -40,16 +40,13 @@ REMOVE = "scheduling.delete_availabilityexception"
 
 
 def _practitioner_shown(request: HttpRequest):
-    """The practitioner ?practitioner= names, None for everyone; 404 for a malformed or
-    another organization's id."""
+    """The practitioner ?practitioner= names, None for everyone; 404 for another
+    organization's or a malformed id."""
     public_id = request.GET.get("practitioner")
     if not public_id:
         return None
-    try:
-        uuid.UUID(public_id)
-        return access_practitioner(organization=request.user.organization, public_id=public_id)
-    except (ValueError, NotFound) as error:
-        raise Http404("no such practitioner") from error
+    organization = request.user.organization
+    return found_or_404(lambda: access_practitioner(organization=organization, public_id=public_id))
 
 
 def _list_url(practitioner=None) -> str:
@@ -80,9 +77,8 @@ def _row(found: TimeOff) -> dict:
     }
 
 
-def _page(request: HttpRequest, form: TimeOffForm, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, form: TimeOffForm, shown, status: int = 200) -> HttpResponse:
     user = request.user
-    shown = _practitioner_shown(request)
     context = {
         "form": form,
         "shown": shown,
@@ -103,24 +99,17 @@ def _page(request: HttpRequest, form: TimeOffForm, status: int = 200) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @requires(VIEW, to_change=ADD)
 def time_off(request: HttpRequest) -> HttpResponse:
-    organization = request.user.organization
+    organization, shown = request.user.organization, _practitioner_shown(request)
     if request.method == "GET":
-        shown = _practitioner_shown(request)
         today = clock.now().astimezone(ZoneInfo(organization.timezone)).date()
         initial = {"start_date": today}
         if shown:
             initial["practitioner"] = str(shown.public_id)
-        return _page(request, TimeOffForm(initial=initial, organization=organization))
+        return _page(request, TimeOffForm(initial=initial, organization=organization), shown)
     form = TimeOffForm(request.POST, organization=organization)
     if not form.is_valid():
-        return _page(request, form, 400)
+        return _page(request, form, shown, 400)
     start, end = form.span()
-    if end <= clock.now():
-        form.add_error(
-            "end_date" if form.cleaned_data["end_time"] is None else "end_time",
-            "This time is already over.",
-        )
-        return _page(request, form, 400)
     try:
         entry = availability_exception_create(
             practitioner=form.chosen("practitioner"),
@@ -133,7 +122,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         show_domain_error(form, error, renamed=form.renamed_fields())
-        return _page(request, form, error.http_status)
+        return _page(request, form, shown, error.http_status)
     what = entry.get_kind_display().lower()
     messages.success(request, f"{entry.practitioner.display_name}: {what} recorded.")
     return redirect(f"{_list_url(entry.practitioner)}#time-off-{entry.public_id}")

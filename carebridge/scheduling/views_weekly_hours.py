@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
-from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.errors import DomainError
 from carebridge.core.forms import show_domain_error
 from carebridge.core.views import found_or_404
 from carebridge.directory.selectors import access_practitioner, practitioner_list
@@ -37,16 +37,12 @@ CHANGE = "scheduling.add_availabilityrule"
 
 
 def _practitioner(request: HttpRequest, public_id: str | None):
-    """The practitioner named, or the first one; 404 for a malformed or another
-    organization's id."""
+    """The practitioner named, or the first one; 404 for another organization's or a
+    malformed id."""
     organization = request.user.organization
     if not public_id:
         return practitioner_list(organization=organization).first()
-    try:
-        uuid.UUID(public_id)
-        return access_practitioner(organization=organization, public_id=public_id)
-    except (ValueError, NotFound) as error:
-        raise Http404("no such practitioner") from error
+    return found_or_404(lambda: access_practitioner(organization=organization, public_id=public_id))
 
 
 def _page_url(practitioner) -> str:

@@ -34,7 +34,7 @@ from carebridge.scheduling.selectors import (
     appointment_list,
     closed_day_reason,
     time_off_during,
-    time_off_over,
+    time_off_over_visit,
     visit_type_list,
 )
 from carebridge.scheduling.services.appointments import (
@@ -303,7 +303,7 @@ def _time_off_over(appointment) -> list:
     """The practitioner's time off over a visit still ahead: the desk has to move it."""
     if appointment.status in INACTIVE_STATUSES or appointment.end <= clock.now():
         return []
-    return time_off_over(appointment)
+    return time_off_over_visit(appointment)
 
 
 def _panel_context(request, appointment, **forms) -> dict:

@@ -3,15 +3,14 @@ and see what moves, then merge."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.decorators import requires
-from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.errors import DomainError
+from carebridge.core.views import found_or_404
 from carebridge.notifications.selectors import message_status_counts
 from carebridge.patients.selectors import access_patient
 from carebridge.patients.services import patient_merge
@@ -31,15 +30,12 @@ COMPARED = (
 
 
 def _patient(request: HttpRequest, public_id):
-    """One of the organization's patients (audited as read); 404 for a malformed or another
-    organization's id."""
-    try:
-        uuid.UUID(str(public_id))
-        return access_patient(
-            organization=request.user.organization, actor=request.user, public_id=public_id
-        )
-    except (ValueError, NotFound) as error:
-        raise Http404("no such patient") from error
+    """One of the organization's patients (audited as read); 404 for another organization's
+    or a malformed id."""
+    organization, user = request.user.organization, request.user
+    return found_or_404(
+        lambda: access_patient(organization=organization, actor=user, public_id=public_id)
+    )
 
 
 def _what_moves(request: HttpRequest, duplicate) -> dict:

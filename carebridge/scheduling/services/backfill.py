@@ -39,15 +39,15 @@ from carebridge.scheduling.availability import (
     slot_is_free,
     zone_of,
 )
-from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES, ExceptionKind
+from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
 from carebridge.scheduling.links import LinkExpired, LinkInvalid, token_url
 from carebridge.scheduling.models import (
     Appointment,
-    AvailabilityException,
     BackfillSlot,
     WaitlistEntry,
     WaitlistOffer,
 )
+from carebridge.scheduling.selectors import time_off_over
 from carebridge.scheduling.services.messages import (
     Notice,
     appointment_context,
@@ -129,21 +129,6 @@ def _grid_ceil(moment: datetime.datetime) -> datetime.datetime:
     return epoch + -(-(moment - epoch) // step) * step
 
 
-def _away_at(practitioner_id: int, location_id: int, moment: datetime.datetime) -> bool:
-    """Whether time off takes the practitioner away at that moment, at the location or
-    everywhere: a visit moved out of someone's leave frees nothing anyone could have."""
-    return (
-        AvailabilityException.objects.filter(
-            practitioner_id=practitioner_id,
-            kind=ExceptionKind.UNAVAILABLE,
-            start__lte=moment,
-            end__gt=moment,
-        )
-        .filter(Q(location_id=location_id) | Q(location=None))
-        .exists()
-    )
-
-
 def _freed(
     appointment: Appointment,
     practitioner_id: int,
@@ -167,7 +152,14 @@ def _freed(
         blocked_start__lt=end,
         blocked_end__gt=offer_start,
     )
-    if still_busy.exists() or _away_at(practitioner_id, location_id, offer_start):
+    # a visit moved out of someone's time off frees nothing anyone could have
+    away = time_off_over(
+        practitioner_id=practitioner_id,
+        location_id=location_id,
+        start=offer_start,
+        end=offer_start + datetime.timedelta(microseconds=1),
+    )
+    if still_busy.exists() or away:
         return None
     slot = BackfillSlot.objects.create(
         organization_id=appointment.organization_id,

@@ -38,6 +38,14 @@ from carebridge.scheduling.services.replies import (
 )
 
 
+def _span_problem(start: datetime.datetime, end: datetime.datetime) -> InvalidInput | None:
+    if end <= start:
+        return InvalidInput("end: must be after start", field="end")
+    if end <= clock.now():
+        return InvalidInput("end: This time is already over.", field="end")
+    return None
+
+
 def _location_problem(
     practitioner: Practitioner, kind: str, location: Location | None
 ) -> InvalidInput | None:
@@ -88,11 +96,11 @@ def availability_exception_create(
     actor: User | None = None,
 ) -> AvailabilityException:
     """Time off (anywhere, or at one location) or extra hours (at one location where the
-    practitioner works)."""
+    practitioner works), not yet over."""
     problems = [
         problem
         for problem in (
-            InvalidInput("end: must be after start", field="end") if end <= start else None,
+            _span_problem(start, end),
             _location_problem(practitioner, kind, location),
         )
         if problem

@@ -64,6 +64,11 @@ def test_extra_hours_come_back_in_the_location_zone(api_a, clinic_a):
     ("changes", "status", "field"),
     [
         ({"end": "2026-12-09T00:00:00-05:00"}, 400, "end"),
+        (
+            {"start": "2026-11-02T00:00:00-05:00", "end": "2026-11-03T00:00:00-05:00"},
+            400,
+            "end",
+        ),  # already over: refused here as on the page
         ({"kind": "extra"}, 400, "location"),
         ({"start": "2026-12-10T00:00:00"}, 400, "start"),  # no offset: whose midnight?
         ({"kind": "holiday"}, 400, "kind"),

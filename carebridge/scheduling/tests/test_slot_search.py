@@ -228,16 +228,16 @@ def test_slots_keep_wall_clock_hours_across_dst(clinic_a, day, hours):
     ],
 )
 def test_skipped_and_repeated_wall_times_are_never_offered(clinic_a, day, missing):
-    # given overnight extra hours on the Sunday of each DST change
-    availability_exception_create(
-        practitioner=clinic_a.practitioner,
-        kind=ExceptionKind.EXTRA_HOURS,
-        location=clinic_a.location,
-        start=local(day, 0),
-        end=local(day, 5),
-        reason="Night clinic",
-    )
     with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), tick=False):
+        # given overnight extra hours on the Sunday of each DST change, recorded beforehand
+        availability_exception_create(
+            practitioner=clinic_a.practitioner,
+            kind=ExceptionKind.EXTRA_HOURS,
+            location=clinic_a.location,
+            start=local(day, 0),
+            end=local(day, 5),
+            reason="Night clinic",
+        )
         slots = search(clinic_a, day, limit=1000)
     labels = [s.start.astimezone(BOSTON).strftime("%H:%M") for s in slots]
     assert not missing & set(labels)
