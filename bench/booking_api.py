@@ -35,8 +35,8 @@ TARGET_PER_SECOND = 300
 
 def main() -> None:
     start_django()
-    clinic, patients, token = _clinic()
-    warm_up, jobs = _jobs(clinic, patients)
+    clinic, patients, token = booking_clinic()
+    warm_up, jobs = booking_jobs(clinic, patients)
     port = free_port()
     server = _serve(port)
     try:
@@ -65,7 +65,7 @@ def settle(port: int, token: str, warm_up: list[dict]) -> None:
     database_analyze()
 
 
-def _clinic():
+def booking_clinic():
     from carebridge.accounts.constants import Role
     from carebridge.accounts.services import organization_create, token_issue
     from carebridge.demo.clinic import clinic_build, name_faker
@@ -88,7 +88,7 @@ def _clinic():
     return clinic, [p.patient for p in patients], token_issue(user=coordinator)[1]
 
 
-def _jobs(clinic, patients) -> tuple[list[dict], list[dict]]:
+def booking_jobs(clinic, patients) -> tuple[list[dict], list[dict]]:
     """Warm-up requests, each for a slot of its own, then the measured ones: one booking
     request per patient; every tenth wants a slot another measured request wants."""
     slots = separate_slots(clinic)

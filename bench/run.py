@@ -21,6 +21,7 @@ BENCHMARKS = (
     "slot_search",
     "booking_api",
     "booking_floor",
+    "booking_cost",
     "patient_search",
     "fhir_import",
     "reminder_delivery",
