@@ -109,3 +109,19 @@ def test_rows_alike_in_every_column_are_each_written(clinic_a, patient_a):
     stored = WaitlistEntry.objects.filter(note="same")
     assert sorted(stored.values_list("pk", flat=True)) == [entry.pk for entry in entries]
     assert all(entry.weekdays == [1, 3] for entry in stored)
+
+
+def test_a_value_shared_by_rows_is_written_in_each_among_others(clinic_a, patient_a):
+    # Rows share the very same objects (one list, one time) between rows that differ.
+    weekdays, time_from = [2, 4], datetime.time(9)
+    choices = [(weekdays, time_from), ([5], None), (weekdays, time_from), (weekdays, None)]
+    entries = [
+        _waitlist_entry(clinic_a, patient_a, weekdays=days, time_from=start, note=str(n))
+        for n, (days, start) in enumerate(choices * 20)
+    ]
+
+    insert_new(entries)
+
+    stored = WaitlistEntry.objects.in_bulk([entry.pk for entry in entries])
+    for entry in entries:
+        assert _columns(stored[entry.pk]) == _columns(entry)
