@@ -9,9 +9,10 @@ floor, not a target.
 The count covers what the web process does for a booking: Django, the API, the business
 rules and the database driver, called through the WSGI application as the server calls
 it, with the same requests as the HTTP benchmark (one in ten for a contested slot).
-PostgreSQL's own work is not in it (the statements per booking say how much it is asked to
-do); SQLite's is, as SQLite runs inside the process. The benchmark reruns itself under
-`valgrind --tool=callgrind`, with counting switched on only around the measured bookings.
+PostgreSQL's own work is not in it (the statements per booking, besides BEGIN and COMMIT,
+say how much it is asked to do); SQLite's is, as SQLite runs inside the process. The
+benchmark reruns itself under `valgrind --tool=callgrind`, with counting switched on only
+around the measured bookings.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bench.booking_api import CONTESTED_SHARE
 from bench.harness import Row, database_label, emit, start_django
 
 # The HTTP benchmark's clinic and requests, fewer of them: under valgrind a booking takes
-# about a quarter of a second. The first tenth warm up (see booking_api).
+# about a quarter of a second. A tenth as many again warm up first (see booking_api).
 BOOKINGS = int(os.environ.get("BENCH_COST_BOOKINGS", "400"))
 _UNDER_VALGRIND = "CAREBRIDGE_BENCH_UNDER_VALGRIND"
 _COUNTED_PREFIX = "BOOKING-COST "
