@@ -13,9 +13,10 @@ from carebridge.audit.models import AuditEntry
 
 @dataclass(frozen=True)
 class AuditQuery:
-    """Report criteria; every given criterion must match. `until` is exclusive."""
+    """Report criteria; every given criterion must match. `until` is exclusive; an entry
+    matches `patient_refs` when it is about any of them."""
 
-    patient_ref: str = ""
+    patient_refs: tuple[str, ...] = ()
     username: str = ""
     since: datetime.datetime | None = None
     until: datetime.datetime | None = None
@@ -24,8 +25,8 @@ class AuditQuery:
 def audit_entry_list(*, organization: Organization, query: AuditQuery) -> QuerySet[AuditEntry]:
     """The organization's matching entries in the order they were appended."""
     entries = AuditEntry.objects.filter(organization=organization)
-    if query.patient_ref:
-        entries = entries.filter(patient_ref=query.patient_ref)
+    if query.patient_refs:
+        entries = entries.filter(patient_ref__in=query.patient_refs)
     if query.username:
         # The label is the username as it was when the entry was written, which is what
         # an auditor asks about even if the account was renamed since.

@@ -186,12 +186,39 @@ def patient_reference(
     )
 
 
-def patient_by_mrn(*, organization: Organization, mrn: str) -> Patient:
-    """For commands that name a patient by MRN; no audit (the caller audits what it shows)."""
+def patient_by_mrn_or_id(*, organization: Organization, identifier: str) -> Patient:
+    """For commands that name a patient by MRN or public id; no audit (the caller audits
+    what it shows)."""
+    found = _scoped(organization).filter(mrn=identifier).first()
+    if found is None and _is_uuid(identifier):
+        found = _scoped(organization).filter(public_id=identifier).first()
+    if found is None:
+        raise NotFound(f"patient: no patient with MRN or id {identifier!r}", field="patient")
+    return found
+
+
+def _is_uuid(value: str) -> bool:
     try:
-        return _scoped(organization).get(mrn=mrn)
-    except Patient.DoesNotExist as error:
-        raise NotFound("patient not found") from error
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def patient_merged_records(*, patient: Patient) -> list[Patient]:
+    """The records merged into this one, then those merged into them in turn, and so on;
+    no audit (for reports that show their history with the patient's)."""
+    found: list[Patient] = []
+    level = [patient.pk]
+    while level:
+        merged = list(
+            Patient.objects.filter(organization_id=patient.organization_id, merged_into__in=level)
+            .exclude(pk__in=[patient.pk, *(record.pk for record in found)])
+            .order_by("mrn")
+        )
+        found += merged
+        level = [record.pk for record in merged]
+    return found
 
 
 def _target(patient: Patient) -> AuditTarget:

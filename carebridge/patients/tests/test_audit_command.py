@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from carebridge.core import context
 from carebridge.patients.selectors import access_patient
-from carebridge.patients.services import patient_create
+from carebridge.patients.services import patient_create, patient_merge
 
 BOSTON = zoneinfo.ZoneInfo("America/New_York")
 
@@ -94,6 +94,42 @@ def test_user_and_date_filters(patient_read_from_desk):
         "coord-a:read",
     ]
     assert actions("--patient", "A-1001", "--until", "2026-03-03T10:15") == ["system:create"]
+
+
+def _registered(organization, mrn: str):
+    born = datetime.date(1975, 8, 9)
+    fields = {"given_name": "Ines", "family_name": "Duarte", "birth_date": born, "mrn": mrn}
+    return patient_create(organization=organization, actor=None, fields=fields)
+
+
+def test_history_of_a_record_includes_the_records_merged_into_it(
+    patient_read_from_desk, org_a, coordinator_a
+):
+    kept = patient_read_from_desk
+    first, second = _registered(org_a, "A-0998"), _registered(org_a, "A-0999")
+    access_patient(organization=org_a, actor=coordinator_a, public_id=first.public_id)
+    patient_merge(duplicate=first, keep=second, actor=coordinator_a)
+    patient_merge(duplicate=second, keep=kept, actor=coordinator_a)
+
+    def records(identifier: str) -> set[str]:
+        output = run_audit("--org", "clinic-a", "--patient", identifier, "--format", "json")
+        return {row["patient"] for row in json.loads(output)}
+
+    ids = {patient.mrn: str(patient.public_id) for patient in (kept, first, second)}
+    assert records("A-1001") == set(ids.values())
+    assert records(ids["A-0999"]) == {ids["A-0999"], ids["A-0998"]}
+    assert records("A-0998") == {ids["A-0998"]}
+    by_desk = run_audit(
+        "--org", "clinic-a", "--patient", "A-1001", "--user", "coord-a", "--format", "json"
+    )  # fmt: skip
+    reads = {row["patient"] for row in json.loads(by_desk) if row["action"] == "read"}
+    assert reads == {ids["A-1001"], ids["A-0998"]}
+    table = run_audit("--org", "clinic-a", "--patient", "A-1001").splitlines()
+    assert table[0] == (
+        "With the history of the records merged into this one:"
+        f" A-0999 ({ids['A-0999']}), A-0998 ({ids['A-0998']})"
+    )
+    assert table[1].split() == ["#", "When", "Who", "What", "Outcome", "From"]
 
 
 def test_another_clinics_patient_is_not_found(patient_read_from_desk, org_b):

@@ -15,7 +15,8 @@ from carebridge.audit.selectors import AuditQuery, audit_entry_list
 from carebridge.audit.services import audit_verify
 from carebridge.core.errors import InvalidInput, NotFound
 from carebridge.core.management.base import DomainCommand
-from carebridge.patients.selectors import patient_by_mrn
+from carebridge.patients.models import Patient
+from carebridge.patients.selectors import patient_by_mrn_or_id, patient_merged_records
 
 ROW_KEYS = (
     "sequence", "when", "who", "what", "action", "object_type", "object_ref",
@@ -53,8 +54,9 @@ class Command(DomainCommand):
                 "patient: give --patient ID or --user USERNAME, or --verify", field="patient"
             )
         zone = zoneinfo.ZoneInfo(organization.timezone)
+        patient_refs, merged = _patient_refs(organization, patient) if patient else ((), [])
         query = AuditQuery(
-            patient_ref=_patient_ref(organization, patient) if patient else "",
+            patient_refs=patient_refs,
             username=user or "",
             since=_parse_moment(since, zone, "since", end_of_day=False),
             until=_parse_moment(until, zone, "until", end_of_day=True),
@@ -62,6 +64,9 @@ class Command(DomainCommand):
         rows = [
             _row(entry, zone) for entry in audit_entry_list(organization=organization, query=query)
         ]
+        if format == "table" and merged:
+            # csv and json name each entry's record in their patient column
+            self.stdout.write(_merged_preface(merged))
         {"table": self._table, "csv": self._csv, "json": self._json}[format](rows)
 
     def _verify(self, organization: Organization) -> None:
@@ -96,26 +101,40 @@ class Command(DomainCommand):
         self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
 
 
-def _patient_ref(organization: Organization, identifier: str) -> str:
-    """The audit log names patients by public id; an MRN is looked up first."""
+def _patient_refs(
+    organization: Organization, identifier: str
+) -> tuple[tuple[str, ...], list[Patient]]:
+    """The public ids the audit log names the patient by, and the records merged into
+    theirs: a merged duplicate was the same person, so its history is part of theirs."""
     try:
-        return str(patient_by_mrn(organization=organization, mrn=identifier).public_id)
+        patient = patient_by_mrn_or_id(organization=organization, identifier=identifier)
     except NotFound:
-        pass
+        return (_unkept_patient_ref(organization, identifier),), []
+    merged = patient_merged_records(patient=patient)
+    return tuple(str(record.public_id) for record in [patient, *merged]), merged
+
+
+def _unkept_patient_ref(organization: Organization, identifier: str) -> str:
+    """A public id whose record is no longer kept (deleted in the admin) is still known by
+    its entries: every patient's record starts with a creation entry, so a public id
+    without any entry in this clinic is not one of its patients."""
     try:
         public_id = str(uuid.UUID(identifier))
     except ValueError:
         public_id = ""
-    # Every patient's record starts with a creation entry, so a public id without any
-    # entry in this clinic is not one of its patients.
     if (
         not public_id
         or not audit_entry_list(
-            organization=organization, query=AuditQuery(patient_ref=public_id)
+            organization=organization, query=AuditQuery(patient_refs=(public_id,))
         ).exists()
     ):
         raise NotFound(f"patient: no patient with MRN or id {identifier!r}", field="patient")
     return public_id
+
+
+def _merged_preface(merged: list[Patient]) -> str:
+    records = ", ".join(f"{record.mrn} ({record.public_id})" for record in merged)
+    return f"With the history of the records merged into this one: {records}"
 
 
 def _parse_moment(
