@@ -390,10 +390,12 @@ def slot_search(
     limit: int = 100,
     patient_id: int | None = None,
     except_appointment_id: int | None = None,
+    not_before: datetime.datetime | None = None,
 ) -> list[FreeSlot]:
     """Free slots for `visit_type`, earliest first (ties by practitioner, then location).
 
-    Dates are local dates of each location, `end_date` inclusive; never a slot in the past.
+    Dates are local dates of each location, `end_date` inclusive; never a slot in the past,
+    nor one starting before `not_before`.
     With `patient_id`, only times that patient is free too: none overlapping their active
     visits, except `except_appointment_id` (the visit being moved).
     Searches a week at a time and stops as soon as later weeks cannot beat what it has.
@@ -412,7 +414,8 @@ def slot_search(
     practitioner_ids_found = {pair.practitioner_id for pair in pairs}
     span = _utc_span(pairs, start_date, end_date)
     calendar = _calendar(organization.pk, practitioner_ids_found, span)
-    rules = _SlotRules(visit_type, clock.now(), time_of_day)
+    now = clock.now()
+    rules = _SlotRules(visit_type, max(now, not_before or now), time_of_day)
     if patient_id is not None:
         calendar.patient_busy = _patient_visits(patient_id, span, rules, except_appointment_id)
     found: list[FreeSlot] = []

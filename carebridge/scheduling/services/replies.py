@@ -64,6 +64,9 @@ OPTION_SEARCH_DAYS = 60
 # Enough candidates that skipping the visit's own start, which other practitioners may
 # have free as well, still leaves three.
 OPTION_SEARCH_LIMIT = 24
+# The earliest option starts this long after the offer reaches the patient: time to read
+# it, answer and get there.
+OPTION_LEAD = datetime.timedelta(hours=1)
 
 
 def reply_word(body: str) -> str:
@@ -75,19 +78,20 @@ def reply_word(body: str) -> str:
 # Other times
 
 
-def _free_slots(appointment: Appointment) -> list[FreeSlot]:
-    """Up to three free starts: the same practitioner and location first, then any; never
-    the visit's own time nor one the patient has another visit at."""
+def _free_slots(appointment: Appointment, not_before: datetime.datetime) -> list[FreeSlot]:
+    """Up to three free starts from `not_before`: the same practitioner and location first,
+    then any; never the visit's own time nor one the patient has another visit at."""
     zone = zone_of(appointment.location.timezone)
-    today = clock.now().astimezone(zone).date()
+    first_day = not_before.astimezone(zone).date()
     search = {
         "organization": appointment.organization,
         "visit_type": appointment.visit_type,
-        "start_date": today,
-        "end_date": today + datetime.timedelta(days=OPTION_SEARCH_DAYS),
+        "start_date": first_day,
+        "end_date": first_day + datetime.timedelta(days=OPTION_SEARCH_DAYS),
         "limit": OPTION_SEARCH_LIMIT,
         "patient_id": appointment.patient_id,
         "except_appointment_id": appointment.pk,
+        "not_before": not_before,
     }
 
     def usable(slot: FreeSlot) -> bool:
@@ -105,8 +109,12 @@ def _free_slots(appointment: Appointment) -> list[FreeSlot]:
 
 
 @transaction.atomic
-def reschedule_offer_make(*, appointment: Appointment) -> RescheduleOffer:
-    """Offer the patient up to three other times for the visit (the offer may be empty).
+def reschedule_offer_make(
+    *, appointment: Appointment, reaches_patient_at: datetime.datetime | None = None
+) -> RescheduleOffer:
+    """Offer the patient up to three other times for the visit (the offer may be empty),
+    the earliest an hour after the offer reaches them (now, unless it waits for the end of
+    their quiet hours).
 
     Invariant: a visit has at most one open offer; making one closes the earlier ones.
     Side effect: audit entry.
@@ -130,7 +138,9 @@ def reschedule_offer_make(*, appointment: Appointment) -> RescheduleOffer:
             location_id=slot.location_id,
             start=slot.start,
         )
-        for number, slot in enumerate(_free_slots(appointment), start=1)
+        for number, slot in enumerate(
+            _free_slots(appointment, (reaches_patient_at or now) + OPTION_LEAD), start=1
+        )
     )
     _audit(appointment, None, "offered other times")
     return offer

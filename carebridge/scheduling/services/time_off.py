@@ -171,8 +171,9 @@ def _offer_other_times(visit: Appointment) -> bool:
     """Up to three other times for the visit, by the patient's usual channel and outside
     their quiet hours; False when none was free or the patient cannot be written to (then
     nothing stays open)."""
-    offer, policy = reschedule_offer_make(appointment=visit), policy_for(visit)
+    policy = policy_for(visit)
     due = outside_quiet_hours(appointment=visit, policy=policy, moment=clock.now())
+    offer = reschedule_offer_make(appointment=visit, reaches_patient_at=due)
     sent = offer.options.exists() and appointment_messages_enqueue(
         appointment=visit,
         notices=[Notice(MessageKind.RESCHEDULE_OPTIONS, (due,))],

@@ -23,6 +23,7 @@ from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.models import AvailabilityException, BackfillSlot, RescheduleOffer
 from carebridge.scheduling.selectors import time_off_ahead
 from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
+from carebridge.scheduling.services.reminders import reminder_policy_set
 from carebridge.scheduling.services.replies import reschedule_offer_make, sms_text_received
 from carebridge.scheduling.services.time_off import (
     availability_exception_create,
@@ -509,6 +510,44 @@ def test_other_times_pressed_at_night_go_out_when_quiet_hours_end(
 
     [text] = options_sent(texted)
     assert text.due_at == at(datetime.date(2026, 12, 2), 8)
+
+
+def option_starts(visit) -> list[datetime.datetime]:
+    offer = RescheduleOffer.objects.get(appointment=visit, closed_at=None)
+    return [option.start for option in offer.options.order_by("number")]
+
+
+def test_the_first_time_offered_is_an_hour_after_the_offer_goes_out(
+    clinic_a, coordinator_a, time_machine
+):
+    (texted, _, _), away = visits_in_the_day_off(clinic_a)
+    time_machine.move_to(at(datetime.date(2026, 12, 2), 8, 45), tick=False)
+
+    time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    starts = option_starts(texted)
+    assert len(starts) == 3 and min(starts) >= at(datetime.date(2026, 12, 2), 9, 45)
+    assert min(starts) < at(datetime.date(2026, 12, 2), 11)
+
+
+def test_times_offered_at_night_start_an_hour_after_quiet_hours_end(
+    clinic_a, coordinator_a, time_machine
+):
+    reminder_policy_set(
+        organization=clinic_a.organization,
+        actor=None,
+        offsets=[datetime.timedelta(days=1)],
+        quiet_start=datetime.time(21),
+        quiet_end=datetime.time(10),
+    )
+    (texted, _, _), away = visits_in_the_day_off(clinic_a)
+    time_machine.move_to(at(datetime.date(2026, 12, 1), 22, 30), tick=False)
+
+    time_off_offer_other_times(exception=away, actor=coordinator_a)
+
+    [text] = options_sent(texted)
+    assert text.due_at == at(datetime.date(2026, 12, 2), 10)
+    assert min(option_starts(texted)) >= at(datetime.date(2026, 12, 2), 11)
 
 
 def test_a_second_press_writes_to_nobody_twice(clinic_a, coordinator_a):
