@@ -58,6 +58,7 @@ class LockSpace(enum.IntEnum):
 
     PRACTITIONER_TIME = 1
     PATIENT_TIME = 2
+    REMINDER_SWEEP = 3
 
 
 def advisory_locks(*keys: tuple[LockSpace, int]) -> tuple[str, list[int]]:

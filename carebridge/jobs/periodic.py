@@ -13,7 +13,12 @@ from carebridge.noshow.tasks import (
 )
 from carebridge.notifications.selectors import outbox_has_due
 from carebridge.notifications.tasks import deliver_due_messages, delivery_task_waiting
-from carebridge.scheduling.tasks import BACKFILL_EVERY_SECONDS, advance_backfill_when_due
+from carebridge.scheduling.tasks import (
+    BACKFILL_EVERY_SECONDS,
+    REMINDER_SWEEP_EVERY_SECONDS,
+    advance_backfill_when_due,
+    queue_due_reminders_when_due,
+)
 
 DELIVERY_EVERY_SECONDS = 15
 NOSHOW_EVERY_SECONDS = 24 * 3600
@@ -41,6 +46,8 @@ def prune_task_results() -> None:
 
 JOBS = (
     Job("deliver-due-messages", DELIVERY_EVERY_SECONDS, deliver_due_messages_when_due),
+    # Reminders are queued a day before they are due (see scheduling.services.reminders).
+    Job("queue-due-reminders", REMINDER_SWEEP_EVERY_SECONDS, queue_due_reminders_when_due),
     # Daily: rescore the visits ahead and queue extra reminders for the high risks.
     Job("noshow-outreach", NOSHOW_EVERY_SECONDS, refresh_noshow_outreach.enqueue),
     # Within a minute: score visits booked, moved or confirmed since the last scoring.

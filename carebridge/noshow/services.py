@@ -209,6 +209,7 @@ def noshow_extra_reminders_plan(*, organization: Organization) -> int:
         planned = reminders_plan(
             appointment=appointment,
             policy=dataclasses.replace(policy_for(appointment), offsets=(offset,)),
+            horizon=None,
         )
         if planned:
             NoShowScore.objects.filter(pk=score.pk).update(extra_reminder=planned[0])

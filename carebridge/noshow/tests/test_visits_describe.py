@@ -7,6 +7,7 @@ from carebridge.noshow.features import age_band, visits_describe
 from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.delivery import outbox_deliver_due
 from carebridge.scheduling.models import Appointment
+from carebridge.scheduling.tests.messaging import sweep
 
 from .conftest import at, visit
 
@@ -93,11 +94,14 @@ def test_a_few_queries_for_any_number_of_appointments(
 
 
 def test_reminders_count_when_delivered_before_the_visit(clinic_a, texting_patient, sms_outbox):
-    # given: booking plans the default reminders 7 days, 2 days and 2 hours before
+    # given: the default reminders 7 days, 2 days and 2 hours before, each queued by the
+    # scheduler's sweep a day before it is due
     target = visit(clinic_a, texting_patient, at(20, 14), booked_at=at(2, 9))
+    for day, hour in ((12, 15), (17, 15), (19, 13)):
+        sweep(at(day, hour))
 
     # when: the worker delivers what is due by the 19th, then the visit's inputs are read
-    with time_machine.travel(at(19, 9), tick=False):
+    with time_machine.travel(at(19, 13), tick=False):
         outbox_deliver_due(worker="test")
     [described] = describe(clinic_a, pk=target.pk)
 

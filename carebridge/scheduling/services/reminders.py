@@ -1,8 +1,12 @@
 """Reminders: outbox rows due at the policy's offsets before a visit, outside quiet hours.
 
-Planning happens when a visit is booked or moved; each reminder is an ordinary outbox
-message with a future due time, so cancelling or moving the visit withdraws it, and the
-delivery worker drops any that no longer match the visit (see services.messages).
+A reminder is queued a day before it is due (REMINDER_HORIZON): by the booking or move
+itself when the visit is that close, else by the sweep (`reminders_queue_due`) the
+scheduler runs. Until then it is only the policy's offset, so a policy, template or
+contact change made meanwhile applies to it, and a booking writes no rows for reminders
+days away. Once queued it is an ordinary outbox message with a future due time, so
+cancelling or moving the visit withdraws it, and the delivery worker drops any that no
+longer match the visit (see services.messages).
 """
 
 from __future__ import annotations
@@ -10,28 +14,41 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import messaging_revision_reload
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
+from carebridge.core.db import LockSpace, advisory_locks
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.calendar import REQUEST
 from carebridge.notifications.constants import MessageKind
 from carebridge.notifications.models import OutboundMessage
 from carebridge.scheduling.availability import zone_of
+from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import Appointment, ReminderOffset, ReminderPolicy, VisitType
 from carebridge.scheduling.services.messages import (
+    DEFAULT_OFFSETS,
+    TOPIC_TYPE,
     Notice,
     Policy,
     appointment_messages_enqueue,
     policy_for,
+    start_stamp,
 )
 
 # A reminder that quiet hours push back past the visit goes out this long before they begin.
 BEFORE_QUIET = datetime.timedelta(minutes=15)
+# How long before it is due a reminder is queued. A scheduler down for less than this
+# still has every reminder queued in time for the worker to send it.
+REMINDER_HORIZON = datetime.timedelta(days=1)
+# Quiet hours move a due time by less than a day, earlier or later.
+_QUIET_SHIFT = datetime.timedelta(days=1)
+# Visits whose reminders the sweep writes in one transaction.
+SWEEP_BATCH = 100
 
 
 def _in_quiet(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
@@ -100,33 +117,147 @@ def outside_quiet_hours(
     return _quiet_bounds(local, policy.quiet_start, policy.quiet_end)[1].astimezone(datetime.UTC)
 
 
-def reminder_notice(*, appointment: Appointment, policy: Policy) -> Notice:
-    """The visit's reminders as a notice: due at the policy's offsets, outside quiet hours."""
+def reminder_notice(
+    *,
+    appointment: Appointment,
+    policy: Policy,
+    horizon: datetime.timedelta | None = REMINDER_HORIZON,
+) -> Notice:
+    """The visit's reminders as a notice: due at the policy's offsets, outside quiet hours,
+    and within `horizon` from now (None: all of them)."""
+    now = clock.now()
     due_times = reminder_due_times(
         visit_start=appointment.start,
-        now=clock.now(),
+        now=now,
         offsets=policy.offsets,
         quiet_start=policy.quiet_start,
         quiet_end=policy.quiet_end,
         zone=_patient_zone(appointment),
     )
+    if horizon is not None:
+        due_times = [due for due in due_times if due <= now + horizon]
     return Notice(MessageKind.REMINDER, due_times)
 
 
 def reminders_plan(
-    *, appointment: Appointment, policy: Policy | None = None
+    *,
+    appointment: Appointment,
+    policy: Policy | None = None,
+    horizon: datetime.timedelta | None = REMINDER_HORIZON,
 ) -> list[OutboundMessage]:
-    """Queue the visit's reminders (call inside the transaction that booked or moved it).
+    """Queue the visit's reminders due within `horizon` (None: all; call inside the
+    transaction that booked or moved it). The sweep queues the later ones when they come
+    close; one queued here is not queued again by it.
 
     Nothing is queued for a patient who cannot be written to.
     """
     policy = policy or policy_for(appointment)
     return appointment_messages_enqueue(
         appointment=appointment,
-        notices=[reminder_notice(appointment=appointment, policy=policy)],
+        notices=[reminder_notice(appointment=appointment, policy=policy, horizon=horizon)],
         policy=policy,
         calendar_method=REQUEST,
     )
+
+
+# The sweep
+
+
+def reminders_queue_due_all() -> int:
+    """The periodic job: queue the reminders that come due within the horizon in every
+    organization with booked visits ahead; return how many were queued."""
+    organizations = Organization.objects.filter(
+        pk__in=_booked_ahead(clock.now()).values("organization_id")
+    )
+    return sum(reminders_queue_due(organization=organization) for organization in organizations)
+
+
+def reminders_queue_due(*, organization: Organization) -> int:
+    """Queue each reminder of the organization's booked visits ahead that comes due within
+    the horizon and was never queued (whatever became of it since: sent, withdrawn, queued
+    again after a contact change); return how many were queued.
+
+    Idempotent, so it may run as often as wanted. The visits are read first, then written
+    SWEEP_BATCH at a time, each batch in a short transaction that looks again at what was
+    queued, one sweep of the organization at a time: a booking never waits long behind a
+    sweep, even one that queues a whole day's reminders. A reminder whose time passed
+    unqueued is not sent, as at booking. Side effects: those of
+    appointment_messages_enqueue (audit entries).
+    """
+    wanted = []
+    for visit in _visits_near(organization):
+        policy = policy_for(visit)
+        notice = reminder_notice(appointment=visit, policy=policy)
+        if notice.due_times:
+            wanted.append((visit, policy, notice))
+    return sum(
+        _queue_batch(organization, wanted[first : first + SWEEP_BATCH])
+        for first in range(0, len(wanted), SWEEP_BATCH)
+    )
+
+
+@transaction.atomic
+def _queue_batch(
+    organization: Organization, wanted: list[tuple[Appointment, Policy, Notice]]
+) -> int:
+    _sweep_lock(organization)
+    queued = _reminders_ever_queued(organization, [visit for visit, _, _ in wanted])
+    count = 0
+    for visit, policy, notice in wanted:
+        key = (str(visit.public_id), start_stamp(visit))
+        due_times = [due for due in notice.due_times if (*key, due) not in queued]
+        count += len(
+            appointment_messages_enqueue(
+                appointment=visit,
+                notices=[Notice(MessageKind.REMINDER, due_times)],
+                policy=policy,
+                calendar_method=REQUEST,
+            )
+        )
+    return count
+
+
+def _sweep_lock(organization: Organization) -> None:
+    """Queue behind another sweep of the organization until it commits (PostgreSQL; on
+    SQLite the IMMEDIATE transaction already holds the only write lock)."""
+    if connection.vendor != "postgresql":
+        return
+    calls, parameters = advisory_locks((LockSpace.REMINDER_SWEEP, organization.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", parameters)
+
+
+def _booked_ahead(now: datetime.datetime):
+    return Appointment.objects.filter(status=AppointmentStatus.BOOKED, start__gt=now)
+
+
+def _visits_near(organization: Organization) -> list[Appointment]:
+    """Booked visits whose reminders may come due within the horizon: those starting
+    within the horizon plus the longest offset of any policy (and the quiet hours' shift)."""
+    now = clock.now()
+    longest = ReminderOffset.objects.filter(policy__organization=organization).aggregate(
+        minutes=Max("minutes_before")
+    )["minutes"]
+    reach = max([*DEFAULT_OFFSETS, datetime.timedelta(minutes=longest or 0)])
+    return list(
+        _booked_ahead(now)
+        .filter(organization=organization, start__lte=now + REMINDER_HORIZON + reach + _QUIET_SHIFT)
+        .select_related("organization", "patient", "practitioner", "location", "visit_type")
+        .order_by("start", "pk")
+    )
+
+
+def _reminders_ever_queued(
+    organization: Organization, visits: list[Appointment]
+) -> set[tuple[str, str, datetime.datetime]]:
+    """(visit public id, stamp, due time) of every reminder ever queued about the visits."""
+    rows = OutboundMessage.objects.filter(
+        organization=organization,
+        topic_type=TOPIC_TYPE,
+        topic_id__in=[str(visit.public_id) for visit in visits],
+        kind=MessageKind.REMINDER,
+    ).values_list("topic_id", "topic_stamp", "due_at")
+    return set(rows)
 
 
 @transaction.atomic
@@ -144,8 +275,8 @@ def reminder_policy_set(
     """Create or replace the organization's policy, or a visit type's override of it.
 
     Invariants: offsets are positive whole minutes, each at most once; the visit type
-    belongs to the organization. Already queued reminders keep their times; the policy
-    applies to visits booked or moved from now on. Side effect: audit entry.
+    belongs to the organization. Reminders already queued (due within the horizon) keep
+    their times; the policy applies to every later one. Side effect: audit entry.
     """
     if visit_type is not None and visit_type.organization_id != organization.pk:
         raise InvalidInput("visit_type: not found", field="visit_type")
@@ -185,7 +316,7 @@ def reminder_policy_override_delete(
     it had none.
 
     Invariant: the organization's own policy is never removed here (it has no visit type).
-    Already queued reminders keep their times. Side effect: audit entry when one was removed.
+    Reminders already queued keep their times. Side effect: audit entry when one was removed.
     """
     policy = ReminderPolicy.objects.filter(organization=organization, visit_type=visit_type).first()
     if policy is None:

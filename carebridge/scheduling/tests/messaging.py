@@ -1,10 +1,12 @@
 """Helpers for tests of what patients receive: a reachable patient, a booking at a known
-time, the visit's outbox rows, and delivery through the file gateways."""
+time, the visit's outbox rows, delivery through the file gateways, and the reminder sweep."""
 
 from __future__ import annotations
 
 import datetime
 from zoneinfo import ZoneInfo
+
+import time_machine
 
 from carebridge.notifications.models import OutboundMessage
 from carebridge.notifications.services.delivery import outbox_drain
@@ -12,6 +14,7 @@ from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.services.appointments import appointment_book
+from carebridge.scheduling.services.reminders import reminders_queue_due_all
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Monday 30 November 2026, 07:00 in Boston.
@@ -73,3 +76,9 @@ def use_file_gateways(settings, tmp_path) -> None:
 
 def deliver_due() -> None:
     outbox_drain(worker="test-worker", max_seconds=30)
+
+
+def sweep(at: datetime.datetime) -> int:
+    """The scheduler's reminder sweep as it runs at `at`; returns how many it queued."""
+    with time_machine.travel(at, tick=False):
+        return reminders_queue_due_all()

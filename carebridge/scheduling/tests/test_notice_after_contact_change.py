@@ -15,8 +15,8 @@ from carebridge.patients.services import (
     patient_update,
 )
 from carebridge.scheduling.services.appointments import appointment_cancel
+from carebridge.scheduling.services.reminders import reminder_policy_set
 from carebridge.scheduling.tests.messaging import (
-    NOW,
     VISIT,
     book,
     messages_about,
@@ -27,8 +27,15 @@ PENDING, WITHDRAWN = MessageStatus.PENDING, MessageStatus.WITHDRAWN
 
 
 @pytest.fixture(autouse=True)
-def monday(time_machine):
-    time_machine.move_to(NOW, tick=False)
+def day_before_the_visit(time_machine, org_a):
+    """A day before the visit, with reminders 20, 18 and 2 hours before it: the booking
+    queues all three (they are due within a day), so each test sees them follow."""
+    time_machine.move_to(VISIT - datetime.timedelta(days=1), tick=False)
+    reminder_policy_set(
+        organization=org_a,
+        actor=None,
+        offsets=[datetime.timedelta(hours=hours) for hours in (20, 18, 2)],
+    )
 
 
 def pending(appointment):
@@ -170,8 +177,8 @@ def test_reachable_again_plans_the_reminders_still_ahead_without_a_new_confirmat
     appointment = book(clinic_a, patient)
     OutboundMessage.objects.filter(kind="confirmation").update(status=MessageStatus.SENT)
     update(patient, preferred_channel="none")
-    # Two days before the visit: the seven-day reminder's time has passed.
-    time_machine.move_to(VISIT - datetime.timedelta(days=2, hours=1), tick=False)
+    # Nineteen hours before the visit: the twenty-hour reminder's time has passed.
+    time_machine.move_to(VISIT - datetime.timedelta(hours=19), tick=False)
 
     update(patient, preferred_channel="sms")
 

@@ -26,10 +26,17 @@ from carebridge.scheduling.tests.messaging import (
     deliver_due,
     messages_about,
     reachable_patient,
+    sweep,
     use_file_gateways,
 )
 
 UTC = datetime.UTC
+# Monday 30 November 2026, 15:00 in Boston: the day of NOW.
+TODAY_AT_3 = datetime.datetime(2026, 11, 30, 15, 0, tzinfo=NEW_YORK)
+
+
+def hours(count: int) -> datetime.timedelta:
+    return datetime.timedelta(hours=count)
 
 
 @pytest.fixture(autouse=True)
@@ -46,38 +53,53 @@ def calendar_event(message: OutboundMessage):
     return calendar["METHOD"], calendar.walk("VEVENT")[0]
 
 
-def test_booking_sends_a_confirmation_now_and_plans_three_reminders(clinic_a):
+def test_booking_sends_a_confirmation_now_and_each_reminder_is_queued_a_day_ahead(clinic_a):
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
 
+    [confirmation] = messages_about(appointment)
+    assert (confirmation.kind, confirmation.channel, confirmation.due_at) == (
+        "confirmation",
+        "sms",
+        NOW,
+    )
+    assert confirmation.to_address == "+16175550199"
+    assert "Reply C to confirm" in confirmation.body_text
+    for offset in (datetime.timedelta(days=7), datetime.timedelta(days=2), hours(2)):
+        assert sweep(VISIT - offset - datetime.timedelta(days=1, minutes=1)) == 0
+        assert sweep(VISIT - offset - datetime.timedelta(days=1)) == 1
     messages = messages_about(appointment)
-
-    assert [(m.kind, m.channel) for m in messages] == [
-        ("confirmation", "sms"),
-        ("reminder", "sms"),
-        ("reminder", "sms"),
-        ("reminder", "sms"),
-    ]
-    assert messages[0].due_at == NOW
+    assert [(m.kind, m.channel) for m in messages] == [("confirmation", "sms")] + [
+        ("reminder", "sms")
+    ] * 3
     assert [m.due_at.astimezone(NEW_YORK) for m in messages[1:]] == [
         VISIT - datetime.timedelta(days=7),
         VISIT - datetime.timedelta(days=2),
-        VISIT - datetime.timedelta(hours=2),
+        VISIT - hours(2),
     ]
     assert {m.topic_stamp for m in messages} == {start_stamp(appointment)}
-    assert messages[0].to_address == "+16175550199"
-    assert "Reply C to confirm" in messages[0].body_text
+
+
+def test_a_visit_within_a_day_gets_its_reminders_with_the_booking(clinic_a):
+    # Monday 30 November, 07:00: the visit at 15:00 is reminded of at 13:00
+    appointment = book(clinic_a, reachable_patient(clinic_a.organization), start=TODAY_AT_3)
+
+    assert [(m.kind, m.due_at) for m in messages_about(appointment)] == [
+        ("confirmation", NOW),
+        ("reminder", TODAY_AT_3 - hours(2)),
+    ]
+    assert sweep(NOW) == 0
 
 
 def test_booking_writes_its_confirmation_and_reminders_in_one_insert(clinic_a):
     patient = reachable_patient(clinic_a.organization)
 
     with CaptureQueriesContext(connection) as queries:
-        appointment = book(clinic_a, patient)
+        appointment = book(clinic_a, patient, start=TODAY_AT_3)
 
     table = OutboundMessage._meta.db_table
     inserts = [q for q in queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
     assert len(inserts) == 1
-    assert len(messages_about(appointment)) == 4
+    assert len(messages_about(appointment)) == 2
 
 
 def test_email_messages_carry_the_calendar_event(clinic_a):
@@ -93,6 +115,7 @@ def test_email_messages_carry_the_calendar_event(clinic_a):
     assert event.decoded("DTSTART") == VISIT.astimezone(UTC)
     assert "/p/e/" in confirmation.body_text  # the email opt-out link
     assert "/p/e/" in confirmation.unsubscribe_url  # and the List-Unsubscribe header
+    sweep(VISIT - datetime.timedelta(days=8))
     reminder = messages_about(appointment, kind="reminder")[0]
     assert calendar_event(reminder)[0] == "REQUEST"
 
@@ -115,6 +138,7 @@ def test_policy_can_turn_off_the_confirmation(clinic_a):
     )
 
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
+    sweep(VISIT - datetime.timedelta(days=2))
 
     assert [(m.kind, m.due_at) for m in messages_about(appointment)] == [
         ("reminder", VISIT - datetime.timedelta(days=1))
@@ -132,6 +156,8 @@ def test_visit_type_policy_replaces_the_organizations(clinic_a):
     )
 
     appointment = book(clinic_a, reachable_patient(organization))
+    sweep(VISIT - datetime.timedelta(days=4))
+    sweep(VISIT - datetime.timedelta(days=1))
 
     assert [m.due_at for m in messages_about(appointment, kind="reminder")] == [
         VISIT - datetime.timedelta(hours=20)
@@ -175,17 +201,20 @@ def test_reschedule_withdraws_the_old_messages_and_sends_an_update(clinic_a):
     appointment = book(
         clinic_a, reachable_patient(clinic_a.organization, preferred_channel="email")
     )
+    sweep(VISIT - datetime.timedelta(days=8))
     old = messages_about(appointment)
+    assert [m.kind for m in old] == ["confirmation", "reminder"]
 
-    appointment_reschedule(
-        appointment=appointment, actor=None, start=VISIT + datetime.timedelta(days=1)
-    )
+    appointment_reschedule(appointment=appointment, actor=None, start=TODAY_AT_3)
 
     assert {m.status for m in OutboundMessage.objects.filter(pk__in=[m.pk for m in old])} == {
         MessageStatus.WITHDRAWN
     }
     fresh = messages_about(appointment, status=MessageStatus.PENDING)
-    assert [m.kind for m in fresh] == ["update", "reminder", "reminder", "reminder"]
+    assert [(m.kind, m.due_at) for m in fresh] == [
+        ("update", NOW),
+        ("reminder", TODAY_AT_3 - hours(2)),
+    ]
     assert {m.topic_stamp for m in fresh} == {start_stamp(appointment)}
     method, event = calendar_event(fresh[0])
     assert (method, event["SEQUENCE"]) == ("REQUEST", 2)
@@ -197,6 +226,7 @@ def test_cancel_withdraws_reminders_and_sends_a_notice_that_goes_out(clinic_a, s
     appointment = book(
         clinic_a, reachable_patient(clinic_a.organization, preferred_channel="email")
     )
+    sweep(VISIT - datetime.timedelta(days=8))
 
     appointment_cancel(appointment=appointment, actor=None, reason="practitioner away")
     deliver_due()
@@ -204,8 +234,6 @@ def test_cancel_withdraws_reminders_and_sends_a_notice_that_goes_out(clinic_a, s
     assert kinds(messages_about(appointment)) == [
         ("confirmation", "email", "withdrawn"),
         ("cancellation", "email", "sent"),
-        ("reminder", "email", "withdrawn"),
-        ("reminder", "email", "withdrawn"),
         ("reminder", "email", "withdrawn"),
     ]
     method, event = calendar_event(messages_about(appointment, kind="cancellation")[0])
@@ -225,6 +253,7 @@ def test_entered_in_error_withdraws_everything_queued(clinic_a):
 
 def test_no_show_withdraws_the_reminders_not_yet_sent(clinic_a, time_machine):
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
+    sweep(VISIT - datetime.timedelta(days=1))
     time_machine.move_to(VISIT + datetime.timedelta(minutes=20), tick=False)
 
     appointment_transition(appointment=appointment, actor=None, status="noshow")
@@ -240,7 +269,7 @@ def test_pending_visit_is_confirmed_when_it_becomes_booked(clinic_a):
 
     appointment_transition(appointment=appointment, actor=None, status="booked")
 
-    assert [m.kind for m in messages_about(appointment)][:2] == ["confirmation", "reminder"]
+    assert [m.kind for m in messages_about(appointment)] == ["confirmation"]
 
 
 def test_imported_and_past_visits_get_no_confirmation(clinic_a):
@@ -249,7 +278,9 @@ def test_imported_and_past_visits_get_no_confirmation(clinic_a):
     friday = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=NEW_YORK)
     past = book(clinic_a, patient, start=friday, allow_past=True)
 
-    assert [m.kind for m in messages_about(imported)] == ["reminder"] * 3
+    assert messages_about(imported) == messages_about(past) == []
+    sweep(VISIT - datetime.timedelta(days=3))
+    assert [m.kind for m in messages_about(imported)] == ["reminder"]
     assert messages_about(past) == []
 
 
@@ -269,6 +300,7 @@ def test_reminder_queued_for_an_old_time_is_withdrawn_at_delivery(
 ):
     use_file_gateways(settings, tmp_path)
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
+    sweep(VISIT - datetime.timedelta(days=8))
     # the visit moves without the service (as a bulk fix would), leaving stale reminders
     hour = datetime.timedelta(hours=1)
     Appointment.objects.filter(pk=appointment.pk).update(start=VISIT + hour, end=VISIT + 2 * hour)

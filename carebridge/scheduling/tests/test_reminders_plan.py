@@ -23,17 +23,28 @@ def test_quiet_hours_follow_the_patients_own_zone(clinic_a):
     patient = reachable_patient(clinic_a.organization, timezone="America/Los_Angeles")
     appointment = book(clinic_a, patient)
 
-    (reminder,) = reminders_plan(appointment=appointment, policy=TWO_HOURS)
+    (reminder,) = reminders_plan(appointment=appointment, policy=TWO_HOURS, horizon=None)
 
     assert reminder.due_at.astimezone(LOS_ANGELES) == datetime.datetime(
         2026, 12, 9, 20, 45, tzinfo=LOS_ANGELES
     )
 
 
+def test_reminders_are_planned_within_the_horizon_only(clinic_a, time_machine):
+    appointment = book(clinic_a, reachable_patient(clinic_a.organization))
+
+    assert reminders_plan(appointment=appointment, policy=TWO_HOURS) == []
+    time_machine.move_to(VISIT - datetime.timedelta(hours=26, seconds=1), tick=False)
+    assert reminders_plan(appointment=appointment, policy=TWO_HOURS) == []
+    time_machine.move_to(VISIT - datetime.timedelta(hours=26), tick=False)
+    (reminder,) = reminders_plan(appointment=appointment, policy=TWO_HOURS)
+    assert reminder.due_at == VISIT - datetime.timedelta(hours=2)
+
+
 def test_without_a_zone_the_locations_applies(clinic_a):
     appointment = book(clinic_a, reachable_patient(clinic_a.organization))
 
-    (reminder,) = reminders_plan(appointment=appointment, policy=TWO_HOURS)
+    (reminder,) = reminders_plan(appointment=appointment, policy=TWO_HOURS, horizon=None)
 
     assert reminder.due_at == VISIT - datetime.timedelta(hours=2)
 
