@@ -114,8 +114,9 @@ def notice_after_contact_change(*, patient: Patient) -> None:
     What is queued about their visits and has not gone out is queued again as they can be
     reached now (the new number, the other channel, their language), due when it was; when
     they cannot be reached at all, it is only withdrawn. A booked visit ahead with nothing
-    queued (booked while the patient could not be reached) gets its reminders, and its
-    confirmation too when nothing about it was ever queued.
+    queued (booked while the patient could not be reached) gets its reminders due within a
+    day (the sweep queues the later ones), and its confirmation too when nothing about it
+    was ever queued.
     """
     destination = _destination(patient)
     taken = outbox_take_back_pending(
