@@ -79,4 +79,8 @@ RETRY_CAP_SECONDS = 30 * 60
 MAX_ATTEMPTS = 8
 # A claim lasts this long; a worker that dies leaves its rows claimable again after it.
 LEASE_SECONDS = 120
+# Messages a worker claims and sends at a time. On SQLite each claim and each record of
+# outcomes holds the database's only write lock, which a booking then waits for (SQLite
+# makes it sleep a millisecond or more): smaller batches keep each hold near a millisecond.
 BATCH_SIZE = 100
+SQLITE_BATCH_SIZE = 25

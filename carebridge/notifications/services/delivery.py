@@ -41,6 +41,7 @@ from carebridge.notifications.constants import (
     MAX_ATTEMPTS,
     RETRY_BASE_SECONDS,
     RETRY_CAP_SECONDS,
+    SQLITE_BATCH_SIZE,
     WITHDRAWN_REASON,
     AttemptOutcome,
     MessageChannel,
@@ -127,10 +128,16 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=seconds)
 
 
+def delivery_batch_size() -> int:
+    """How many messages a worker claims at a time on this database (see BATCH_SIZE)."""
+    return SQLITE_BATCH_SIZE if connection.vendor == "sqlite" else BATCH_SIZE
+
+
 def outbox_deliver_due(
-    *, worker: str, batch_size: int = BATCH_SIZE, lease_seconds: float = LEASE_SECONDS
+    *, worker: str, batch_size: int | None = None, lease_seconds: float = LEASE_SECONDS
 ) -> DeliveryReport:
-    """Claim up to `batch_size` due messages and deliver them.
+    """Claim up to `batch_size` due messages (default: delivery_batch_size()) and deliver
+    them.
 
     Just before sending, each message is re-checked: consent and opt-out of its channel
     (messages without a patient, and carrier-required answers, need none), an address, and
@@ -140,7 +147,9 @@ def outbox_deliver_due(
     Sending stops when the lease runs out; what is left is claimable again at once.
     Side effects: a DeliveryAttempt row for every send tried.
     """
-    messages = outbox_claim_due(worker=worker, limit=batch_size, lease_seconds=lease_seconds)
+    messages = outbox_claim_due(
+        worker=worker, limit=batch_size or delivery_batch_size(), lease_seconds=lease_seconds
+    )
     report = DeliveryReport(claimed=len(messages))
     screened = _screen(messages)
     _record(list(screened.values()), worker, report)
@@ -160,7 +169,7 @@ def outbox_deliver_due(
 def outbox_drain(
     *,
     worker: str,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     lease_seconds: float = LEASE_SECONDS,
     max_seconds: float = DRAIN_SECONDS,
 ) -> DeliveryReport:

@@ -112,7 +112,7 @@ def test_one_recipients_messages_go_one_at_a_time_in_queue_order(org_a, gateway,
 def test_every_outcome_is_recorded_whatever_order_the_sends_finish_in(org_a, gateway, in_flight):
     messages = [enqueue(org_a, to_address=number(index)) for index in range(30)]
 
-    report = outbox_deliver_due(worker=WORKER)
+    report = outbox_deliver_due(worker=WORKER, batch_size=30)
 
     assert report.sent == 30
     statuses = OutboundMessage.objects.filter(pk__in=[m.pk for m in messages])

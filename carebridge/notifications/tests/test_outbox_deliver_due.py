@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from carebridge.core import clock
 from carebridge.notifications.constants import (
+    BATCH_SIZE,
     MAX_ATTEMPTS,
     RETRY_BASE_SECONDS,
     RETRY_CAP_SECONDS,
+    SQLITE_BATCH_SIZE,
     AttemptOutcome,
     MessageChannel,
     MessageKind,
@@ -285,11 +287,24 @@ def test_stops_sending_when_a_slow_gateway_has_used_up_the_lease(org_a, gateway,
         enqueue(org_a)
     gateway.on_send = lambda: frozen.shift(datetime.timedelta(seconds=1))
 
-    report = outbox_deliver_due(worker=WORKER, lease_seconds=RECORD_EVERY - 0.5)
+    report = outbox_deliver_due(
+        worker=WORKER, batch_size=RECORD_EVERY + 1, lease_seconds=RECORD_EVERY - 0.5
+    )
 
     assert (report.claimed, report.sent) == (RECORD_EVERY + 1, RECORD_EVERY)
     left = OutboundMessage.objects.get(status=MessageStatus.SENDING)
     assert left.next_attempt_at <= clock.now()  # claimable again, by any worker
+
+
+def test_a_worker_claims_fewer_at_a_time_on_sqlite(org_a, gateway):
+    # SQLite's one write lock is held by each claim and record, and bookings wait for it
+    expected = SQLITE_BATCH_SIZE if connection.vendor == "sqlite" else BATCH_SIZE
+    for _ in range(SQLITE_BATCH_SIZE + 1):
+        enqueue(org_a)
+
+    report = outbox_deliver_due(worker=WORKER)
+
+    assert report.claimed == min(expected, SQLITE_BATCH_SIZE + 1)
 
 
 def test_an_email_carries_its_calendar_and_unsubscribe_link_to_the_gateway(org_a, gateway):

@@ -3,7 +3,7 @@ import time
 from carebridge.core import clock
 from carebridge.core.management.base import DomainCommand
 from carebridge.core.processes import yield_to_requests
-from carebridge.notifications.constants import BATCH_SIZE, LEASE_SECONDS
+from carebridge.notifications.constants import LEASE_SECONDS
 from carebridge.notifications.selectors import outbox_has_due, outbox_last_lease_end
 from carebridge.notifications.services.delivery import DeliveryReport, outbox_drain, worker_name
 
@@ -21,7 +21,12 @@ class Command(DomainCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=None,
+            help="messages claimed at a time (default: 100 on PostgreSQL, 25 on SQLite)",
+        )
         parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS)
 
     def run(self, *, batch_size: int, lease_seconds: float, **options):
