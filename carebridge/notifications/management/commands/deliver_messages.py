@@ -3,7 +3,7 @@ import time
 from carebridge.core import clock
 from carebridge.core.management.base import DomainCommand
 from carebridge.core.processes import yield_to_requests
-from carebridge.notifications.constants import LEASE_SECONDS
+from carebridge.notifications.constants import BATCH_SIZE, LEASE_SECONDS, SQLITE_BATCH_SIZE
 from carebridge.notifications.selectors import outbox_has_due, outbox_last_lease_end
 from carebridge.notifications.services.delivery import DeliveryReport, outbox_drain, worker_name
 
@@ -25,11 +25,12 @@ class Command(DomainCommand):
             "--batch-size",
             type=int,
             default=None,
-            help="messages claimed at a time (default: 100 on PostgreSQL, 25 on SQLite)",
+            help=f"messages claimed at a time (default: {BATCH_SIZE} on PostgreSQL,"
+            f" {SQLITE_BATCH_SIZE} on SQLite)",
         )
         parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS)
 
-    def run(self, *, batch_size: int, lease_seconds: float, **options):
+    def run(self, *, batch_size: int | None, lease_seconds: float, **options):
         yield_to_requests()
         total = DeliveryReport()
         worker = worker_name()
