@@ -124,7 +124,7 @@ def messages_enqueue(
     unsubscribe_url: str = "",
 ) -> list[OutboundMessage]:
     """Write messages of one or more kinds to one address, about one topic, in one insert
-    (a booking's confirmation and reminders); returns the rows in the order given.
+    (a booking's confirmation and its reminders due soon); returns the rows in the order given.
 
     Call it inside the transaction of the change that causes the messages: the rows commit
     or roll back with it. Invariants: kinds, channel and calendar method are known, and a

@@ -460,7 +460,7 @@ def appointment_book(
     location and has a specialty the visit type allows; the visit lies in free time (unless
     overbooked with a reason); neither the practitioner (visit plus buffers) nor the patient
     has another active appointment overlapping it. Side effects: history, audit entry, the
-    patient's confirmation and reminders in the outbox.
+    patient's confirmation and the reminders due within a day in the outbox.
     """
     _check_references(
         organization,

@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.accounts.services import messaging_revision_reload
@@ -227,7 +227,7 @@ def _sweep_lock(organization: Organization) -> None:
         cursor.execute(f"SELECT {calls}", parameters)
 
 
-def _booked_ahead(now: datetime.datetime):
+def _booked_ahead(now: datetime.datetime) -> QuerySet[Appointment]:
     return Appointment.objects.filter(status=AppointmentStatus.BOOKED, start__gt=now)
 
 
