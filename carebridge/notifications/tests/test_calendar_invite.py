@@ -1,10 +1,11 @@
 import datetime
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-from carebridge.notifications.calendar import CalendarEvent, calendar_invite
+from carebridge.notifications.calendar import CalendarEvent, calendar_invite, folded, invitation
 
 NEW_YORK = ZoneInfo("America/New_York")
 EVENT = CalendarEvent(
@@ -49,3 +50,34 @@ def test_cancel_keeps_the_uid_and_marks_the_event_cancelled():
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="REQUEST or CANCEL"):
         calendar_invite(event=EVENT, method="PUBLISH", stamp=STAMP)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "",
+        "x" * 60,
+        "Bring your medication list and arrive ten minutes early; parking is at the rear",
+        "Traiga su lista de medicamentos. Llegue diez minutos antes: la recepción está "
+        "en la planta baja, junto a la farmacia. ¿Preguntas? Llámenos." * 3,
+        "请携带您的药物清单并提前十分钟到达。" * 6,
+        "naïve émoji 🙂 " * 20,
+        # the backslash of an escaped comma falls on the last octet a line may hold
+        "y" * 61 + ", then more words after the escape" * 4,
+    ],
+)
+def test_folded_like_icalendar_whatever_the_text(description):
+    """Our folding writes exactly what icalendar's own serializer writes."""
+    event = replace(EVENT, description=description, summary=description[:90] or "Visit")
+    text = calendar_invite(event=event, method="REQUEST", stamp=STAMP)
+    reference = invitation(event=event, method="REQUEST", stamp=STAMP).to_ical().decode()
+    assert text == reference
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    _, parsed = parse(text)
+    assert str(parsed.get("DESCRIPTION", "")) == description
+
+
+def test_a_long_line_is_folded_at_74_octets_without_splitting_a_character():
+    pieces = folded("é" * 50).split("\r\n ")
+    assert [len(piece.encode()) for piece in pieces] == [74, 26]
+    assert "".join(pieces) == "é" * 50
