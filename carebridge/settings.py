@@ -95,12 +95,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carebridge.core.middleware.RequestContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "carebridge.core.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carebridge.core.middleware.BrowserCsrfViewMiddleware",
+    "carebridge.core.middleware.BrowserAuthenticationMiddleware",
     "carebridge.accounts.middleware.StaffLoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "carebridge.core.middleware.BrowserMessageMiddleware",
 ]
 
 ROOT_URLCONF = "carebridge.urls"
