@@ -2,8 +2,20 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-# These ways in authenticate themselves (tokens, signatures) or are public by design.
-OPEN_PREFIXES = ("/healthz", "/static/", "/login/", "/api/", "/fhir/", "/hooks/", "/p/", "/admin/")
+from carebridge.core.middleware import TOKEN_AUTHENTICATED_PREFIXES
+
+# These ways in authenticate themselves (tokens, signatures) or are public by design. The
+# token-authenticated ones must stay here: the login middleware passes them by, so they
+# have no request.user to ask.
+OPEN_PREFIXES = (
+    "/healthz",
+    "/static/",
+    "/login/",
+    *TOKEN_AUTHENTICATED_PREFIXES,
+    "/hooks/",
+    "/p/",
+    "/admin/",
+)
 
 
 class StaffLoginRequiredMiddleware:

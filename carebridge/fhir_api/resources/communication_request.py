@@ -2,11 +2,10 @@
 offer, answer), whatever became of it.
 
 Every outgoing message is one, under the message's id (a reminder from when it is queued,
-a day before it is due); once it went out or failed for good
-a Communication with the same id records the attempt (see communication.py). Outbox
-statuses map onto request-status: waiting or being sent is `active`, sent is `completed`,
-and a message that will never go out (withdrawn, suppressed, failed) is `revoked`, with
-the reason in statusReason.
+a day before it is due); once it went out or failed for good a Communication with the same
+id records the attempt (see communication.py). Outbox statuses map onto request-status:
+waiting or being sent is `active`, sent is `completed`, and a message that will never go
+out (withdrawn, suppressed, failed) is `revoked`, with the reason in statusReason.
 """
 
 from __future__ import annotations
