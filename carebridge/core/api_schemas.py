@@ -6,6 +6,7 @@ import uuid
 from typing import Generic, TypeVar
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 Item = TypeVar("Item")
 
@@ -37,14 +38,19 @@ class Input(Schema):
     model_config = {"extra": "forbid"}
 
 
-class PublicIdOut(Schema):
+class Out(BaseModel):
+    """An answer read straight from the object's attributes by pydantic's compiled code; a
+    field named otherwise on the object says where to read it (`validation_alias`). An
+    answer that must compute a field mixes in ninja's `Schema` and its `resolve_<field>`
+    methods (about five times slower to read: every field goes through Python)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PublicIdOut(Out):
     """Objects leave the API under their public UUID, never their database key."""
 
-    id: uuid.UUID
-
-    @staticmethod
-    def resolve_id(obj) -> uuid.UUID:
-        return obj.public_id
+    id: uuid.UUID = Field(validation_alias="public_id")
 
 
 class Paging(Schema):

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Range = tuple[datetime.datetime, datetime.datetime]
 UTC = datetime.UTC
+
+
+@lru_cache(maxsize=64)
+def zone_of(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def merge(ranges: Iterable[Range]) -> list[Range]:

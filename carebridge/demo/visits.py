@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from carebridge.accounts.models import User
 from carebridge.core import clock
 from carebridge.core.errors import DomainError
-from carebridge.core.timeranges import UTC, wall_to_utc
+from carebridge.core.timeranges import UTC, wall_to_utc, zone_of
 from carebridge.demo.clinic import LUNCH, PROCEDURAL, Clinic, Clinician, Workday
 from carebridge.demo.people import DemoPatient
 from carebridge.directory.models import Location
 from carebridge.patients.constants import ContactChannel
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import (
     AppointmentStatus,
     BookingChannel,
@@ -348,7 +347,7 @@ def _confirm(appointment, demo_patient: DemoPatient, now, rng: random.Random) ->
 
 
 def _no_show_chance(appointment: Appointment, demo_patient: DemoPatient, earlier: int) -> float:
-    local = appointment.start.astimezone(zone_of(appointment.location.timezone))
+    local = appointment.local_start
     chance = demo_patient.no_show_tendency * (1 + 0.7 * earlier)
     if local.hour < 9 or local.hour >= 16:
         chance *= 1.3

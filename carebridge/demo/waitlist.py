@@ -10,11 +10,11 @@ import random
 from carebridge.accounts.models import User
 from carebridge.core import clock
 from carebridge.core.errors import DomainError
+from carebridge.core.timeranges import zone_of
 from carebridge.demo.clinic import Clinic
 from carebridge.demo.people import DemoPatient
 from carebridge.demo.visits import visit_attended, visit_kinds
 from carebridge.notifications.services.delivery import outbox_drain
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.services.appointments import appointment_transition
 from carebridge.scheduling.services.backfill import backfill_offer_next, offers_close

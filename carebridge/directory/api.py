@@ -42,7 +42,7 @@ class OpeningHoursOut(Schema):
     closes: datetime.time
 
 
-class LocationOut(LocationRef):
+class LocationOut(Schema, LocationRef):
     address_line: str
     city: str
     state: str
@@ -60,7 +60,7 @@ class PractitionerRef(PublicIdOut):
     display_name: str
 
 
-class PractitionerOut(PractitionerRef):
+class PractitionerOut(Schema, PractitionerRef):
     prefix: str
     given_name: str
     family_name: str

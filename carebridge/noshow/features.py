@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from carebridge.accounts.models import Organization
+from carebridge.core.timeranges import zone_of
 from carebridge.noshow.constants import AGE_BANDS
 from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.metrics import KEPT_STATUSES, is_late_cancellation, with_cancelled_at
 from carebridge.scheduling.models import Appointment

@@ -17,7 +17,6 @@ from carebridge.core import clock
 from carebridge.noshow.constants import RiskBand
 from carebridge.noshow.models import NoShowGroupMetric, NoShowModel, NoShowPolicy, NoShowScore
 from carebridge.noshow.scoring import LinearModel, Term
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import Appointment
 
@@ -161,7 +160,7 @@ def noshow_overbooking(*, organization: Organization) -> list[OverbookSuggestion
     days: dict[tuple, list[NoShowScore]] = defaultdict(list)
     for score in noshow_scores_ahead(organization=organization, days=OVERBOOK_DAYS):
         appointment = score.appointment
-        local_day = appointment.start.astimezone(zone_of(appointment.location.timezone)).date()
+        local_day = appointment.local_start.date()
         days[(local_day, appointment.practitioner_id, appointment.location_id)].append(score)
     suggestions = []
     for (day, _, _), scores in sorted(days.items(), key=lambda item: item[0]):

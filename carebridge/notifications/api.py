@@ -59,7 +59,7 @@ class AttemptOut(Schema):
     error: str
 
 
-class MessageOut(PublicIdOut):
+class MessageOut(Schema, PublicIdOut):
     kind: MessageKind
     channel: MessageChannel
     status: MessageStatus
@@ -89,7 +89,7 @@ class MessageDetailOut(MessageOut):
         return list(message.delivery_attempts.all())
 
 
-class InboundOut(PublicIdOut):
+class InboundOut(Schema, PublicIdOut):
     channel: MessageChannel
     from_address: str
     body: str

@@ -14,12 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.core.errors import DomainError, InvalidInput
+from carebridge.core.timeranges import zone_of
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.rendering import visit_time_text
 from carebridge.notifications.signatures import SIGNATURE_HEADER, twilio_signature_valid
 from carebridge.patients.services import patient_contact_opt_out
 from carebridge.portal.texts import TEXTS, texts_for
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import (
     AppointmentStatus,
     CancelledBy,

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from carebridge.core.timeranges import zone_of
 from carebridge.notifications.rendering import visit_time_text
 from carebridge.portal.texts import texts_for
 from carebridge.portal.views import link_page
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import ConfirmationChannel
 from carebridge.scheduling.models import WaitlistOffer
 from carebridge.scheduling.services.backfill import offer_for_link, offered_visit

@@ -22,6 +22,7 @@ from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import get_each_in_organization
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.api import (
     LocationRef,
     PractitionerRef,
@@ -41,7 +42,7 @@ from carebridge.notifications.api import InboundOut
 from carebridge.patients.api import PatientRef
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import patient_reference
-from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
+from carebridge.scheduling.availability import FreeSlot, slot_search
 from carebridge.scheduling.constants import (
     AppointmentStatus,
     BookingChannel,
@@ -100,8 +101,10 @@ class SlotOut(Schema):
 
 class AppointmentOut(PublicIdOut):
     status: AppointmentStatus
-    start: datetime.datetime = Field(description="In the location's zone")
-    end: datetime.datetime
+    start: datetime.datetime = Field(
+        validation_alias="local_start", description="In the location's zone"
+    )
+    end: datetime.datetime = Field(validation_alias="local_end")
     patient: PatientRef
     practitioner: PractitionerRef
     location: LocationRef
@@ -117,14 +120,6 @@ class AppointmentOut(PublicIdOut):
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-    @staticmethod
-    def resolve_start(appointment: Appointment) -> datetime.datetime:
-        return appointment.start.astimezone(zone_of(appointment.location.timezone))
-
-    @staticmethod
-    def resolve_end(appointment: Appointment) -> datetime.datetime:
-        return appointment.end.astimezone(zone_of(appointment.location.timezone))
 
 
 class FieldChangeOut(Schema):
@@ -150,7 +145,7 @@ class HistoryOut(Schema):
         return list(entry.changes.all())
 
 
-class AppointmentDetailOut(AppointmentOut):
+class AppointmentDetailOut(Schema, AppointmentOut):
     history: list[HistoryOut]
 
     @staticmethod

@@ -45,7 +45,7 @@ VIEW = "scheduling.view_appointment"
 MANAGE = "scheduling.add_appointment"
 
 
-class WaitlistEntryOut(PublicIdOut):
+class WaitlistEntryOut(Schema, PublicIdOut):
     patient: PatientRef
     visit_type: VisitTypeRef
     practitioner: PractitionerRef | None

@@ -14,7 +14,7 @@ import datetime
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from carebridge.core.timeranges import (
     merge,
     subtract,
     wall_to_utc,
+    zone_of,
 )
 from carebridge.directory.models import Location, OpeningHours, Practitioner, PractitionerRole
 from carebridge.patients.models import Patient
@@ -67,11 +68,6 @@ class FreeSlot:
     location_id: int
     visit_type_id: int = field(compare=False)
     end: datetime.datetime = field(compare=False)
-
-
-@lru_cache(maxsize=64)
-def zone_of(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 @dataclass

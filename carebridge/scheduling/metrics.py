@@ -27,10 +27,11 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from carebridge.accounts.models import Organization
 from carebridge.core.errors import InvalidInput
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.models import Location, Practitioner
 from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
-from carebridge.scheduling.availability import bookable_minutes, zone_of
+from carebridge.scheduling.availability import bookable_minutes
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
 from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.waitlist_selectors import FillStats, backfill_slot_rows, fill_stats_of

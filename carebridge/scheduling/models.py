@@ -4,6 +4,7 @@ from django.db import models
 
 from carebridge.core import clock
 from carebridge.core.models import TenantModel
+from carebridge.core.timeranges import zone_of
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     AppointmentStatus,
@@ -195,6 +196,15 @@ class Appointment(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        """The start in the location's zone, as patients and staff read it."""
+        return self.start.astimezone(zone_of(self.location.timezone))
+
+    @property
+    def local_end(self) -> datetime.datetime:
+        return self.end.astimezone(zone_of(self.location.timezone))
 
 
 class AppointmentHistory(models.Model):

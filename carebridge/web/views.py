@@ -19,13 +19,13 @@ from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.core.forms import show_domain_error
-from carebridge.core.timeranges import local_day_bounds
+from carebridge.core.timeranges import local_day_bounds, zone_of
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
 from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import patient_create, patient_update
-from carebridge.scheduling.availability import slot_search, zone_of
+from carebridge.scheduling.availability import slot_search
 from carebridge.scheduling.constants import INACTIVE_STATUSES, ConfirmationChannel
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
@@ -560,7 +560,7 @@ def _after_booking(request, appointment) -> HttpResponse:
         )
         response["HX-Trigger"] = BOARD_CHANGED
         return response
-    day = appointment.start.astimezone(zone_of(appointment.location.timezone)).date()
+    day = appointment.local_start.date()
     return redirect(
         board_url(
             appointment.location, day, appointment.visit_type, appointment=appointment.public_id

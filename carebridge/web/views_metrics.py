@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.selectors import location_list
 from carebridge.noshow.selectors import noshow_fairness
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.metrics import (
     Grouping,
     MetricsRow,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput, NotFound
+from carebridge.core.timeranges import zone_of
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.interactions.schedule import Pair, matching_schedules, schedule_pair
 from carebridge.fhir_api.references import reference_id
@@ -26,7 +27,7 @@ from carebridge.fhir_api.search import (
     split_token,
     start_bounds,
 )
-from carebridge.scheduling.availability import slot_is_free, slot_search, zone_of
+from carebridge.scheduling.availability import slot_is_free, slot_search
 from carebridge.scheduling.constants import ACTIVE_STATUSES
 from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.selectors import (

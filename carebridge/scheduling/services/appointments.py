@@ -39,7 +39,6 @@ from carebridge.scheduling.availability import (
     PlacementCheck,
     patient_kind_refusal,
     placement_check,
-    zone_of,
 )
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
@@ -154,7 +153,7 @@ def _place(appointment: Appointment, visit_type: VisitType, start: datetime.date
 def _check_free(appointment: Appointment, check: PlacementCheck) -> None:
     if appointment.overbooked or check.free:
         return
-    local = appointment.start.astimezone(zone_of(appointment.location.timezone))
+    local = appointment.local_start
     raise DomainError(
         f"start: {local:%Y-%m-%d %H:%M %Z} is outside {appointment.practitioner}'s "
         f"availability at {appointment.location}",
@@ -592,7 +591,7 @@ def _earliest_mark(appointment: Appointment, status: str) -> datetime.datetime |
     if status in (AppointmentStatus.NOSHOW, AppointmentStatus.FULFILLED):
         return appointment.start
     if status in (AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN):
-        local_start = appointment.start.astimezone(zone_of(appointment.location.timezone))
+        local_start = appointment.local_start
         return local_start.replace(hour=0, minute=0, second=0, microsecond=0)
     return None
 

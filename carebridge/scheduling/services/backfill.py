@@ -28,6 +28,7 @@ from carebridge.accounts.models import Organization
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record_many
 from carebridge.core import clock
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.models import Practitioner
 from carebridge.notifications.constants import MessageKind, MessageStatus
 from carebridge.notifications.models import OutboundMessage
@@ -37,7 +38,6 @@ from carebridge.scheduling.availability import (
     patient_kind_refusal,
     patient_visits_during,
     slot_is_free,
-    zone_of,
 )
 from carebridge.scheduling.constants import ACTIVE_STATUSES, INACTIVE_STATUSES
 from carebridge.scheduling.links import LinkExpired, LinkInvalid, token_url

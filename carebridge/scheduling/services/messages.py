@@ -24,6 +24,7 @@ from carebridge.core import clock
 from carebridge.core.db import quoted_column
 from carebridge.core.revision_cache import per_revision
 from carebridge.core.selectors import RowLoader
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
 from carebridge.notifications.constants import MessageChannel
@@ -32,7 +33,6 @@ from carebridge.notifications.rendering import messages_render, visit_time_text
 from carebridge.notifications.services.outbox import MessageContent, Topic, messages_enqueue
 from carebridge.patients.constants import ContactChannel
 from carebridge.patients.models import Patient
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.links import email_opt_out_url, visit_links
 from carebridge.scheduling.models import Appointment, ReminderOffset, ReminderPolicy

@@ -24,10 +24,10 @@ from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
 from carebridge.core.db import LockSpace, advisory_locks
 from carebridge.core.errors import InvalidInput
+from carebridge.core.timeranges import zone_of
 from carebridge.notifications.calendar import REQUEST
 from carebridge.notifications.constants import MessageKind
 from carebridge.notifications.models import OutboundMessage
-from carebridge.scheduling.availability import zone_of
 from carebridge.scheduling.constants import AppointmentStatus
 from carebridge.scheduling.models import Appointment, ReminderOffset, ReminderPolicy, VisitType
 from carebridge.scheduling.services.messages import (

@@ -26,6 +26,7 @@ from carebridge.audit.services import (
 )
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, DomainError, NotFound
+from carebridge.core.timeranges import zone_of
 from carebridge.notifications.constants import (
     InboundHandling,
     MessageChannel,
@@ -35,7 +36,7 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.rendering import visit_time_text
 from carebridge.notifications.services.inbound import inbound_record
-from carebridge.scheduling.availability import FreeSlot, slot_search, zone_of
+from carebridge.scheduling.availability import FreeSlot, slot_search
 from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
 from carebridge.scheduling.models import Appointment, RescheduleOffer, RescheduleOption
 from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
