@@ -22,7 +22,8 @@ that parses the text and then sets the time zone: a few microseconds for each va
 booking request reads dozens (every row carries its creation and change times). When the
 connection's zone is UTC, as it is unless a database's TIME_ZONE says otherwise, psycopg's
 compiled loader gives the very same values, so the connection reads them with that one
-(a booking request: 4.5 % fewer instructions).
+(3.6 microseconds a value in Python, 0.2 compiled; a booking request: 4.5 % fewer
+instructions).
 """
 
 import datetime
