@@ -21,10 +21,11 @@ def test_times_read_back_are_the_instants_written_in_utc_by_the_compiled_loader(
     assert read == written
     assert read.tzinfo is datetime.UTC
     assert (read.hour, read.microsecond) == (6, 123456)
-    loader = connection.connection.adapters.get_loader(
-        connection.connection.adapters.types["timestamptz"].oid, 0
-    )
+    timestamptz = connection.connection.adapters.types["timestamptz"].oid
+    loader = connection.connection.adapters.get_loader(timestamptz, 0)
     assert loader.__module__ == "carebridge.core.backends.postgresql.base"
+    reading_with = type(loader(timestamptz, connection.connection)._read.__self__)
+    assert reading_with.__module__.startswith("psycopg_binary")
 
 
 def test_a_cursor_of_the_connection_keeps_the_connection_loader():
