@@ -8,6 +8,7 @@ oversized bodies are translated into the same shape so clients parse one thing.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,6 +20,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from carebridge.core.errors import DomainError, InvalidFields, NotFound
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 # Where Ninja found the bad value; the first part of `loc` says which, the rest names the field.
 BODY = "body"
@@ -95,6 +98,22 @@ def on_http_error(request: HttpRequest, error: HttpError) -> JsonResponse:
     return problem_response(error.status_code, code="http_error", message=str(error))
 
 
+def on_unexpected_error(request: HttpRequest, error: Exception) -> JsonResponse:
+    """A fault of the server's own still answers in the API's shape; the log keeps the
+    traceback, the client gets the request id to quote (the X-Request-ID header)."""
+    logger.exception("API %s %s failed", request.method, request.path)
+    return problem_response(
+        500, code="server_error", message="the server could not complete the request"
+    )
+
+
+def unknown_address(request: HttpRequest, rest: str) -> JsonResponse:
+    """Under /api/, an address no operation has: a 404 in the API's shape, not a page."""
+    return problem_response(
+        404, code="not_found", message=f"{request.path}: the API has no such address"
+    )
+
+
 def _body_too_large(request: HttpRequest) -> JsonResponse | None:
     raw = request.META.get("CONTENT_LENGTH") or "0"
     try:
@@ -129,6 +148,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ValidationError, on_validation_error)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(Exception, on_unexpected_error)
     # "view" mode wraps the whole operation, so the guard runs before authentication and parsing.
     api.add_decorator(body_size_guard, mode="view")
 

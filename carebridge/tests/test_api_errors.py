@@ -1,3 +1,6 @@
+import pytest
+
+
 def test_malformed_json_is_a_bad_request_naming_the_body(api_a):
     response = api_a.post("/patients", '{"given_name": "Ana",')
 
@@ -38,3 +41,32 @@ def test_a_domain_error_keeps_its_status_code_and_field(api_a, patient_a):
 
     assert response.status_code == 412
     assert set(response.json()) == {"code", "field", "message"}
+
+
+def test_a_fault_of_the_server_answers_in_the_api_shape_and_is_logged(api_a, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("carebridge.patients.api.patient_search", broken)
+
+    response = api_a.get("/patients")
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": "server_error",
+        "field": None,
+        "message": "the server could not complete the request",
+    }
+    assert response["X-Request-ID"]
+    (record,) = [r for r in caplog.records if r.name == "carebridge.core.api_errors"]
+    assert record.exc_info[1].args == ("disk on fire",)
+
+
+@pytest.mark.parametrize("path", ["/", "/patient", "/patients/extra/parts", "/openapi"])
+def test_an_address_the_api_does_not_have_is_a_404_in_the_api_shape(api_a, path):
+    response = api_a.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    assert response.json()["message"] == f"/api{path}: the API has no such address"
