@@ -182,6 +182,19 @@ def test_spanish_reschedule_gets_spanish_options(clinic_a, org_a):
     assert "1) lunes 30 de noviembre de 2026 09:00" in message.body_text
 
 
+@pytest.mark.parametrize("number", ["7", "99999999999999999999999"])
+def test_a_number_the_options_do_not_have_gets_them_again(appointment, patient, number):
+    reply("R")
+    deliver_due()
+
+    chosen = reply(number)
+
+    appointment.refresh_from_db()
+    assert chosen.handled_as == "option_choice"
+    assert appointment.start == VISIT
+    assert [m.kind for m in pending_sms(patient)] == ["reschedule_options"]
+
+
 def test_a_number_without_open_options_goes_to_the_inbox(appointment):
     assert reply("2").needs_attention
 
