@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from carebridge.core.db import LARGEST_OFFSET
 
 Item = TypeVar("Item")
+
+
+def _without_offset(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError(
+            "time_with_offset", "a time of day at the location, written without a UTC offset or Z"
+        )
+    return value
+
+
+# A wall-clock time at a location (opening hours, a time-of-day window): an offset such as
+# "09:00Z" would name an instant, which a time of day on every date cannot be.
+LocalTime = Annotated[datetime.time, AfterValidator(_without_offset)]
 
 
 class FieldProblem(Schema):
@@ -55,7 +72,7 @@ class PublicIdOut(Out):
 
 class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=LARGEST_OFFSET)
 
 
 class Page(Schema, Generic[Item]):

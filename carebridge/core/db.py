@@ -16,6 +16,10 @@ T = TypeVar("T")
 # Deadlock and serialization failure: PostgreSQL asks the client to run the transaction again.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
+# The furthest a list may be paged. No list comes near it, and both databases take it with a
+# page's length added (SQLite's integers end at 2**63, PostgreSQL's OFFSET is a bigint).
+LARGEST_OFFSET = 1_000_000_000
+
 
 def _is_retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES

@@ -12,12 +12,16 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
 PAGING_PARAMS = ("_count", "_offset")
 DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
+# Years a date search may name: any visit's, and far enough inside what Python's dates hold
+# that the searches can look a day to either side.
+SEARCHABLE_YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True)
@@ -97,14 +101,18 @@ def search_request(
 
 def _page(query: QueryDict) -> Page:
     count = min(_non_negative(query, "_count", DEFAULT_COUNT), MAX_COUNT)
-    return Page(count=count, offset=_non_negative(query, "_offset", 0))
+    offset = _non_negative(query, "_offset", 0)
+    if offset > LARGEST_OFFSET:
+        raise InvalidInput(f"_offset: at most {LARGEST_OFFSET}, got {offset}", field="_offset")
+    return Page(count=count, offset=offset)
 
 
 def _non_negative(query: QueryDict, name: str, default: int) -> int:
     value = query.get(name, "")
     if not value:
         return default
-    if not value.isdigit():
+    # ASCII only: str.isdigit() also takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput(f"{name}: expected a whole number >= 0, got {value!r}", field=name)
     return int(value)
 
@@ -173,6 +181,12 @@ def _date_value(
         )
     # A "+" in an unencoded query string arrives as a space.
     text = text.replace(" ", "+")
+    if text[:4].isascii() and text[:4].isdigit() and int(text[:4]) not in SEARCHABLE_YEARS:
+        first, last = SEARCHABLE_YEARS[0], SEARCHABLE_YEARS[-1]
+        raise InvalidInput(
+            f"{field}: {value!r} is outside the years {first} to {last} that can be searched",
+            field=field,
+        )
     try:
         low, high = _instant_range(text, zone)
     except ValueError as error:

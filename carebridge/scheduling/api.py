@@ -19,7 +19,15 @@ from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.accounts.models import Organization, User
 from carebridge.core import clock
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
+from carebridge.core.api_schemas import (
+    Input,
+    LocalTime,
+    Page,
+    Paging,
+    PublicIdOut,
+    page_of,
+    problems,
+)
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import get_each_in_organization
 from carebridge.core.timeranges import zone_of
@@ -165,8 +173,8 @@ class SlotSearch(Schema):
     end_date: datetime.date | None = Field(
         None, description=f"Inclusive; default: {DEFAULT_SEARCH_DAYS} days from start_date"
     )
-    time_from: datetime.time | None = Field(None, description="Local time of day, with time_to")
-    time_to: datetime.time | None = None
+    time_from: LocalTime | None = Field(None, description="Local time of day, with time_to")
+    time_to: LocalTime | None = None
     patient: uuid.UUID | None = Field(
         None, description="Only times this patient has no other active visit at"
     )

@@ -13,7 +13,15 @@ from ninja import Field, Query, Router, Schema, Status
 from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.accounts.models import Organization, User
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
+from carebridge.core.api_schemas import (
+    Input,
+    LocalTime,
+    Page,
+    Paging,
+    PublicIdOut,
+    page_of,
+    problems,
+)
 from carebridge.directory.api import LocationRef, PractitionerRef, SpecialtyOut
 from carebridge.directory.selectors import (
     access_location,
@@ -76,8 +84,8 @@ class Preferences(Input):
     weekdays: list[int] = Field(
         default_factory=list, description="0 = Monday … 6 = Sunday; empty means any day"
     )
-    time_from: datetime.time | None = Field(None, description="With time_to; local time")
-    time_to: datetime.time | None = None
+    time_from: LocalTime | None = Field(None, description="With time_to; local time")
+    time_to: LocalTime | None = None
     earliest_date: datetime.date | None = None
     latest_date: datetime.date | None = None
     priority: WaitlistPriority = WaitlistPriority.ROUTINE

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.core import clock
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Input, PublicIdOut, problems
+from carebridge.core.api_schemas import Input, LocalTime, PublicIdOut, problems
 from carebridge.directory.api import LocationRef, PractitionerRef
 from carebridge.directory.selectors import access_location, practitioner_reference
 from carebridge.scheduling.constants import RuleKind
@@ -47,8 +47,8 @@ class WeeklyHoursIn(Input):
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
         min_length=1, description="0 = Monday … 6 = Sunday"
     )
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: LocalTime
+    end_time: LocalTime
     kind: RuleKind = RuleKind.WORKING
     effective_from: datetime.date | None = None
     effective_until: datetime.date | None = None

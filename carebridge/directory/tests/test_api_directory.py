@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from carebridge.core.db import LARGEST_OFFSET
 from carebridge.directory.services import (
     location_create,
     practitioner_create,
@@ -119,6 +120,20 @@ def test_practitioners_page(api_a, cardiologist):
 
     assert [p["family_name"] for p in body["items"]] == ["Okafor"]
     assert (body["total"], body["limit"], body["offset"]) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("offset", [-1, LARGEST_OFFSET + 1, 2**70])
+def test_a_page_beyond_what_the_databases_can_count_is_refused(api_a, cardiologist, offset):
+    response = api_a.get("/practitioners", {"offset": offset})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "offset"
+
+
+def test_the_furthest_page_is_empty(api_a, cardiologist):
+    body = api_a.get("/practitioners", {"offset": LARGEST_OFFSET}).json()
+
+    assert (body["items"], body["total"]) == ([], 2)
 
 
 def test_practitioners_filtered_by_another_organizations_location_is_not_found(api_b, clinic_a):

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
 from carebridge.fhir_api.search import start_bounds
 from carebridge.fhir_api.tests.fhir_http import BOSTON, FhirClient, outcome_issue, validated
@@ -70,11 +71,27 @@ def test_count_zero_gives_only_the_total(fhir_a, patients_a):
     assert "entry" not in bundle
 
 
-def test_bad_paging_values_are_refused(fhir_a, org_a):
-    response = fhir_a.get("Patient", {"_count": "-1"})
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"_count": "-1"}, "_count"),
+        ({"_count": "²"}, "_count"),  # a digit to str.isdigit(), not to int()
+        ({"_offset": str(LARGEST_OFFSET + 1)}, "_offset"),
+        ({"_offset": str(2**70)}, "_offset"),
+    ],
+)
+def test_bad_paging_values_are_refused(fhir_a, org_a, params, parameter):
+    response = fhir_a.get("Patient", params)
 
     assert response.status_code == 400
-    assert outcome_issue(response)["expression"] == ["_count"]
+    assert outcome_issue(response)["expression"] == [parameter]
+
+
+@pytest.mark.parametrize("resource_type", ["Patient", "Practitioner", "Appointment", "Location"])
+def test_the_furthest_page_is_empty(fhir_a, patients_a, resource_type):
+    bundle = validated(fhir_a.get(resource_type, {"_offset": str(LARGEST_OFFSET)}).json())
+
+    assert "entry" not in bundle
 
 
 def test_unknown_parameter_is_ignored_and_reported_under_lenient_handling(fhir_a, patients_a):
@@ -152,3 +169,27 @@ def test_bad_date_values_name_the_parameter(value):
         start_bounds([value], zone=BOSTON, field="date")
 
     assert error.value.field == "date"
+
+
+@pytest.mark.parametrize(
+    "value", ["ge0001-01-01", "lt1899-12-31T23:00:00Z", "gt9999-12-31", "3000"]
+)
+def test_a_date_outside_the_searchable_years_is_refused_saying_so(value):
+    with pytest.raises(InvalidInput) as error:
+        start_bounds([value], zone=BOSTON, field="date")
+
+    assert error.value.message == (
+        f"date: {value!r} is outside the years 1900 to 2999 that can be searched"
+    )
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "parameter"), [("Slot", "start"), ("Appointment", "date")]
+)
+def test_a_search_from_the_first_year_python_knows_is_a_bad_request(
+    fhir_a, org_a, resource_type, parameter
+):
+    response = fhir_a.get(resource_type, {parameter: "ge0001-01-01"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == [parameter]

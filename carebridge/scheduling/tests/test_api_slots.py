@@ -137,6 +137,8 @@ def test_slots_for_another_organizations_patient_are_not_found(api_b, clinic_b, 
     [
         ({"time_from": "14:00"}, "time_to"),
         ({"time_from": "15:00", "time_to": "14:00"}, "time_to"),
+        ({"time_from": "14:00Z", "time_to": "15:00"}, "time_from"),  # a time of day has no zone
+        ({"time_from": "14:00", "time_to": "15:00+01:00"}, "time_to"),
         ({"start_date": "2030-06-12", "end_date": "2030-06-11"}, "end_date"),
         ({"start_date": "12 June"}, "start_date"),
         ({"limit": 0}, "limit"),
@@ -147,6 +149,16 @@ def test_slot_search_names_the_bad_parameter(api_a, clinic_a, params, field):
 
     assert response.status_code == 400
     assert response.json()["field"] == field
+
+
+def test_a_time_of_day_with_an_offset_is_refused_saying_why(api_a, clinic_a):
+    params = {"visit_type": clinic_a.visit_type.public_id, "time_from": "09:00Z"}
+
+    response = api_a.get("/slots", params | {"time_to": "12:00"})
+
+    assert response.json()["message"] == (
+        "time_from: a time of day at the location, written without a UTC offset or Z"
+    )
 
 
 def test_slot_search_needs_a_visit_type(api_a, clinic_a):

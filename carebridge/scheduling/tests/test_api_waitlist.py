@@ -75,6 +75,7 @@ def test_a_second_entry_for_the_same_visit_type_is_a_conflict(api_a, entry, clin
         ({"weekdays": [7]}, "weekdays"),
         ({"time_from": "10:00"}, "time_to"),
         ({"time_from": "10:00", "time_to": "09:00"}, "time_to"),
+        ({"time_from": "09:00", "time_to": "00:00:00Z"}, "time_to"),
         ({"earliest_date": "2027-01-10", "latest_date": "2027-01-01"}, "latest_date"),
         ({"latest_date": "2026-01-01"}, "latest_date"),
         ({"priority": "someday"}, "priority"),

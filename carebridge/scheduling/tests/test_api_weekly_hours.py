@@ -65,6 +65,7 @@ def test_an_admin_adds_hours_at_a_new_location(admin_api, clinic_a):
         ({"weekdays": [7]}, "weekdays"),
         ({"weekdays": [0]}, "start_time"),  # overlaps Monday at Clinic A Main
         ({"end_time": "08:00"}, "end_time"),
+        ({"start_time": "10:00-05:00"}, "start_time"),
         ({"location": "6f1c2b1e-0000-4000-8000-000000000000"}, "location"),
     ],
 )
