@@ -17,6 +17,7 @@ appointment services (they import it).
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -250,6 +251,23 @@ def _candidates(slot: BackfillSlot, count: int) -> list[WaitlistEntry]:
     return chosen
 
 
+class _Step(enum.Enum):
+    NONE = "closed already"
+    EXPIRE = "its start has come too close to offer it"
+    WAIT = "a batch of offers is still open"
+    OFFER = "offer it to the next batch, if anyone can take it"
+
+
+def _next_step(slot: BackfillSlot, now: datetime.datetime, rules: BackfillRules) -> _Step:
+    if slot.status != BackfillSlotStatus.OPEN:
+        return _Step.NONE
+    if slot.start - rules.min_lead - now < MIN_HOLD:
+        return _Step.EXPIRE
+    if slot.offers.filter(status=OfferStatus.OPEN).exists():
+        return _Step.WAIT
+    return _Step.OFFER
+
+
 @transaction.atomic
 def backfill_offer_next(*, slot: BackfillSlot) -> list[WaitlistOffer]:
     """Offer an open slot to the next batch, unless offers of a batch are still open.
@@ -261,12 +279,10 @@ def backfill_offer_next(*, slot: BackfillSlot) -> list[WaitlistOffer]:
     """
     now = clock.now()
     rules = backfill_rules(slot.organization_id)
-    if slot.status != BackfillSlotStatus.OPEN:
-        return []
-    if slot.start - rules.min_lead - now < MIN_HOLD:
+    step = _next_step(slot, now, rules)
+    if step == _Step.EXPIRE:
         _slot_expire(slot)
-        return []
-    if slot.offers.filter(status=OfferStatus.OPEN).exists():
+    if step != _Step.OFFER:
         return []
     entries = _candidates(slot, rules.batch_size)
     if not entries:
@@ -443,9 +459,31 @@ def backfill_advance(*, organization: Organization | None = None) -> AdvanceRepo
     if organization is not None:
         slots = slots.filter(organization=organization)
     for slot_id in slots.values_list("pk", flat=True):
-        _advance_slot(slot_id, report)
+        if _slot_will_change(slot_id):
+            _advance_slot(slot_id, report)
     report.entries_expired = _entries_expire(organization)
     return report
+
+
+def _slot_will_change(slot_id: int) -> bool:
+    """Whether the sweep has something to do for the slot, found without a transaction.
+
+    A write transaction locks the whole of a SQLite database, and a slot that nobody on the
+    waitlist can take stays open, checked every run: a sweep that locked each one in turn
+    would hold off every other write (a booking, an audited read) for as long as it runs.
+    `_advance_slot` decides again under its lock."""
+    slot = (
+        BackfillSlot.objects.select_related("organization", "practitioner", "location")
+        .filter(pk=slot_id)
+        .first()
+    )
+    if slot is None:
+        return False
+    now = clock.now()
+    if slot.offers.filter(status=OfferStatus.OPEN, expires_at__lte=now).exists():
+        return True
+    step = _next_step(slot, now, backfill_rules(slot.organization_id))
+    return step == _Step.EXPIRE or (step == _Step.OFFER and bool(_candidates(slot, 1)))
 
 
 @transaction.atomic

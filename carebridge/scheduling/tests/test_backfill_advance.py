@@ -4,6 +4,8 @@ slots about to start and entries past their latest date expire."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from carebridge.scheduling.models import BackfillSlot, WaitlistPolicy
@@ -14,6 +16,8 @@ from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_pa
 from carebridge.scheduling.tests.waitlisting import offer_messages, offers_of, waiting
 
 HOLD = datetime.timedelta(minutes=30)
+# A transaction's start inside the test's own (a savepoint), or a statement that writes.
+WRITING = ("SAVEPOINT", "INSERT", "UPDATE", "DELETE")
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +107,28 @@ def test_the_scheduler_enqueues_the_job_only_when_a_slot_needs_it(clinic_a, time
     assert advance_backfill_when_due() is True
     assert advance_backfill_when_due() is False  # one task already waits
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_slot_nobody_can_take_is_checked_without_a_write_transaction(clinic_a):
+    # On SQLite a write transaction locks the whole database: a sweep that took one for every
+    # open slot would hold off bookings for as long as it runs.
+    free_the_visit(clinic_a)
+
+    with CaptureQueriesContext(connection) as captured:
+        report = backfill_advance()
+
+    assert (report.offers_made, report.slots_expired) == (0, 0)
+    assert BackfillSlot.objects.get().status == "open"
+    writes = [q["sql"] for q in captured if q["sql"].startswith(WRITING)]
+    assert writes == []
+
+
+def test_the_sweep_still_writes_for_a_slot_that_changes(clinic_a):
+    free_the_visit(clinic_a)
+    newcomer = waiting(clinic_a, 1)
+
+    with CaptureQueriesContext(connection) as captured:
+        backfill_advance()
+
+    assert any(q["sql"].startswith(WRITING) for q in captured)
+    assert offers_of(newcomer)[0].status == "open"
