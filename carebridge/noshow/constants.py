@@ -22,11 +22,12 @@ class FairnessDimension(models.TextChoices):
     PAYER_GROUP = "payer_group", "Payer group"
 
 
-# (label, first age, last age) at the visit's date.
+# (label, first age) at the visit's date; each band runs up to the next one's first age,
+# the last one has no end.
 AGE_BANDS = (
-    ("0-17", 0, 17),
-    ("18-34", 18, 34),
-    ("35-49", 35, 49),
-    ("50-64", 50, 64),
-    ("65+", 65, 200),
+    ("0-17", 0),
+    ("18-34", 18),
+    ("35-49", 35),
+    ("50-64", 50),
+    ("65+", 65),
 )

@@ -172,5 +172,5 @@ def _visit(row: dict, earlier: list[_Earlier], reminders: list[datetime.datetime
 
 def age_band(birth_date: datetime.date, on: datetime.date) -> str:
     years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    years = max(years, 0)
-    return next(label for label, first, last in AGE_BANDS if first <= years <= last)
+    # A visit before the recorded birth date (a birth date corrected later) counts as age 0.
+    return [label for label, first in AGE_BANDS if first <= max(years, 0)][-1]

@@ -69,7 +69,13 @@ def test_groups_for_fairness_are_reported_but_not_inputs(clinic_a, patient_a):
 
 @pytest.mark.parametrize(
     ("born", "band"),
-    [((2008, 3, 10), "0-17"), ((2008, 3, 9), "18-34"), ((1961, 3, 9), "65+")],
+    [
+        ((2008, 3, 10), "0-17"),
+        ((2008, 3, 9), "18-34"),
+        ((1961, 3, 9), "65+"),
+        ((1800, 1, 1), "65+"),  # the last band has no end: a long-past birth date still fits
+        ((2026, 3, 10), "0-17"),  # born after the visit (corrected later)
+    ],
 )
 def test_age_band_turns_on_the_birthday(born, band):
     assert age_band(datetime.date(*born), datetime.date(2026, 3, 9)) == band
