@@ -52,6 +52,9 @@ EDITABLE_FIELDS = (
     "emergency_contact_relationship",
     "active",
 )
+# Longer ago than anyone has lived: an older birth date is a mistyped year (0001 for 2001).
+OLDEST_AGE_YEARS = 130
+
 PHONE_FIELDS = ("phone_mobile", "phone_home", "emergency_contact_phone")
 # What decides where, on which channel and in which language messages reach a patient.
 CONTACT_FIELDS = (
@@ -116,6 +119,15 @@ def fold_text(value: str) -> str:
     return unidecode(value or "").lower().strip()
 
 
+def _birth_date_problems(birth_date: datetime.date, today: datetime.date) -> list[InvalidInput]:
+    if birth_date > today:
+        return [InvalidInput("birth_date: cannot be in the future", field="birth_date")]
+    if today.year - birth_date.year > OLDEST_AGE_YEARS:
+        message = f"birth_date: more than {OLDEST_AGE_YEARS} years ago; check the year"
+        return [InvalidInput(message, field="birth_date")]
+    return []
+
+
 def digits_only(value: str) -> str:
     return "".join(ch for ch in value or "" if ch.isdigit())
 
@@ -156,8 +168,8 @@ def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
                 problems.append(problem)
                 continue
         setattr(patient, name, value)
-    if isinstance(patient.birth_date, datetime.date) and patient.birth_date > clock.now().date():
-        problems.append(InvalidInput("birth_date: cannot be in the future", field="birth_date"))
+    if isinstance(patient.birth_date, datetime.date):
+        problems += _birth_date_problems(patient.birth_date, clock.now().date())
     patient.search_family = fold_text(patient.family_name)
     patient.search_given = fold_text(patient.given_name)
     patient.search_phone = national_digits(patient.phone_mobile or patient.phone_home)

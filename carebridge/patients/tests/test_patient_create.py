@@ -49,6 +49,7 @@ def test_same_mrn_is_fine_in_another_org(org_b, patient_a):
     [
         ({"phone_mobile": "not a phone"}, "phone_mobile"),
         ({"birth_date": datetime.date(2999, 1, 1)}, "birth_date"),
+        ({"birth_date": datetime.date(1, 1, 23)}, "birth_date"),  # 2001 with a slip
         ({"email": "nope"}, "email"),
         ({"preferred_language": "xx-!!"}, "preferred_language"),
         ({"preferred_language": "english please"}, "preferred_language"),
@@ -60,6 +61,24 @@ def test_patient_create_names_the_bad_field(org_a, fields, field):
     with pytest.raises(InvalidInput) as error:
         patient_create(organization=org_a, actor=None, fields=base | fields)
     assert error.value.field == field
+
+
+def test_a_birth_date_longer_ago_than_anyone_has_lived_is_refused(org_a, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC), tick=False)
+    fields = {"given_name": "X", "family_name": "Y"}
+    oldest = patient_create(
+        organization=org_a, actor=None, fields=fields | {"birth_date": datetime.date(1896, 1, 1)}
+    )
+
+    with pytest.raises(InvalidInput) as error:
+        patient_create(
+            organization=org_a,
+            actor=None,
+            fields=fields | {"birth_date": datetime.date(1895, 12, 31)},
+        )
+
+    assert oldest.birth_date.year == 1896
+    assert error.value.message == "birth_date: more than 130 years ago; check the year"
 
 
 @pytest.mark.parametrize("tag", ["en", "es-MX", "zh-Hant-TW", "haw"])
