@@ -311,7 +311,8 @@ def get_or_audit_denied(queryset, *, organization, actor, public_id, object_type
             organization_id=organization.pk,
             actor=actor,
             action=AuditAction.READ,
-            target=AuditTarget(object_type, str(public_id)[:64]),
+            # As probed, but for a NUL character, which PostgreSQL cannot store.
+            target=AuditTarget(object_type, str(public_id)[:64].replace("\x00", "\\x00")),
             outcome=AuditOutcome.DENIED,
         )
         raise

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Generic, TypeVar
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from carebridge.core.db import LARGEST_OFFSET
@@ -49,7 +49,24 @@ def problems(*statuses: int) -> dict[int, type[Problem]]:
     return dict.fromkeys((400, 401, 403, *statuses), Problem)
 
 
-class Input(Schema):
+class TextInput(Schema):
+    """What a client sends, as a body or as query parameters: no text in it may hold a NUL
+    character, which PostgreSQL cannot store or compare (it would fail the request)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul_characters(cls, value: object) -> object:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise PydanticCustomError("nul_character", "contains a NUL character (\\u0000)")
+        return value
+
+
+class Criteria(TextInput):
+    """The query parameters of a search."""
+
+
+class Input(TextInput):
     """A request body: a field the API does not know is an error, not silently dropped."""
 
     model_config = {"extra": "forbid"}
@@ -70,7 +87,7 @@ class PublicIdOut(Out):
     id: uuid.UUID = Field(validation_alias="public_id")
 
 
-class Paging(Schema):
+class Paging(Criteria):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=LARGEST_OFFSET)
 

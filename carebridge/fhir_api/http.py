@@ -62,7 +62,24 @@ def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
             f"expected resourceType {resource_type!r}, got {payload.get('resourceType')!r}",
             field=f"{resource_type}.resourceType",
         )
+    # JSON can carry a NUL character only escaped; PostgreSQL can store none.
+    if b"\\u0000" in request.body and (element := _nul_character_at(payload, resource_type)):
+        raise InvalidInput(f"{element}: contains a NUL character (\\u0000)", field=element)
     return payload
+
+
+def _nul_character_at(value: object, path: str) -> str | None:
+    """The path of the first text in `value` that holds a NUL character."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        inside = ((f"{path}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list):
+        inside = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    found = (_nul_character_at(item, where) for where, item in inside)
+    return next(filter(None, found), None)
 
 
 def _content_length(request: HttpRequest) -> int:

@@ -90,6 +90,8 @@ def search_request(
             ignored.append(name)
             continue
         given = [value for value in query.getlist(name) if value]
+        if any("\x00" in value for value in given):
+            raise InvalidInput(f"{name}: contains a NUL character (\\u0000)", field=name)
         if given:
             values[name] = given
     if strict and ignored:

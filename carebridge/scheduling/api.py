@@ -20,6 +20,7 @@ from carebridge.accounts.models import Organization, User
 from carebridge.core import clock
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import (
+    Criteria,
     Input,
     LocalTime,
     Page,
@@ -161,7 +162,7 @@ class AppointmentDetailOut(Schema, AppointmentOut):
         return appointment_history(appointment=appointment)
 
 
-class SlotSearch(Schema):
+class SlotSearch(Criteria):
     visit_type: uuid.UUID
     practitioner: list[uuid.UUID] = Field(
         default_factory=list, description="Any of these practitioners (repeat the parameter)"

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 
 from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.core.api_errors import referenced
-from carebridge.core.api_schemas import Input, problems
+from carebridge.core.api_schemas import Criteria, Input, problems
 from carebridge.directory.api import LocationRef, PractitionerRef
 from carebridge.directory.selectors import access_location, practitioner_reference
 from carebridge.scheduling.constants import ExceptionKind
@@ -98,7 +98,7 @@ class TimeOffIn(Input):
     reason: str = Field("", max_length=200)
 
 
-class TimeOffSearch(Schema):
+class TimeOffSearch(Criteria):
     practitioner: uuid.UUID | None = None
 
 

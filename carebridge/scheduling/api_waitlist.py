@@ -14,6 +14,7 @@ from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.accounts.models import Organization, User
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import (
+    Criteria,
     Input,
     LocalTime,
     Page,
@@ -109,7 +110,7 @@ class WaitlistSearch(Paging):
     patient: uuid.UUID | None = None
 
 
-class RemoveQuery(Schema):
+class RemoveQuery(Criteria):
     reason: str = Field("", max_length=200)
 
 

@@ -70,3 +70,31 @@ def test_an_address_the_api_does_not_have_is_a_404_in_the_api_shape(api_a, path)
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
     assert response.json()["message"] == f"/api{path}: the API has no such address"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/patients", {"name": "an\x00a"}, "name"),
+        ("/patients", {"mrn": "\x00"}, "mrn"),
+        ("/practitioners", {"language": "\x00"}, "language"),
+        ("/appointments", {"status": ["booked", "\x00"]}, "status"),
+    ],
+)
+def test_a_nul_character_in_a_search_is_refused_naming_the_parameter(api_a, path, params, field):
+    response = api_a.get(path, params)
+
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["message"]) == (
+        field,
+        f"{field}: contains a NUL character (\\u0000)",
+    )
+
+
+def test_a_nul_character_in_a_body_is_refused_naming_the_field(api_a):
+    body = {"given_name": "Ana\x00", "family_name": "Ruiz", "birth_date": "1990-01-01"}
+
+    response = api_a.post("/patients", body)
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "given_name"

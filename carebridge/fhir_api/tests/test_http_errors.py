@@ -1,6 +1,7 @@
 import pytest
 
 from carebridge.accounts.services import token_issue, token_revoke
+from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import (
     Conflict,
     DomainError,
@@ -54,6 +55,45 @@ def test_wrong_resource_type_gets_400(fhir_a):
 
     assert response.status_code == 400
     assert outcome_issue(response)["expression"] == ["Patient.resourceType"]
+
+
+def test_a_nul_character_in_a_resource_gets_400_naming_the_element(fhir_a):
+    patient = {
+        "resourceType": "Patient",
+        "name": [{"family": "Ruiz", "given": ["Ana", "Mar\x00ia"]}],
+        "birthDate": "1990-01-01",
+    }
+
+    response = fhir_a.post("Patient", patient)
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Patient.name[0].given[1]"]
+    assert Patient.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "params", "parameter"),
+    [
+        ("Patient", {"name": "an\x00a"}, "name"),
+        ("Patient", {"identifier": "x|\x00"}, "identifier"),
+        ("Practitioner", {"name": "\x00"}, "name"),
+    ],
+)
+def test_a_nul_character_in_a_search_gets_400_naming_the_parameter(
+    fhir_a, resource_type, params, parameter
+):
+    response = fhir_a.get(resource_type, params)
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == [parameter]
+
+
+def test_a_nul_character_in_an_id_is_not_found_and_the_probe_is_audited(fhir_a, org_a):
+    response = fhir_a.get("Patient/\x00")
+
+    assert response.status_code == 404
+    (entry,) = AuditEntry.objects.filter(organization=org_a, outcome="denied")
+    assert entry.object_ref == "\\x00"
 
 
 def test_body_over_the_limit_gets_413_before_it_is_read(fhir_a, settings):
