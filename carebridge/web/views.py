@@ -575,7 +575,8 @@ def _after_booking(request, appointment) -> HttpResponse:
 @requires("patients.view_patient")
 def patient_search_view(request: HttpRequest) -> HttpResponse:
     """Search as you type; ?mode=pick renders choosable results for the booking forms."""
-    text = request.GET.get("q", "").strip()
+    # No record holds a NUL character, and PostgreSQL cannot compare one: typed, it is dropped.
+    text = request.GET.get("q", "").replace("\x00", "").strip()
     picking = request.GET.get("mode") == "pick"
     patients = []
     if text:

@@ -4,7 +4,8 @@ from carebridge.web.tests.conftest import htmx
 
 
 @pytest.mark.parametrize(
-    "typed", ["alvarez", "ÁLV", "jose alv", "05/17/1980", "1980-05-17", "617-555-0101", "A-1001"]
+    "typed",
+    ["alvarez", "ÁLV", "jose alv", "05/17/1980", "1980-05-17", "617-555-0101", "A-1001", "al\x00v"],
 )
 def test_finds_the_patient_however_the_coordinator_types(coordinator_client, patient_a, typed):
     response = coordinator_client.get("/patients/", {"q": typed}, **htmx())
