@@ -51,7 +51,7 @@ from carebridge.notifications.api import InboundOut
 from carebridge.patients.api import PatientRef
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import patient_reference
-from carebridge.scheduling.availability import FreeSlot, slot_search
+from carebridge.scheduling.availability import FreeSlot, check_search_day, slot_search
 from carebridge.scheduling.constants import (
     AppointmentStatus,
     BookingChannel,
@@ -385,6 +385,7 @@ def search_slots(request: HttpRequest, search: Query[SlotSearch]):
         "visit_type", lambda: access_visit_type(organization=clinic, public_id=search.visit_type)
     )
     start_date = search.start_date or clock.now().astimezone(zone_of(clinic.timezone)).date()
+    check_search_day(start_date, "start_date")
     end_date = search.end_date or start_date + datetime.timedelta(days=DEFAULT_SEARCH_DAYS - 1)
     practitioner_ids = [practitioner_id(clinic, public_id) for public_id in search.practitioner]
     slots = slot_search(

@@ -41,6 +41,8 @@ from carebridge.directory.models import Location, OpeningHours, Practitioner, Pr
 from carebridge.patients.models import Patient
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
+    BOOKING_HORIZON,
+    EARLIEST_VISIT_YEAR,
     AppointmentStatus,
     ExceptionKind,
     PatientKind,
@@ -478,7 +480,19 @@ def bookable_minutes(
     return minutes
 
 
+def check_search_day(day: datetime.date, field: str) -> None:
+    """A day a search may name: from the first visit year to the booking horizon."""
+    latest = clock.now().date() + BOOKING_HORIZON
+    if day.year < EARLIEST_VISIT_YEAR or day > latest:
+        raise InvalidInput(
+            f"{field}: must be from {EARLIEST_VISIT_YEAR}-01-01 to {latest}; check the year",
+            field=field,
+        )
+
+
 def _check_range(start_date: datetime.date, end_date: datetime.date, limit: int) -> None:
+    check_search_day(start_date, "start_date")
+    check_search_day(end_date, "end_date")
     if end_date < start_date:
         raise InvalidInput("end_date: must not be before start_date", field="end_date")
     if (end_date - start_date).days >= MAX_SEARCH_DAYS:

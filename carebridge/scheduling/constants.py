@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 
 
@@ -76,3 +78,9 @@ class RuleKind(models.TextChoices):
 class ExceptionKind(models.TextChoices):
     UNAVAILABLE = "unavailable", "Time off"  # vacation, sick day, meeting
     EXTRA_HOURS = "extra", "Extra hours"  # one-off additional working time
+
+
+# Visits happen from this year on, and are booked at most this far ahead: a date outside is a
+# mistyped year, and the calendars (holidays, working hours) are not read for it.
+EARLIEST_VISIT_YEAR = 1900
+BOOKING_HORIZON = datetime.timedelta(days=5 * 365)

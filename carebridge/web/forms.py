@@ -8,6 +8,7 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 
+from carebridge.core.errors import InvalidInput
 from carebridge.core.languages import language_label, language_name
 from carebridge.directory.selectors import (
     languages_spoken,
@@ -18,6 +19,7 @@ from carebridge.directory.selectors import (
 from carebridge.notifications.template_selectors import shipped_languages
 from carebridge.patients.models import Patient
 from carebridge.patients.services import EDITABLE_FIELDS
+from carebridge.scheduling.availability import check_search_day
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.selectors import visit_type_list
@@ -233,6 +235,12 @@ class FindForm(OrganizationForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        for field in ("start_date", "end_date"):
+            try:
+                if cleaned.get(field):
+                    check_search_day(cleaned[field], field)
+            except InvalidInput as error:
+                self.add_error(field, error.message.removeprefix(f"{field}: ").capitalize())
         if start and end and end < start:
             self.add_error("end_date", "Must be on or after the start date.")
         time_from, time_to = cleaned.get("time_from"), cleaned.get("time_to")

@@ -25,7 +25,7 @@ from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import patient_create, patient_update
-from carebridge.scheduling.availability import slot_search
+from carebridge.scheduling.availability import check_search_day, slot_search
 from carebridge.scheduling.constants import INACTIVE_STATUSES, ConfirmationChannel
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
@@ -100,9 +100,11 @@ def parse_day(raw: str | None, zone) -> datetime.date:
         return clock.now().astimezone(zone).date()
     for date_format in DATE_INPUT_FORMATS:
         try:
-            return datetime.datetime.strptime(raw, date_format).date()  # noqa: DTZ007
+            day = datetime.datetime.strptime(raw, date_format).date()  # noqa: DTZ007
         except ValueError:
             continue
+        check_search_day(day, "date")
+        return day
     raise InvalidInput(f"date: {raw!r} is not a date like 2025-03-14", field="date")
 
 

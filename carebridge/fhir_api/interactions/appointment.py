@@ -204,8 +204,8 @@ def _placement(caller: Caller, data: AppointmentInput, *, current: Appointment |
     if data.end and data.end != placement.start + duration:
         raise invalid(
             "Appointment.end",
-            f"a {placement.visit_type.name} visit lasts {duration.seconds // 60} minutes; "
-            "end must be start plus that",
+            f"the visit type {placement.visit_type.name!r} lasts {duration.seconds // 60}"
+            " minutes; end must be start plus that",
         )
     return placement
 

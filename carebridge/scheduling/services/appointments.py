@@ -43,6 +43,8 @@ from carebridge.scheduling.availability import (
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
+    BOOKING_HORIZON,
+    EARLIEST_VISIT_YEAR,
     AppointmentStatus,
     BookingChannel,
     CancelledBy,
@@ -99,8 +101,14 @@ def _check_references(organization: Organization, **objects) -> None:
 def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.datetime:
     if not isinstance(start, datetime.datetime) or start.tzinfo is None:
         raise InvalidInput("start: must be a date and time with a time zone", field="start")
-    if not allow_past and start < clock.now():
+    if start.year < EARLIEST_VISIT_YEAR:
+        raise InvalidInput(f"start: before {EARLIEST_VISIT_YEAR}; check the year", field="start")
+    now = clock.now()
+    if not allow_past and start < now:
         raise InvalidInput("start: is in the past", field="start")
+    if start - now > BOOKING_HORIZON:
+        years = BOOKING_HORIZON.days // 365
+        raise InvalidInput(f"start: more than {years} years ahead; check the year", field="start")
     return start.astimezone(datetime.UTC)
 
 

@@ -142,6 +142,9 @@ def test_slots_for_another_organizations_patient_are_not_found(api_b, clinic_b, 
         ({"start_date": "2030-06-12", "end_date": "2030-06-11"}, "end_date"),
         ({"start_date": "12 June"}, "start_date"),
         ({"limit": 0}, "limit"),
+        ({"start_date": "9999-12-30"}, "start_date"),  # its default end is past year 9999
+        ({"start_date": "0001-01-01", "end_date": "0001-01-05"}, "start_date"),
+        ({"start_date": "2030-06-12", "end_date": "2099-06-11"}, "end_date"),
     ],
 )
 def test_slot_search_names_the_bad_parameter(api_a, clinic_a, params, field):

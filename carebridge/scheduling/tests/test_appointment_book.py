@@ -174,6 +174,25 @@ def test_past_and_naive_starts_are_invalid(clinic_a, patient_a):
         book(clinic_a, patient_a, datetime.datetime(2026, 3, 3, 10))
 
 
+@pytest.mark.parametrize(
+    ("day", "allow_past", "message"),
+    [
+        (datetime.date(9999, 12, 28), False, "start: more than 5 years ahead; check the year"),
+        (datetime.date(2031, 3, 4), False, "start: more than 5 years ahead; check the year"),
+        (datetime.date(1, 1, 2), True, "start: before 1900; check the year"),
+    ],
+)
+def test_a_start_in_a_mistyped_year_is_invalid(clinic_a, patient_a, day, allow_past, message):
+    with pytest.raises(InvalidInput) as error:
+        book(clinic_a, patient_a, at(10, day=day), allow_past=allow_past)
+
+    assert error.value.message == message
+
+
+def test_a_visit_five_years_ahead_can_be_booked(clinic_a, patient_a):
+    assert book(clinic_a, patient_a, at(10, day=datetime.date(2031, 2, 25))).pk
+
+
 def test_references_from_another_organization_are_not_found(
     clinic_a, clinic_b, patient_a, patient_b
 ):

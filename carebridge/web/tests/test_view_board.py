@@ -69,6 +69,14 @@ def test_malformed_date_is_a_clear_400(coordinator_client, clinic_a):
     assert "date: &#x27;someday&#x27; is not a date" in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_in_a_mistyped_year_is_a_clear_400(coordinator_client, clinic_a, day):
+    response = coordinator_client.get(f"/?location={clinic_a.location.public_id}&date={day}")
+
+    assert response.status_code == 400
+    assert "date: must be from 1900-01-01 to" in response.content.decode()
+
+
 def test_anonymous_is_sent_to_login(client, clinic_a):
     response = client.get(board_url(clinic_a))
     assert response.status_code == 302

@@ -51,6 +51,15 @@ def test_reversed_dates_are_explained(coordinator_client, clinic_a):
     assert 'id="id_end_date-error"' in response.content.decode()
 
 
+@pytest.mark.parametrize("field", ["start_date", "end_date"])
+def test_a_date_in_a_mistyped_year_is_explained(coordinator_client, clinic_a, field):
+    response = search(coordinator_client, clinic_a, **{field: "9999-12-31"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="id_{field}-error"' in html and "check the year" in html
+
+
 def test_other_organizations_visit_type_is_not_offered(coordinator_client, clinic_a, clinic_b):
     response = search(coordinator_client, clinic_b)
     assert response.status_code == 400
