@@ -28,7 +28,7 @@ from carebridge.fhir_api.search import (
     start_bounds,
 )
 from carebridge.scheduling.availability import slot_is_free, slot_search
-from carebridge.scheduling.constants import ACTIVE_STATUSES
+from carebridge.scheduling.constants import ACTIVE_STATUSES, BOOKING_HORIZON
 from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
@@ -126,7 +126,8 @@ def _by_ids(pairs: list[Pair]) -> dict[tuple[int, int], Pair]:
 def _free_slots(
     caller: Caller, pairs: list[Pair], visit_types: list[VisitType], window: Window
 ) -> list[ScheduleSlot]:
-    if not pairs:
+    dates = _engine_dates(window)
+    if not pairs or dates is None:
         return []
     by_ids = _by_ids(pairs)
     found = []
@@ -134,9 +135,8 @@ def _free_slots(
         free = slot_search(
             organization=caller.organization,
             visit_type=visit_type,
-            # Dates are in each location's zone; a day either side covers every offset.
-            start_date=(window.start_from - datetime.timedelta(days=1)).date(),
-            end_date=(window.start_before + datetime.timedelta(days=1)).date(),
+            start_date=dates[0],
+            end_date=dates[1],
             practitioner_ids=sorted({practitioner.pk for practitioner, _ in pairs}),
             limit=ENGINE_LIMIT,
         )
@@ -148,6 +148,17 @@ def _free_slots(
             and window.start_from <= slot.start < window.start_before
         ]
     return found
+
+
+def _engine_dates(window: Window) -> tuple[datetime.date, datetime.date] | None:
+    """The local dates to ask the engine for free time: a day either side of the window
+    covers every zone's offset; none before yesterday (no past time is free) nor past the
+    booking horizon (none is offered there). None when nothing is left."""
+    one_day = datetime.timedelta(days=1)
+    today = clock.now().date()
+    first = max((window.start_from - one_day).date(), today - one_day)
+    last = min((window.start_before + one_day).date(), today + BOOKING_HORIZON)
+    return (first, last) if first <= last else None
 
 
 def _busy_slots(

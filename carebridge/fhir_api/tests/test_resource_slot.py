@@ -151,6 +151,17 @@ def test_paging_links_cover_every_slot(fhir_a, clinic_a):
     assert [e["resource"]["start"] for e in first["entry"] + second["entry"]] == starts[:10]
 
 
+@pytest.mark.parametrize(
+    "window",
+    [["ge2046-03-05", "lt2046-03-08"], ["ge1901-03-05", "lt1901-03-08"]],
+)
+def test_no_time_is_free_beyond_the_booking_horizon_nor_in_the_past(fhir_a, clinic_a, window):
+    response = fhir_a.get("Slot", {"start": window, "status": "free"})
+
+    assert response.status_code == 200
+    assert validated(response.json())["total"] == 0
+
+
 def test_a_window_over_31_days_is_refused(fhir_a, clinic_a):
     response = fhir_a.get("Slot", {"start": ["ge2030-03-04", "lt2030-05-01"]})
 
