@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
+from carebridge.scheduling.constants import EARLIEST_VISIT_YEAR
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -21,7 +22,7 @@ PAGING_PARAMS = ("_count", "_offset")
 DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
 # Years a date search may name: any visit's, and far enough inside what Python's dates hold
 # that the searches can look a day to either side.
-SEARCHABLE_YEARS = range(1900, 3000)
+SEARCHABLE_YEARS = range(EARLIEST_VISIT_YEAR, 3000)
 
 
 @dataclass(frozen=True)

@@ -236,9 +236,10 @@ class FindForm(OrganizationForm):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         for field in ("start_date", "end_date"):
+            if not cleaned.get(field):
+                continue
             try:
-                if cleaned.get(field):
-                    check_search_day(cleaned[field], field)
+                check_search_day(cleaned[field], field)
             except InvalidInput as error:
                 self.add_error(field, error.message.removeprefix(f"{field}: ").capitalize())
         if start and end and end < start:
