@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from carebridge.core.db import LARGEST_OFFSET
+from carebridge.core.validation import NUL_CHARACTER
 
 Item = TypeVar("Item")
 
@@ -58,7 +59,7 @@ class TextInput(Schema):
     def _refuse_nul_characters(cls, value: object) -> object:
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise PydanticCustomError("nul_character", "contains a NUL character (\\u0000)")
+            raise PydanticCustomError("nul_character", NUL_CHARACTER)
         return value
 
 

@@ -8,6 +8,9 @@ from django.db import models
 
 from carebridge.core.errors import InvalidInput, raise_all
 
+# What every way in says of text holding a NUL character, which PostgreSQL cannot store.
+NUL_CHARACTER = "contains a NUL character (\\u0000)"
+
 # A BCP 47 tag's shape: a language of two or three letters, then subtags of up to eight
 # letters or digits (region, script, variant), e.g. en, es-MX, zh-Hant-TW.
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

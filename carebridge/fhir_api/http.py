@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from carebridge.core.errors import DomainError, InvalidInput
+from carebridge.core.validation import NUL_CHARACTER
 from carebridge.fhir_api.outcomes import (
     MethodNotAllowed,
     PayloadTooLarge,
@@ -64,7 +65,7 @@ def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
         )
     # JSON can carry a NUL character only escaped; PostgreSQL can store none.
     if b"\\u0000" in request.body and (element := _nul_character_at(payload, resource_type)):
-        raise InvalidInput(f"{element}: contains a NUL character (\\u0000)", field=element)
+        raise InvalidInput(f"{element}: {NUL_CHARACTER}", field=element)
     return payload
 
 

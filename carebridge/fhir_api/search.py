@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
+from carebridge.core.validation import NUL_CHARACTER
 from carebridge.scheduling.constants import EARLIEST_VISIT_YEAR
 
 DEFAULT_COUNT = 20
@@ -92,7 +93,7 @@ def search_request(
             continue
         given = [value for value in query.getlist(name) if value]
         if any("\x00" in value for value in given):
-            raise InvalidInput(f"{name}: contains a NUL character (\\u0000)", field=name)
+            raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
         if given:
             values[name] = given
     if strict and ignored:

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.errors import InvalidInput
+from carebridge.core.forms import show_domain_error
 from carebridge.core.languages import language_label, language_name
 from carebridge.directory.selectors import (
     languages_spoken,
@@ -241,7 +242,7 @@ class FindForm(OrganizationForm):
             try:
                 check_search_day(cleaned[field], field)
             except InvalidInput as error:
-                self.add_error(field, error.message.removeprefix(f"{field}: ").capitalize())
+                show_domain_error(self, error)
         if start and end and end < start:
             self.add_error("end_date", "Must be on or after the start date.")
         time_from, time_to = cleaned.get("time_from"), cleaned.get("time_to")
