@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from carebridge.api import api
-from carebridge.core.api_errors import unknown_address
+from carebridge.core.api_errors import api_urls, unknown_address
 from carebridge.core.views import healthz
 
 urlpatterns = [
@@ -10,7 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Ninja's own root view answers with an HTML 404; every address of the API answers JSON.
     path("api/", unknown_address, {"rest": ""}),
-    path("api/", api.urls),
+    path("api/", api_urls(api)),
     re_path(r"^api/(?P<rest>.*)$", unknown_address),
     path("fhir/", include("carebridge.fhir_api.urls")),
     path("", include("carebridge.portal.urls")),

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -112,6 +113,37 @@ def unknown_address(request: HttpRequest, rest: str) -> JsonResponse:
     return problem_response(
         404, code="not_found", message=f"{request.path}: the API has no such address"
     )
+
+
+def _wrong_method_as_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja answers a method an address does not take in plain text, before any operation
+    (and so any exception handler) runs; answer it in the API's shape, Allow header kept."""
+
+    @functools.wraps(view)
+    def answered(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        problem = problem_response(
+            405,
+            code="method_not_allowed",
+            message=f"{request.method} {request.path}: not allowed here (allowed: {allowed})",
+        )
+        problem["Allow"] = allowed
+        return problem
+
+    return answered
+
+
+def api_urls(api: NinjaAPI) -> tuple[list[URLPattern], str, str]:
+    """The API's URL patterns, each answering a wrong method in the API's shape."""
+    patterns, app_name, namespace = api.urls
+    wrapped = [
+        URLPattern(p.pattern, _wrong_method_as_problem(p.callback), p.default_args, p.name)
+        for p in patterns
+    ]
+    return wrapped, app_name, namespace
 
 
 def _body_too_large(request: HttpRequest) -> JsonResponse | None:

@@ -98,3 +98,18 @@ def test_a_nul_character_in_a_body_is_refused_naming_the_field(api_a):
 
     assert response.status_code == 400
     assert response.json()["field"] == "given_name"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("DELETE", "/patients", {"GET", "POST"}), ("POST", "/slots", {"GET"})],
+)
+def test_a_method_an_address_does_not_take_is_a_405_in_the_api_shape(api_a, method, path, allowed):
+    response = api_a.send(method, path, {})
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert set(response["Allow"].split(", ")) == allowed
+    problem = response.json()
+    assert problem["code"] == "method_not_allowed"
+    assert problem["message"].startswith(f"{method} /api{path}: not allowed here (allowed: ")
