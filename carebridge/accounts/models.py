@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import functools
 import uuid
 import zoneinfo
@@ -46,6 +48,12 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.COORDINATOR)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+
+def saved_user(actor: User | None) -> User | None:
+    """The actor as a row to point at: None for the system and for an actor that is not a
+    saved user (nobody to name)."""
+    return actor if actor is not None and actor.pk else None
 
 
 class ApiToken(models.Model):

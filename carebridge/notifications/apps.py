@@ -6,8 +6,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        # Messages to and from a duplicate record follow it into the record kept.
-        from carebridge.notifications.services.merge import messages_follow_merge
+        # Messages to and from a duplicate record follow it into the record kept, and back
+        # when the merge is undone.
+        from carebridge.notifications.services.merge import (
+            messages_follow_merge,
+            messages_follow_unmerge,
+        )
         from carebridge.patients.services import merge_register
 
-        merge_register(messages_follow_merge)
+        merge_register(move=messages_follow_merge, move_back=messages_follow_unmerge)

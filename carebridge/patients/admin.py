@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from carebridge.patients.models import Patient, PatientIdentifier
+from carebridge.patients.models import (
+    Patient,
+    PatientIdentifier,
+    PatientMerge,
+    PatientMergeFill,
+    PatientMergeMove,
+)
 
 
 class IdentifierInline(admin.TabularInline):
@@ -22,4 +28,35 @@ class PatientAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MergeFillInline(admin.TabularInline):
+    model = PatientMergeFill
+    extra = 0
+    fields = ["field", "value"]
+
+
+class MergeMoveInline(admin.TabularInline):
+    model = PatientMergeMove
+    extra = 0
+    fields = ["content_type", "object_id"]
+
+
+@admin.register(PatientMerge)
+class PatientMergeAdmin(admin.ModelAdmin):
+    """Read only: merges are made and undone on the patient's page, which checks and audits."""
+
+    list_display = ["duplicate", "keep", "created_at", "merged_by", "undone_at", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["duplicate__mrn", "keep__mrn"]
+    inlines = [MergeMoveInline, MergeFillInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

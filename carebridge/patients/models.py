@@ -92,3 +92,63 @@ class PatientIdentifier(models.Model):
                 fields=["organization", "system", "value"], name="patient_identifier_per_org"
             )
         ]
+
+
+class PatientMerge(TenantModel):
+    """One merge of a duplicate record into the record kept, with what it moved and filled,
+    so that a wrong merge (two people taken for one) can be undone."""
+
+    duplicate = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges")
+    keep = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_kept")
+    duplicate_was_active = models.BooleanField()
+    merged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A record is merged into one other at a time: at most one merge of it stands.
+            models.UniqueConstraint(
+                fields=["duplicate"],
+                condition=models.Q(undone_at=None),
+                name="patient_merge_one_standing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate.mrn} into {self.keep.mrn}"
+
+
+class PatientMergeMove(models.Model):
+    """A row (a visit, a message, an identifier, ...) the merge gave the kept record."""
+
+    merge = models.ForeignKey(PatientMerge, on_delete=models.CASCADE, related_name="moves")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merge", "content_type", "object_id"], name="patient_merge_move_once"
+            )
+        ]
+
+
+class PatientMergeFill(models.Model):
+    """A blank of the kept record that the merge filled from the duplicate, and the value."""
+
+    merge = models.ForeignKey(PatientMerge, on_delete=models.CASCADE, related_name="fills")
+    field = models.CharField(max_length=40)
+    value = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merge", "field"], name="patient_merge_fill_once")
+        ]

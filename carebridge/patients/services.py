@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import phonenumbers
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from unidecode import unidecode
 
-from carebridge.accounts.models import Organization, User
+from carebridge.accounts.models import Organization, User, saved_user
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
@@ -22,7 +23,13 @@ from carebridge.core.errors import Conflict, InvalidInput, NotFound, StaleVersio
 from carebridge.core.validation import clean_problems
 from carebridge.patients.constants import MERGED_MRN_SYSTEM, ContactChannel
 from carebridge.patients.locks import patients_lock
-from carebridge.patients.models import Patient, PatientIdentifier
+from carebridge.patients.models import (
+    Patient,
+    PatientIdentifier,
+    PatientMerge,
+    PatientMergeFill,
+    PatientMergeMove,
+)
 
 # The demographics staff may edit, in the order forms and documents show them.
 EDITABLE_FIELDS = (
@@ -98,20 +105,40 @@ def _contact_changed(patients: list[Patient]) -> None:
 
 
 # Merging two records moves what other apps keep about a patient (visits, waitlist
-# entries, messages); they register a handler here as they do for contact changes.
-class MergeHandler(Protocol):
-    def __call__(self, *, duplicate: Patient, keep: Patient, actor: User | None) -> None: ...
+# entries, messages), and undoing a merge moves it back; they register handlers here as they
+# do for contact changes. What a merge moved, by model: the ids of the rows it gave the
+# record kept.
+Moved = dict[type[models.Model], list[int]]
 
 
-_merge_handlers: list[MergeHandler] = []
+class MergeMove(Protocol):
+    def __call__(self, *, duplicate: Patient, keep: Patient, actor: User | None) -> Moved: ...
 
 
-def merge_register(handler: MergeHandler) -> None:
-    """Have `handler(duplicate=..., keep=..., actor=...)` move what its app keeps about the
-    duplicate record to the one kept, inside the merge's transaction; raising a DomainError
-    refuses the merge. Called from an AppConfig.ready(); registering again changes nothing."""
-    if handler not in _merge_handlers:
-        _merge_handlers.append(handler)
+class MergeMoveBack(Protocol):
+    def __call__(
+        self, *, duplicate: Patient, keep: Patient, moved: Moved, actor: User | None
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class _MergeHandlers:
+    move: MergeMove
+    move_back: MergeMoveBack
+
+
+_merge_handlers: list[_MergeHandlers] = []
+
+
+def merge_register(*, move: MergeMove, move_back: MergeMoveBack) -> None:
+    """Have `move(duplicate=..., keep=..., actor=...)` move what its app keeps about the
+    duplicate record to the one kept, inside the merge's transaction, and return the ids of
+    what it moved; raising a DomainError refuses the merge. When the merge is undone,
+    `move_back(duplicate=..., keep=..., moved=..., actor=...)` gets back what every `move`
+    returned. Called from an AppConfig.ready(); registering again changes nothing."""
+    handlers = _MergeHandlers(move, move_back)
+    if handlers not in _merge_handlers:
+        _merge_handlers.append(handlers)
 
 
 def fold_text(value: str) -> str:
@@ -477,11 +504,47 @@ def _check_merge(duplicate: Patient, keep: Patient) -> None:
             )
 
 
-def _take_identifiers(duplicate: Patient, keep: Patient) -> None:
+def _take_identifiers(duplicate: Patient, keep: Patient) -> list[int]:
     """The duplicate's ids in other systems now name the kept record; its MRN stays with
     it, and is kept as an identifier of the kept record so imports and searches find it."""
-    PatientIdentifier.objects.filter(patient=duplicate).update(patient=keep)
+    taken = list(PatientIdentifier.objects.filter(patient=duplicate).values_list("pk", flat=True))
+    PatientIdentifier.objects.filter(pk__in=taken).update(patient=keep)
     identifier_add(patient=keep, system=MERGED_MRN_SYSTEM, value=duplicate.mrn)
+    return taken
+
+
+def _merge_record(
+    duplicate: Patient, keep: Patient, actor: User | None, reason: str
+) -> PatientMerge:
+    return PatientMerge.objects.create(
+        organization_id=keep.organization_id,
+        duplicate=duplicate,
+        keep=keep,
+        duplicate_was_active=duplicate.active,
+        merged_by=saved_user(actor),
+        reason=reason[:200],
+    )
+
+
+def _record_moves(merge: PatientMerge, moved: Moved) -> None:
+    types = ContentType.objects.get_for_models(*moved)
+    PatientMergeMove.objects.bulk_create(
+        PatientMergeMove(merge=merge, content_type=types[model], object_id=pk)
+        for model, ids in moved.items()
+        for pk in ids
+    )
+
+
+def _fill_blanks(merge: PatientMerge, duplicate: Patient, keep: Patient) -> None:
+    """Blanks of the kept record take the duplicate's values; what was filled is recorded."""
+    blanks = [name for name in FILLED_FROM_DUPLICATE if not getattr(keep, name)]
+    # through _apply, so the search copies (the phone's digits) follow
+    raise_all(_apply(keep, {name: getattr(duplicate, name) for name in blanks}))
+    PatientMergeFill.objects.bulk_create(
+        PatientMergeFill(merge=merge, field=name, value=getattr(keep, name))
+        for name in blanks
+        if getattr(keep, name)
+    )
 
 
 @transaction.atomic
@@ -491,7 +554,8 @@ def patient_merge(
     """Fold a duplicate record into the record kept: the duplicate's visits, waitlist
     entries, messages and identifiers move to the kept one (through the registered merge
     handlers), blank demographics of the kept record are filled from the duplicate, and the
-    duplicate stays, inactive and pointing at the kept record, for the record.
+    duplicate stays, inactive and pointing at the kept record, for the record. What moved
+    and what was filled is recorded (PatientMerge), so that `patient_unmerge` can undo it.
 
     Refused (nothing changes) for the same record, a record already merged, another
     organization's record, or when a handler refuses (e.g. two visits at once).
@@ -503,12 +567,13 @@ def patient_merge(
     locked = patients_lock(organization_id=keep.organization_id, ids=[duplicate.pk, keep.pk])
     duplicate, keep = locked[duplicate.pk], locked[keep.pk]
     _check_merge(duplicate, keep)
-    for handler in _merge_handlers:
-        handler(duplicate=duplicate, keep=keep, actor=actor)
-    _take_identifiers(duplicate, keep)
-    blanks = [name for name in FILLED_FROM_DUPLICATE if not getattr(keep, name)]
-    # through _apply, so the search copies (the phone's digits) follow
-    raise_all(_apply(keep, {name: getattr(duplicate, name) for name in blanks}))
+    merge = _merge_record(duplicate, keep, actor, reason)
+    moved: Moved = {}
+    for handlers in _merge_handlers:
+        moved |= handlers.move(duplicate=duplicate, keep=keep, actor=actor)
+    moved[PatientIdentifier] = _take_identifiers(duplicate, keep)
+    _record_moves(merge, moved)
+    _fill_blanks(merge, duplicate, keep)
     keep.version += 1
     _save_unique(keep)
     duplicate.active, duplicate.merged_into, duplicate.version = False, keep, duplicate.version + 1
@@ -518,3 +583,91 @@ def patient_merge(
     _audit(duplicate, actor, AuditAction.UPDATE, detail=f"merged into {keep.mrn}{why}"[:500])
     _contact_changed([keep])
     return keep
+
+
+def _standing_merge(duplicate: Patient) -> PatientMerge:
+    merge = PatientMerge.objects.filter(duplicate=duplicate, undone_at=None).first()
+    if merge is not None:
+        return merge
+    if duplicate.merged_into_id is None:
+        raise Conflict(
+            f"duplicate: {duplicate.display_name} ({duplicate.mrn}) is not merged into another"
+            " record",
+            field="duplicate",
+        )
+    raise Conflict(
+        f"duplicate: {duplicate.display_name} ({duplicate.mrn}) was merged before merges"
+        " were recorded; it cannot be undone",
+        field="duplicate",
+    )
+
+
+def _moved_by(merge: PatientMerge) -> Moved:
+    moved: Moved = {}
+    for move in merge.moves.select_related("content_type"):
+        moved.setdefault(move.content_type.model_class(), []).append(move.object_id)
+    return moved
+
+
+def _give_back_identifiers(duplicate: Patient, keep: Patient, moved: Moved) -> None:
+    PatientIdentifier.objects.filter(pk__in=moved.get(PatientIdentifier, []), patient=keep).update(
+        patient=duplicate
+    )
+    PatientIdentifier.objects.filter(
+        patient=keep, system=MERGED_MRN_SYSTEM, value=duplicate.mrn
+    ).delete()
+
+
+def _unfill(merge: PatientMerge, keep: Patient) -> None:
+    """Blank again what the merge filled, unless someone has changed it since."""
+    filled = [fill.field for fill in merge.fills.all() if getattr(keep, fill.field) == fill.value]
+    raise_all(_apply(keep, dict.fromkeys(filled, "")))
+
+
+@transaction.atomic
+def patient_unmerge(*, duplicate: Patient, actor: User | None, reason: str = "") -> Patient:
+    """Undo the merge of `duplicate` into the record it went into, when they turn out to be
+    two people: what the merge moved (visits, waitlist entries, messages, identifiers, through
+    the registered handlers) and is still on the kept record goes back, the blanks it filled
+    are blank again unless changed since, the kept record forgets the duplicate's MRN, and
+    the duplicate stands on its own again, active as it was.
+
+    Refused (nothing changes) for a record that is not merged, one merged before merges were
+    recorded, or when the kept record has itself been merged into another since (undo that
+    first). Side effects: audit entries for both records; the contact-change handlers run for
+    both, so what is queued for each goes to its own contact details. Returns the duplicate.
+    """
+    merge = _standing_merge(duplicate)
+    locked = patients_lock(
+        organization_id=merge.organization_id, ids=[merge.duplicate_id, merge.keep_id]
+    )
+    duplicate, keep = locked[merge.duplicate_id], locked[merge.keep_id]
+    # read again under the locks: another undo may have come first
+    merge = _standing_merge(duplicate)
+    if keep.merged_into_id is not None:
+        raise Conflict(
+            f"keep: {keep.display_name} ({keep.mrn}) has since been merged into another record;"
+            " undo that merge first",
+            field="keep",
+        )
+    moved = _moved_by(merge)
+    for handlers in reversed(_merge_handlers):
+        handlers.move_back(duplicate=duplicate, keep=keep, moved=moved, actor=actor)
+    _give_back_identifiers(duplicate, keep, moved)
+    _unfill(merge, keep)
+    keep.version += 1
+    _save_unique(keep)
+    duplicate.active, duplicate.merged_into = merge.duplicate_was_active, None
+    duplicate.version += 1
+    duplicate.save(update_fields=["active", "merged_into", "version", "updated_at"])
+    merge.undone_at, merge.undone_by, merge.undo_reason = (
+        clock.now(),
+        saved_user(actor),
+        reason[:200],
+    )
+    merge.save(update_fields=["undone_at", "undone_by", "undo_reason", "updated_at"])
+    why = f" ({reason})" if reason else ""
+    _audit(keep, actor, AuditAction.UPDATE, detail=f"undid the merge of {duplicate.mrn}{why}"[:500])
+    _audit(duplicate, actor, AuditAction.UPDATE, detail=f"merge into {keep.mrn} undone{why}"[:500])
+    _contact_changed([duplicate, keep])
+    return duplicate

@@ -18,8 +18,9 @@ class SchedulingConfig(AppConfig):
 
         contact_change_register(notice_after_contact_change)
 
-        # A duplicate record's visits and waitlist entries follow it into the record kept.
+        # A duplicate record's visits and waitlist entries follow it into the record kept,
+        # and back when the merge is undone.
         from carebridge.patients.services import merge_register
-        from carebridge.scheduling.services.merge import visits_follow_merge
+        from carebridge.scheduling.services.merge import visits_follow_merge, visits_follow_unmerge
 
-        merge_register(visits_follow_merge)
+        merge_register(move=visits_follow_merge, move_back=visits_follow_unmerge)

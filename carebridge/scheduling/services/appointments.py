@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from carebridge.accounts.models import Organization, User
+from carebridge.accounts.models import Organization, User, saved_user
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record
 from carebridge.core import clock
@@ -273,7 +273,7 @@ def _change(
     ]
     return _Change(
         action=action,
-        actor=actor if actor and actor.pk else None,
+        actor=saved_user(actor),
         changed_at=clock.now(),
         reason=reason,
         fields=[(name, old, new) for name, old, new in texts if old != new],
@@ -500,7 +500,7 @@ def appointment_book(
         status=status,
         notes=notes,
         booking_channel=channel,
-        created_by=actor if actor and actor.pk else None,
+        created_by=saved_user(actor),
         overbooked=bool(overbook_reason.strip()),
         overbook_reason=overbook_reason.strip(),
         booked_at=booked_at or clock.now(),
@@ -661,24 +661,30 @@ def appointment_transition(
 
 @transaction.atomic
 def appointment_patient_change(
-    *, appointment: Appointment, patient: Patient, actor: User | None, reason: str
+    *,
+    appointment: Appointment,
+    patient: Patient,
+    actor: User | None,
+    reason: str,
+    action: str = "merge",
 ) -> Appointment:
-    """Move a visit to another record of the same person (two records merged): the visit
-    keeps its time and status; its history names the record it came from. The caller
-    checks the kept record has no visit at the same time."""
+    """Move a visit to another record of the same person (two records merged, `action`
+    "merge") or back (the merge undone, "unmerge"): the visit keeps its time and status;
+    its history names the record it came from. The caller checks the record it goes to has
+    no visit at the same time."""
     before = appointment.patient
     _claim_version(appointment, None)
     appointment.patient = patient
     appointment.save(update_fields=["patient", "version", "updated_at"])
     change = _Change(
-        action="merge",
-        actor=actor if actor and actor.pk else None,
+        action=action,
+        actor=saved_user(actor),
         changed_at=clock.now(),
         reason=reason,
         fields=[("patient", before.mrn, patient.mrn)],
     )
     _history_write(appointment, change)
-    _audit(appointment, actor, "merge", reason)
+    _audit(appointment, actor, action, reason)
     return appointment
 
 

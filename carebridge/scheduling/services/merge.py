@@ -1,5 +1,6 @@
 """When two patient records are merged (patients.services.patient_merge), the duplicate's
-visits and waitlist entries move to the record kept."""
+visits and waitlist entries move to the record kept; when the merge is undone
+(patient_unmerge) they move back, with the messages about them."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from zoneinfo import ZoneInfo
 
 from carebridge.accounts.models import User
 from carebridge.core.errors import Conflict
+from carebridge.notifications.services.merge import topic_messages_follow
 from carebridge.patients.models import Patient
+from carebridge.patients.services import Moved
 from carebridge.scheduling.constants import ACTIVE_STATUSES
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.services.appointments import appointment_patient_change
+from carebridge.scheduling.services.backfill import TOPIC_TYPE as OFFER_TOPIC
+from carebridge.scheduling.services.messages import TOPIC_TYPE as VISIT_TOPIC
 from carebridge.scheduling.services.waitlist import waitlist_remove
 from carebridge.scheduling.waitlist_constants import OPEN_ENTRY_STATUSES
-from carebridge.scheduling.waitlist_models import WaitlistEntry
+from carebridge.scheduling.waitlist_models import WaitlistEntry, WaitlistOffer
 
 
 def _check_no_visits_at_once(duplicate: Patient, keep: Patient) -> None:
@@ -36,7 +41,7 @@ def _check_no_visits_at_once(duplicate: Patient, keep: Patient) -> None:
             )
 
 
-def _waitlist_follows(duplicate: Patient, keep: Patient, actor: User | None) -> None:
+def _waitlist_follows(duplicate: Patient, keep: Patient, actor: User | None) -> list[int]:
     """Open entries move unless the kept record already waits for that visit type (then
     the duplicate's entry is removed); closed ones move as they are."""
     waiting_for = set(
@@ -49,19 +54,51 @@ def _waitlist_follows(duplicate: Patient, keep: Patient, actor: User | None) -> 
     )
     for entry in twice:
         waitlist_remove(entry=entry, actor=actor, reason=f"records merged into {keep.mrn}")
-    WaitlistEntry.objects.filter(patient=duplicate).update(patient=keep)
+    moving = list(WaitlistEntry.objects.filter(patient=duplicate).values_list("pk", flat=True))
+    WaitlistEntry.objects.filter(pk__in=moving).update(patient=keep)
+    return moving
 
 
-def visits_follow_merge(*, duplicate: Patient, keep: Patient, actor: User | None) -> None:
+def _visits_move(visits, patient: Patient, actor: User | None, reason: str, action: str) -> None:
+    for visit in visits.select_related("organization", "patient"):
+        appointment_patient_change(
+            appointment=visit, patient=patient, actor=actor, reason=reason, action=action
+        )
+
+
+def visits_follow_merge(*, duplicate: Patient, keep: Patient, actor: User | None) -> Moved:
     """The merge handler of scheduling (registered in its AppConfig)."""
     _check_no_visits_at_once(duplicate, keep)
-    for visit in Appointment.objects.filter(patient=duplicate).select_related(
-        "organization", "patient"
-    ):
-        appointment_patient_change(
-            appointment=visit,
-            patient=keep,
-            actor=actor,
-            reason=f"records merged: {duplicate.mrn} into {keep.mrn}",
+    visits = list(Appointment.objects.filter(patient=duplicate).values_list("pk", flat=True))
+    reason = f"records merged: {duplicate.mrn} into {keep.mrn}"
+    _visits_move(Appointment.objects.filter(pk__in=visits), keep, actor, reason, "merge")
+    return {Appointment: visits, WaitlistEntry: _waitlist_follows(duplicate, keep, actor)}
+
+
+def visits_follow_unmerge(
+    *, duplicate: Patient, keep: Patient, moved: Moved, actor: User | None
+) -> None:
+    """The undo handler of scheduling: the duplicate's visits and waitlist entries go back,
+    and so do the messages about them, those written since the merge included (the
+    duplicate's reminders must not reach the other person). Entries the merge closed because
+    the kept record waited for the same visit stay closed."""
+    visits = Appointment.objects.filter(pk__in=moved.get(Appointment, []), patient=keep)
+    visit_ids = [str(public_id) for public_id in visits.values_list("public_id", flat=True)]
+    reason = f"merge undone: {duplicate.mrn} is not {keep.mrn}"
+    _visits_move(visits, duplicate, actor, reason, "unmerge")
+    entries = list(
+        WaitlistEntry.objects.filter(pk__in=moved.get(WaitlistEntry, []), patient=keep).values_list(
+            "pk", flat=True
         )
-    _waitlist_follows(duplicate, keep, actor)
+    )
+    WaitlistEntry.objects.filter(pk__in=entries).update(patient=duplicate)
+    offer_ids = WaitlistOffer.objects.filter(entry_id__in=entries).values_list(
+        "public_id", flat=True
+    )
+    for topic_type, topic_ids in (
+        (VISIT_TOPIC, visit_ids),
+        (OFFER_TOPIC, [str(public_id) for public_id in offer_ids]),
+    ):
+        topic_messages_follow(
+            topic_type=topic_type, topic_ids=topic_ids, patient_from=keep, patient_to=duplicate
+        )

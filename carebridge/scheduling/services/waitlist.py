@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from carebridge.accounts.models import Organization, User
+from carebridge.accounts.models import Organization, User, saved_user
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
@@ -230,7 +230,7 @@ def waitlist_add(
         latest_date=latest_date,
         priority=priority,
         note=note.strip(),
-        created_by=actor if actor and actor.pk else None,
+        created_by=saved_user(actor),
     )
     _check_entry(entry)
     _check_can_ever_book(entry)
