@@ -152,3 +152,7 @@ class PatientMergeFill(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["merge", "field"], name="patient_merge_fill_once")
         ]
+
+    def stands_on(self, patient: Patient) -> bool:
+        """Whether the record still holds the value filled in: nobody has changed it since."""
+        return getattr(patient, self.field) == self.value

@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -19,8 +20,8 @@ from carebridge.audit.services import (
     get_or_audit_denied,
 )
 from carebridge.core.errors import NotFound
-from carebridge.patients.models import Patient, PatientIdentifier
-from carebridge.patients.services import digits_only, fold_text
+from carebridge.patients.models import Patient, PatientIdentifier, PatientMerge
+from carebridge.patients.services import digits_only, fold_text, patient_standing_merge
 
 
 @dataclass(frozen=True)
@@ -241,3 +242,30 @@ def patient_match_candidates(
     owner_ids = {patient_id for patient_id, *pair in owners if tuple(pair) in wanted}
     matches = _scoped(organization).filter(Q(mrn__in=set(mrns)) | Q(pk__in=owner_ids))
     return list(matches.prefetch_related("identifiers").order_by("id"))
+
+
+@dataclass(frozen=True)
+class MergeUndoPreview:
+    """What undoing a merge would do, for the page that asks to confirm it."""
+
+    merge: PatientMerge
+    moved_back: list[tuple[str, int]]  # (kind of row, how many): e.g. ("appointments", 2)
+    blanked: list[tuple[str, str]]  # (field, value) the kept record gives up
+    stays: list[tuple[str, str]]  # (field, value) filled by the merge, changed since
+
+
+def patient_merge_undo_preview(*, duplicate: Patient) -> MergeUndoPreview:
+    """What undoing the merge of this record gives back to it and takes from the kept one;
+    Conflict when it is not merged (or was merged before merges were recorded)."""
+    merge = patient_standing_merge(duplicate=duplicate)
+    counts = merge.moves.values("content_type").annotate(rows=Count("pk")).order_by("content_type")
+    moved_back = []
+    for row in counts:
+        meta = ContentType.objects.get_for_id(row["content_type"]).model_class()._meta
+        name = meta.verbose_name if row["rows"] == 1 else meta.verbose_name_plural
+        moved_back.append((str(name), row["rows"]))
+    blanked, stays = [], []
+    for fill in merge.fills.order_by("pk"):
+        label = str(Patient._meta.get_field(fill.field).verbose_name).capitalize()
+        (blanked if fill.stands_on(merge.keep) else stays).append((label, fill.value))
+    return MergeUndoPreview(merge, moved_back, blanked, stays)

@@ -585,8 +585,14 @@ def patient_merge(
     return keep
 
 
-def _standing_merge(duplicate: Patient) -> PatientMerge:
-    merge = PatientMerge.objects.filter(duplicate=duplicate, undone_at=None).first()
+def patient_standing_merge(*, duplicate: Patient) -> PatientMerge:
+    """The merge that made this record a duplicate and is not undone; Conflict, naming the
+    duplicate, when there is none to undo."""
+    merge = (
+        PatientMerge.objects.filter(duplicate=duplicate, undone_at=None)
+        .select_related("keep", "merged_by")
+        .first()
+    )
     if merge is not None:
         return merge
     if duplicate.merged_into_id is None:
@@ -620,7 +626,7 @@ def _give_back_identifiers(duplicate: Patient, keep: Patient, moved: Moved) -> N
 
 def _unfill(merge: PatientMerge, keep: Patient) -> None:
     """Blank again what the merge filled, unless someone has changed it since."""
-    filled = [fill.field for fill in merge.fills.all() if getattr(keep, fill.field) == fill.value]
+    filled = [fill.field for fill in merge.fills.all() if fill.stands_on(keep)]
     raise_all(_apply(keep, dict.fromkeys(filled, "")))
 
 
@@ -637,13 +643,13 @@ def patient_unmerge(*, duplicate: Patient, actor: User | None, reason: str = "")
     first). Side effects: audit entries for both records; the contact-change handlers run for
     both, so what is queued for each goes to its own contact details. Returns the duplicate.
     """
-    merge = _standing_merge(duplicate)
+    merge = patient_standing_merge(duplicate=duplicate)
     locked = patients_lock(
         organization_id=merge.organization_id, ids=[merge.duplicate_id, merge.keep_id]
     )
     duplicate, keep = locked[merge.duplicate_id], locked[merge.keep_id]
     # read again under the locks: another undo may have come first
-    merge = _standing_merge(duplicate)
+    merge = patient_standing_merge(duplicate=duplicate)
     if keep.merged_into_id is not None:
         raise Conflict(
             f"keep: {keep.display_name} ({keep.mrn}) has since been merged into another record;"

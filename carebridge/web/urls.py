@@ -36,6 +36,11 @@ urlpatterns = [
     path("patients/new/", views.patient_new, name="patient_new"),
     path("patients/<uuid:public_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:public_id>/merge/", views_merge.patient_merge_view, name="patient_merge"),
+    path(
+        "patients/<uuid:public_id>/unmerge/",
+        views_merge.patient_unmerge_view,
+        name="patient_unmerge",
+    ),
     path("find/", views.find_first_available, name="find"),
     path("metrics/", views_metrics.metrics, name="metrics"),
     path("metrics/export.csv", views_metrics.metrics_csv, name="metrics_csv"),

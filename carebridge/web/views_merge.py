@@ -1,5 +1,6 @@
 """Merging a duplicate record into the patient's page: choose the duplicate, compare the two
-and see what moves, then merge."""
+and see what moves, then merge. Undoing a merge from the duplicate's page: see what goes
+back, then undo."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from carebridge.accounts.decorators import requires
 from carebridge.core.errors import DomainError
 from carebridge.core.views import found_or_404
 from carebridge.notifications.selectors import message_status_counts
-from carebridge.patients.selectors import access_patient
-from carebridge.patients.services import patient_merge
+from carebridge.patients.selectors import access_patient, patient_merge_undo_preview
+from carebridge.patients.services import patient_merge, patient_unmerge
 from carebridge.scheduling.selectors import AppointmentQuery, appointment_list
 from carebridge.scheduling.waitlist_selectors import WaitlistQuery, waitlist_entry_list
 
@@ -36,6 +37,11 @@ def _patient(request: HttpRequest, public_id):
     return found_or_404(
         lambda: access_patient(organization=organization, actor=user, public_id=public_id)
     )
+
+
+def _said(error: DomainError) -> str:
+    """The error's message without the field name in front (the page names the records)."""
+    return error.message.split(": ", 1)[-1]
 
 
 def _what_moves(request: HttpRequest, duplicate) -> dict:
@@ -89,9 +95,37 @@ def patient_merge_view(request: HttpRequest, public_id) -> HttpResponse:
             reason=request.POST.get("reason", "").strip()[:200],
         )
     except DomainError as error:
-        message = error.message.split(": ", 1)[-1]
-        return _page(request, keep, duplicate, error=message, status=error.http_status)
+        return _page(request, keep, duplicate, error=_said(error), status=error.http_status)
     messages.success(
         request, f"{duplicate.display_name} ({duplicate.mrn}) is merged into this record."
     )
     return redirect("web:patient_detail", public_id=keep.public_id)
+
+
+def _undo_page(request, duplicate, error: str = "", status: int = 200) -> HttpResponse:
+    context = {"patient": duplicate, "error": error, "preview": None}
+    try:
+        context["preview"] = patient_merge_undo_preview(duplicate=duplicate)
+    except DomainError as refused:
+        context["error"] = error or _said(refused)
+        status = max(status, refused.http_status)
+    return render(request, "web/patient_unmerge.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("patients.change_patient")
+def patient_unmerge_view(request: HttpRequest, public_id) -> HttpResponse:
+    """GET shows what undoing this record's merge gives back; POST undoes it."""
+    duplicate = _patient(request, public_id)
+    if request.method == "GET":
+        return _undo_page(request, duplicate)
+    try:
+        patient_unmerge(
+            duplicate=duplicate,
+            actor=request.user,
+            reason=request.POST.get("reason", "").strip()[:200],
+        )
+    except DomainError as error:
+        return _undo_page(request, duplicate, _said(error), error.http_status)
+    messages.success(request, "The merge is undone: this record stands on its own again.")
+    return redirect("web:patient_detail", public_id=duplicate.public_id)

@@ -105,3 +105,62 @@ def test_a_merged_record_is_found_but_not_offered_for_booking(staff, pair):
 
     assert "D-1" in found and "merged</span>" in found
     assert "K-1" in offered.content.decode() and "D-1" not in offered.content.decode()
+
+
+def unmerge_url(duplicate) -> str:
+    return f"/patients/{duplicate.public_id}/unmerge/"
+
+
+def test_the_undo_page_shows_what_goes_back(staff, clinic_a, pair, coordinator_a):
+    duplicate, keep = pair
+    book(clinic_a, duplicate, VISIT)
+    patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a, reason="same person")
+    detail = staff.get(f"/patients/{duplicate.public_id}/").content.decode()
+    assert f'href="{unmerge_url(duplicate)}">Undo this merge' in detail
+
+    html = staff.get(unmerge_url(duplicate)).content.decode()
+
+    assert "Merged into <a" in html and "Rosa Diaz (MRN K-1)" in html
+    assert f"by {coordinator_a.username}: “same person”" in html
+    assert "<strong>1 appointment</strong>" in html
+    assert "<li>Email: rosa@old.example</li>" in html
+    assert "Undo the merge of D-1 into K-1" in html
+
+
+def test_undoing_from_the_page_gives_the_record_back(staff, clinic_a, pair, coordinator_a):
+    duplicate, keep = pair
+    visit = book(clinic_a, duplicate, VISIT)
+    patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
+
+    response = staff.post(unmerge_url(duplicate), {"reason": "twins"}, follow=True)
+
+    html = response.content.decode()
+    assert "The merge is undone: this record stands on its own again." in html
+    assert "Merged into" not in html and "Merge a duplicate" in html
+    visit.refresh_from_db()
+    assert visit.patient == duplicate
+
+
+def test_a_record_not_merged_has_nothing_to_undo(staff, pair):
+    duplicate, _ = pair
+
+    response = staff.get(unmerge_url(duplicate))
+    refused = staff.post(unmerge_url(duplicate))
+
+    assert response.status_code == refused.status_code == 409
+    assert "Rosa Diaz (D-1) is not merged into another record" in response.content.decode()
+    assert "Undo the merge of D-1 into" not in response.content.decode()
+
+
+def test_only_roles_that_change_records_undo_and_only_their_own(
+    client, clinician_a, staff, pair, clinic_b
+):
+    duplicate, keep = pair
+    patient_merge(duplicate=duplicate, keep=keep, actor=None)
+    stranger = reachable_patient(clinic_b.organization, mrn="B-1")
+
+    assert staff.get(unmerge_url(stranger)).status_code == 404
+    client.force_login(clinician_a)
+    assert client.post(unmerge_url(duplicate)).status_code == 403
+    assert "Undo this merge" not in client.get(f"/patients/{duplicate.public_id}/").content.decode()
+    assert Patient.objects.get(pk=duplicate.pk).merged_into == keep
