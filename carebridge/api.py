@@ -1,5 +1,6 @@
 """The JSON API at /api/: one Ninja API that mounts a router from each app's api.py."""
 
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 
 from carebridge.accounts.api_auth import BearerToken
@@ -18,6 +19,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=BearerToken(),
     docs_url=None,
+    # The schema is read, never written: other methods answer 405 (in the API's shape).
+    docs_decorator=require_safe,
 )
 install_problem_handlers(api)
 api.add_router("/patients", patients_router)

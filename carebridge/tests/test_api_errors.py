@@ -102,7 +102,11 @@ def test_a_nul_character_in_a_body_is_refused_naming_the_field(api_a):
 
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
-    [("DELETE", "/patients", {"GET", "POST"}), ("POST", "/slots", {"GET"})],
+    [
+        ("DELETE", "/patients", {"GET", "POST"}),
+        ("POST", "/slots", {"GET"}),
+        ("PUT", "/openapi.json", {"GET", "HEAD"}),
+    ],
 )
 def test_a_method_an_address_does_not_take_is_a_405_in_the_api_shape(api_a, method, path, allowed):
     response = api_a.send(method, path, {})
