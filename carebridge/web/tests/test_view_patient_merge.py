@@ -121,10 +121,21 @@ def test_the_undo_page_shows_what_goes_back(staff, clinic_a, pair, coordinator_a
     html = staff.get(unmerge_url(duplicate)).content.decode()
 
     assert "Merged into <a" in html and "Rosa Diaz (MRN K-1)" in html
-    assert f"by {coordinator_a.username}: “same person”" in html
+    assert f"On Nov 30, 2026 7:00 AM EST by {coordinator_a.username}: “same person”" in html
     assert "<strong>1 appointment</strong>" in html
     assert "<li>Email: rosa@old.example</li>" in html
     assert "Undo the merge of D-1 into K-1" in html
+
+
+def test_the_undo_page_says_when_the_merge_moved_nothing(staff, clinic_a, coordinator_a):
+    keep = reachable_patient(clinic_a.organization, mrn="K-1")
+    duplicate = reachable_patient(clinic_a.organization, mrn="D-1")
+    patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
+
+    html = staff.get(unmerge_url(duplicate)).content.decode()
+
+    assert "The merge moved nothing from this record" in html
+    assert "Details K-1 took from this record" not in html
 
 
 def test_undoing_from_the_page_gives_the_record_back(staff, clinic_a, pair, coordinator_a):
