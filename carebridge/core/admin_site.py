@@ -18,3 +18,17 @@ class OperatorAdminSite(admin.AdminSite):
 
 class OperatorAdminConfig(AdminConfig):
     default_site = "carebridge.core.admin_site.OperatorAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that change only through their services, which keep the rules and audit:
+    operators may look, not add, edit or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,24 +1,12 @@
 from django.contrib import admin
 
+from carebridge.core.admin_site import ReadOnlyAdmin
 from carebridge.notifications.models import (
     DeliveryAttempt,
     InboundMessage,
     MessageTemplate,
     OutboundMessage,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Messages change only through the outbox services, which keep leases and audit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryAttemptInline(admin.TabularInline):

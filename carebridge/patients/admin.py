@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from carebridge.core.admin_site import ReadOnlyAdmin
 from carebridge.patients.models import (
     Patient,
     PatientIdentifier,
@@ -44,19 +45,10 @@ class MergeMoveInline(admin.TabularInline):
 
 
 @admin.register(PatientMerge)
-class PatientMergeAdmin(admin.ModelAdmin):
-    """Read only: merges are made and undone on the patient's page, which checks and audits."""
+class PatientMergeAdmin(ReadOnlyAdmin):
+    """Merges are made and undone on the patient's page, which checks and audits."""
 
     list_display = ["duplicate", "keep", "created_at", "merged_by", "undone_at", "organization"]
     list_filter = ["organization"]
     search_fields = ["duplicate__mrn", "keep__mrn"]
     inlines = [MergeMoveInline, MergeFillInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

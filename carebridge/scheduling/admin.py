@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from carebridge.core.admin_site import ReadOnlyAdmin
 from carebridge.scheduling.models import (
     Appointment,
     AppointmentFieldChange,
@@ -60,21 +61,12 @@ class AppointmentHistoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only: appointments change through the booking services, which keep the rules."""
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Appointments change through the booking services, which keep the rules."""
 
     list_display = ["start", "patient", "practitioner", "location", "visit_type", "status"]
     list_filter = ["organization", "status", "location"]
     date_hierarchy = "start"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReminderOffsetInline(admin.TabularInline):

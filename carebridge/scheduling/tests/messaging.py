@@ -44,6 +44,20 @@ def reachable_patient(organization, *, mrn: str = "M-1", **fields) -> Patient:
     )
 
 
+def records_to_merge(organization) -> tuple[Patient, Patient]:
+    """A duplicate and the record to keep: the kept one has no email and no home phone,
+    the duplicate another mobile number."""
+    keep = reachable_patient(organization, mrn="K-1", email="", consent_email=False)
+    duplicate = reachable_patient(
+        organization,
+        mrn="D-1",
+        phone_mobile="+1 617 555 0177",
+        phone_home="+1 617 555 0144",
+        email="rosa@old.example",
+    )
+    return duplicate, keep
+
+
 def book(
     clinic, patient: Patient, start: datetime.datetime = VISIT, practitioner=None, **extra
 ) -> Appointment:

@@ -18,6 +18,7 @@ from carebridge.scheduling.tests.messaging import (
     book,
     messages_about,
     reachable_patient,
+    records_to_merge,
 )
 from carebridge.scheduling.waitlist_models import WaitlistEntry
 from carebridge.tests.colleagues import colleague_add
@@ -32,15 +33,7 @@ def monday(time_machine):
 def pair(clinic_a):
     """The same person registered twice: the kept record has no email and no home phone,
     the duplicate an old mobile number."""
-    keep = reachable_patient(clinic_a.organization, mrn="K-1", email="", consent_email=False)
-    duplicate = reachable_patient(
-        clinic_a.organization,
-        mrn="D-1",
-        phone_mobile="+1 617 555 0177",
-        phone_home="+1 617 555 0144",
-        email="rosa@old.example",
-    )
-    return duplicate, keep
+    return records_to_merge(clinic_a.organization)
 
 
 def test_the_duplicates_visits_messages_and_ids_move_to_the_record_kept(

@@ -27,6 +27,7 @@ from carebridge.scheduling.tests.messaging import (
     book,
     messages_about,
     reachable_patient,
+    records_to_merge,
 )
 
 LATER = VISIT + datetime.timedelta(hours=1)
@@ -40,15 +41,7 @@ def monday(time_machine):
 @pytest.fixture
 def pair(clinic_a):
     """Two people taken for one: the kept record has no email and no home phone."""
-    keep = reachable_patient(clinic_a.organization, mrn="K-1", email="", consent_email=False)
-    duplicate = reachable_patient(
-        clinic_a.organization,
-        mrn="D-1",
-        phone_mobile="+1 617 555 0177",
-        phone_home="+1 617 555 0144",
-        email="rosa@old.example",
-    )
-    return duplicate, keep
+    return records_to_merge(clinic_a.organization)
 
 
 def reread(*rows):
