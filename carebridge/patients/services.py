@@ -527,7 +527,8 @@ def _merge_record(
 
 
 def _record_moves(merge: PatientMerge, moved: Moved) -> None:
-    types = ContentType.objects.get_for_models(*moved)
+    # a proxy model names rows recorded for another reason (e.g. closed, not only moved)
+    types = ContentType.objects.get_for_models(*moved, for_concrete_models=False)
     PatientMergeMove.objects.bulk_create(
         PatientMergeMove(merge=merge, content_type=types[model], object_id=pk)
         for model, ids in moved.items()

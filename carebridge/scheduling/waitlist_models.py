@@ -99,6 +99,16 @@ class WaitlistEntry(TenantModel):
         return [calendar.day_abbr[day] for day in self.weekdays]
 
 
+class WaitlistEntryClosedInMerge(WaitlistEntry):
+    """An entry a patient merge took off the list because the kept record already waited
+    for the same visit: recorded under this name so that undoing the merge puts it back."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "waitlist entry the merge closed"
+        verbose_name_plural = "waitlist entries the merge closed"
+
+
 class WaitlistPolicy(TenantModel):
     """How a clinic offers freed slots; without a row the model defaults apply."""
 

@@ -287,6 +287,23 @@ def waitlist_remove(*, entry: WaitlistEntry, actor: User | None, reason: str = "
     return entry
 
 
+@transaction.atomic
+def waitlist_reopen(*, entry: WaitlistEntry, actor: User | None, reason: str) -> WaitlistEntry:
+    """Put a removed entry back on the list, waiting, in the place its joining time gives it
+    (a removal that is undone, e.g. with the merge that made it). Side effect: audit entry."""
+    if entry.status != WaitlistStatus.REMOVED:
+        raise DomainError(
+            f"status: a {entry.status} entry was not removed", code="entry_open", field="status"
+        )
+    now = clock.now()
+    WaitlistEntry.objects.filter(pk=entry.pk).update(
+        status=WaitlistStatus.WAITING, closed_at=None, updated_at=now
+    )
+    entry.status, entry.closed_at = WaitlistStatus.WAITING, None
+    _audit(entry, actor, AuditAction.UPDATE, f"back on the list: {reason}"[:500])
+    return entry
+
+
 # Answers to offers
 
 

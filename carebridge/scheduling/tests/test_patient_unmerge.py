@@ -156,6 +156,30 @@ def test_waitlist_entries_go_back(clinic_a, pair, coordinator_a):
     assert (entry.patient_id, entry.status) == (duplicate.pk, "waiting")
 
 
+def test_an_entry_the_merge_closed_is_back_on_the_list_in_its_place(clinic_a, pair, coordinator_a):
+    duplicate, keep = pair
+    kept_entry, closed = (
+        waitlist_add(
+            organization=clinic_a.organization,
+            actor=None,
+            patient=patient,
+            visit_type=clinic_a.visit_type,
+        )
+        for patient in (keep, duplicate)
+    )
+    patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
+    closed.refresh_from_db()
+    assert closed.status == "removed"
+
+    patient_unmerge(duplicate=duplicate, actor=coordinator_a)
+
+    reread(closed, kept_entry)
+    assert (closed.patient_id, closed.status, closed.closed_at) == (duplicate.pk, "waiting", None)
+    assert (kept_entry.patient_id, kept_entry.status) == (keep.pk, "waiting")
+    details = AuditEntry.objects.filter(object_ref=str(closed.public_id))
+    assert "back on the list: merge into K-1 undone" in details.values_list("detail", flat=True)
+
+
 def test_a_record_can_be_merged_again_after_an_undo(clinic_a, pair, coordinator_a):
     duplicate, keep = pair
     visit = book(clinic_a, duplicate, VISIT)

@@ -6,6 +6,7 @@ import pytest
 
 from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_merge
+from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
 from carebridge.tests.colleagues import colleague_add
 
@@ -114,6 +115,13 @@ def unmerge_url(duplicate) -> str:
 def test_the_undo_page_shows_what_goes_back(staff, clinic_a, pair, coordinator_a):
     duplicate, keep = pair
     book(clinic_a, duplicate, VISIT)
+    for patient in (keep, duplicate):
+        waitlist_add(
+            organization=clinic_a.organization,
+            actor=None,
+            patient=patient,
+            visit_type=clinic_a.visit_type,
+        )
     patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a, reason="same person")
     detail = staff.get(f"/patients/{duplicate.public_id}/").content.decode()
     assert f'href="{unmerge_url(duplicate)}">Undo this merge' in detail
@@ -123,6 +131,8 @@ def test_the_undo_page_shows_what_goes_back(staff, clinic_a, pair, coordinator_a
     assert "Merged into <a" in html and "Rosa Diaz (MRN K-1)" in html
     assert f"On Nov 30, 2026 7:00 AM EST by {coordinator_a.username}: “same person”" in html
     assert "<strong>1 appointment</strong>" in html
+    assert "<strong>1 waitlist entry</strong>" in html
+    assert "<strong>1 waitlist entry the merge closed</strong>" in html
     assert "<li>Email: rosa@old.example</li>" in html
     assert "Undo the merge of D-1 into K-1" in html
 
