@@ -1,4 +1,5 @@
-"""Patients over the JSON API: search, read, register and change demographics."""
+"""Patients over the JSON API: search, read, register and change demographics; merge a
+duplicate record into another, and undo that merge."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from django.http import HttpRequest
 from ninja import Field, ModelSchema, Query, Router, Status
 
 from carebridge.accounts.api_auth import actor, organization, require
+from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Input, Page, Paging, PublicIdOut, page_of, problems
 from carebridge.patients.constants import ContactChannel, Sex
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
-from carebridge.patients.services import EDITABLE_FIELDS, patient_create, patient_update
+from carebridge.patients.services import (
+    EDITABLE_FIELDS,
+    patient_create,
+    patient_merge,
+    patient_unmerge,
+    patient_update,
+)
 
 router = Router(tags=["patients"])
 
@@ -67,6 +75,15 @@ class PatientUpdateIn(PatientDetails):
     family_name: str | None = Field(None, min_length=1, max_length=100)
     birth_date: datetime.date | None = None
     active: bool | None = None
+
+
+class MergeIn(Input):
+    duplicate: uuid.UUID = Field(description="The record merged away into this one")
+    reason: str = Field("", max_length=200)
+
+
+class UnmergeIn(Input):
+    reason: str = Field("", max_length=200)
 
 
 class PatientSearch(Paging):
@@ -130,3 +147,36 @@ def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: Patient
     return patient_update(
         patient=patient, actor=actor(request), fields=fields, expected_version=payload.version
     )
+
+
+@router.post("/{patient_id}/merge", response={200: PatientOut, **problems(404, 409)})
+def merge_patient(request: HttpRequest, patient_id: uuid.UUID, payload: MergeIn):
+    """Merge the `duplicate` record into this one (the same person registered twice): its
+    visits, waitlist entries, messages and identifiers move here, blanks here are filled from
+    it, and it stays, inactive, pointing here. Answers the kept record. Two visits at once or
+    a record already merged are a 409."""
+    require(request, "patients.change_patient")
+    keep = access_patient(
+        organization=organization(request), actor=actor(request), public_id=patient_id
+    )
+    duplicate = referenced(
+        "duplicate",
+        lambda: access_patient(
+            organization=organization(request), actor=actor(request), public_id=payload.duplicate
+        ),
+    )
+    return patient_merge(
+        duplicate=duplicate, keep=keep, actor=actor(request), reason=payload.reason
+    )
+
+
+@router.post("/{patient_id}/unmerge", response={200: PatientOut, **problems(404, 409)})
+def unmerge_patient(request: HttpRequest, patient_id: uuid.UUID, payload: UnmergeIn):
+    """Undo the merge of this record (two people taken for one): what the merge moved goes
+    back, blanks it filled on the kept record are blank again unless changed since, and this
+    record stands on its own. Answers this record. A record not merged is a 409."""
+    require(request, "patients.change_patient")
+    duplicate = access_patient(
+        organization=organization(request), actor=actor(request), public_id=patient_id
+    )
+    return patient_unmerge(duplicate=duplicate, actor=actor(request), reason=payload.reason)

@@ -3,6 +3,8 @@ from carebridge.api import api
 EXPECTED_PATHS = {
     "/api/patients",
     "/api/patients/{patient_id}",
+    "/api/patients/{patient_id}/merge",
+    "/api/patients/{patient_id}/unmerge",
     "/api/locations",
     "/api/locations/{location_id}",
     "/api/specialties",
@@ -58,7 +60,7 @@ def test_openapi_schema_shows_bearer_security_on_every_operation(client):
         "BearerToken": {"type": "http", "scheme": "bearer"}
     }
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 37
+    assert len(operations) == 39
     assert all(op["security"] == [{"BearerToken": []}] for op in operations)
 
 

@@ -3,7 +3,9 @@ import datetime
 import pytest
 
 from carebridge.accounts.models import ApiToken
+from carebridge.accounts.services import token_issue
 from carebridge.audit.models import AuditEntry
+from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
 from carebridge.tests.api_client import ApiClient, queries_for
 
@@ -211,3 +213,80 @@ def test_update_of_another_organizations_patient_is_not_found(api_b, patient_a):
     response = api_b.patch(f"/patients/{patient_a.public_id}", {"version": 1, "city": "Lynn"})
 
     assert response.status_code == 404
+
+
+@pytest.fixture
+def duplicate_a(org_a):
+    """José registered again, with a home phone the first record lacks."""
+    return patient_create(
+        organization=org_a,
+        actor=None,
+        fields={
+            "given_name": "Jose",
+            "family_name": "Alvarez",
+            "birth_date": datetime.date(1980, 5, 17),
+            "phone_home": "+1 617 555 0144",
+            "mrn": "A-2002",
+        },
+    )
+
+
+def test_merge_folds_the_duplicate_into_the_record_and_answers_it(api_a, patient_a, duplicate_a):
+    response = api_a.post(
+        f"/patients/{patient_a.public_id}/merge",
+        {"duplicate": str(duplicate_a.public_id), "reason": "registered twice"},
+    )
+
+    assert response.status_code == 200, response.content
+    kept = response.json()
+    assert (kept["id"], kept["phone_home"], kept["version"]) == (
+        str(patient_a.public_id),
+        "+16175550144",
+        2,
+    )
+    duplicate_a.refresh_from_db()
+    assert duplicate_a.merged_into == patient_a and not duplicate_a.active
+
+
+def test_unmerge_gives_the_record_back_its_own_and_answers_it(api_a, patient_a, duplicate_a):
+    api_a.post(f"/patients/{patient_a.public_id}/merge", {"duplicate": str(duplicate_a.public_id)})
+
+    response = api_a.post(f"/patients/{duplicate_a.public_id}/unmerge", {"reason": "twins"})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["active"]) == (str(duplicate_a.public_id), True)
+    patient_a.refresh_from_db()
+    assert patient_a.phone_home == "" and duplicate_a.merges.get().undo_reason == "twins"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("{keep}/merge", {"duplicate": "{stranger}"}, 404, "duplicate"),
+        ("{keep}/merge", {"duplicate": "{keep}"}, 400, "duplicate"),
+        ("{keep}/merge", {}, 400, "duplicate"),
+        ("{keep}/unmerge", {}, 409, "duplicate"),
+        ("{stranger}/unmerge", {}, 404, None),
+    ],
+)
+def test_merges_the_rules_refuse_name_the_field(
+    api_a, patient_a, patient_b, path, body, status, field
+):
+    ids = {"keep": patient_a.public_id, "stranger": patient_b.public_id}
+    body = {name: value.format(**ids) for name, value in body.items()}
+
+    response = api_a.post("/patients/" + path.format(**ids), body)
+
+    assert response.status_code == status, response.content
+    assert response.json()["field"] == field
+
+
+def test_merging_needs_a_role_that_changes_records(clinician_a, patient_a, duplicate_a):
+    clinician = ApiClient(token_issue(user=clinician_a)[1])
+
+    response = clinician.post(
+        f"/patients/{patient_a.public_id}/merge", {"duplicate": str(duplicate_a.public_id)}
+    )
+
+    assert response.status_code == 403
+    assert Patient.objects.get(pk=duplicate_a.pk).merged_into is None
