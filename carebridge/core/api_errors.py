@@ -15,6 +15,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -108,6 +109,7 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> JsonResponse:
     )
 
 
+@csrf_exempt  # it changes nothing: a POST answers its 404, not the browser's CSRF page
 def unknown_address(request: HttpRequest, rest: str) -> JsonResponse:
     """Under /api/, an address no operation has: a 404 in the API's shape, not a page."""
     return problem_response(

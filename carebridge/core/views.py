@@ -3,16 +3,18 @@ from typing import TypeVar
 
 from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from carebridge.core.errors import NotFound
 
 T = TypeVar("T")
 
 
-@require_GET
+@csrf_exempt  # read only: another method answers 405, not the browser's CSRF page
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, without login."""
+    """Liveness and database reachability, without login (GET or HEAD)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

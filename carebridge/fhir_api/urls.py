@@ -4,6 +4,7 @@ from carebridge.fhir_api import views
 
 app_name = "fhir"
 urlpatterns = [
+    path("", views.unknown_endpoint, {"rest": ""}),
     path("metadata", views.metadata, name="metadata"),
     path("<str:resource_type>", views.resource_type_endpoint, name="type"),
     path("<str:resource_type>/<str:resource_id>", views.resource_endpoint, name="instance"),

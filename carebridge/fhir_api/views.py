@@ -119,5 +119,6 @@ def resource_endpoint(request: HttpRequest, resource_type: str, resource_id: str
 
 @fhir_endpoint
 def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
-    """Anything else under /fhir/ (history, operations, batches) answers in FHIR too."""
+    """Anything else under /fhir/ (the base itself, where batches and transactions would be
+    posted, history, operations) answers in FHIR too."""
     raise NotFound(f"/fhir/{rest} is not an endpoint of this server")

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 
 def test_malformed_json_is_a_bad_request_naming_the_body(api_a):
@@ -117,3 +118,20 @@ def test_a_method_an_address_does_not_take_is_a_405_in_the_api_shape(api_a, meth
     problem = response.json()
     assert problem["code"] == "method_not_allowed"
     assert problem["message"].startswith(f"{method} /api{path}: not allowed here (allowed: ")
+
+
+def test_a_post_to_an_address_the_api_does_not_have_is_a_404_not_a_csrf_page(db):
+    response = Client(enforce_csrf_checks=True).post("/api/nothing-here", {})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_write_to_the_schema_is_a_405_not_a_csrf_page(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.put("/api/openapi.json", "{}", content_type="application/json")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert client.get("/api/openapi.json").status_code == 200

@@ -132,6 +132,14 @@ def test_unknown_paths_get_a_404_outcome(fhir_a, patient_a):
     assert outcome_issue(response)["code"] == "not-found"
 
 
+def test_the_base_address_answers_a_404_outcome_for_batches_it_does_not_take(fhir_a):
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": []}
+
+    for response in (fhir_a.post("", bundle), fhir_a.get("")):
+        assert response.status_code == 404
+        assert outcome_issue(response)["diagnostics"] == "/fhir/ is not an endpoint of this server"
+
+
 def test_bad_if_match_gets_400(fhir_a, patient_a):
     body = fhir_a.get(f"Patient/{patient_a.public_id}").json()
 
