@@ -628,6 +628,7 @@ def _patient_page(request, patient, form: PatientForm, status: int = 200) -> Htt
         "appointments": appointments,
         "appointment_total": total,
         "identifiers": patient.identifiers.order_by("system"),
+        "merged_records": patient.merged_from.order_by("mrn"),
         "recent_messages": message_list(
             organization=request.user.organization,
             actor=request.user,

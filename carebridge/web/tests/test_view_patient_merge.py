@@ -148,6 +148,20 @@ def test_the_undo_page_says_when_the_merge_moved_nothing(staff, clinic_a, coordi
     assert "Details K-1 took from this record" not in html
 
 
+def test_the_kept_record_lists_what_was_merged_into_it_with_a_way_back(staff, pair):
+    duplicate, keep = pair
+    patient_merge(duplicate=duplicate, keep=keep, actor=None)
+
+    html = staff.get(f"/patients/{keep.public_id}/").content.decode()
+
+    assert "Merged into this record" in html and "Rosa Diaz (MRN D-1)" in html
+    assert f'href="{unmerge_url(duplicate)}">Undo this merge' in html
+    assert (
+        "Merged into this record"
+        not in staff.get(f"/patients/{duplicate.public_id}/").content.decode()
+    )
+
+
 def test_undoing_from_the_page_gives_the_record_back(staff, clinic_a, pair, coordinator_a):
     duplicate, keep = pair
     visit = book(clinic_a, duplicate, VISIT)
