@@ -26,17 +26,20 @@ from carebridge.patients.services import (
 router = Router(tags=["patients"])
 
 
+class PatientRef(PublicIdOut):
+    mrn: str
+    display_name: str
+
+
 class PatientOut(ModelSchema, PublicIdOut):
     display_name: str
+    merged_into: PatientRef | None = Field(
+        None, description="The record this one was merged into, while the merge stands"
+    )
 
     class Meta:
         model = Patient
         fields = [*EDITABLE_FIELDS, "version"]
-
-
-class PatientRef(PublicIdOut):
-    mrn: str
-    display_name: str
 
 
 class PatientDetails(Input):

@@ -248,6 +248,20 @@ def test_merge_folds_the_duplicate_into_the_record_and_answers_it(api_a, patient
     assert duplicate_a.merged_into == patient_a and not duplicate_a.active
 
 
+def test_a_merged_record_says_which_record_it_went_into(api_a, patient_a, duplicate_a):
+    assert api_a.get(f"/patients/{duplicate_a.public_id}").json()["merged_into"] is None
+    api_a.post(f"/patients/{patient_a.public_id}/merge", {"duplicate": str(duplicate_a.public_id)})
+
+    merged = api_a.get(f"/patients/{duplicate_a.public_id}").json()
+
+    assert merged["merged_into"] == {
+        "id": str(patient_a.public_id),
+        "mrn": "A-1001",
+        "display_name": "José Álvarez",
+    }
+    assert merged["active"] is False
+
+
 def test_unmerge_gives_the_record_back_its_own_and_answers_it(api_a, patient_a, duplicate_a):
     api_a.post(f"/patients/{patient_a.public_id}/merge", {"duplicate": str(duplicate_a.public_id)})
 
