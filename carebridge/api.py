@@ -12,13 +12,13 @@ from carebridge.patients.api import router as patients_router
 from carebridge.scheduling.api import router as scheduling_router
 
 
-# No docs page: Ninja's would load its scripts from a CDN. The schema is at /api/openapi.json.
 def read_only(view):
     """The schema is read, never written: other methods answer 405 (in the API's shape, see
     core.api_errors.api_urls), not the browser's CSRF refusal, as nothing can change here."""
     return csrf_exempt(require_safe(view))
 
 
+# No docs page: Ninja's would load its scripts from a CDN. The schema is at /api/openapi.json.
 api = NinjaAPI(
     title="CareBridge API",
     version="1",
