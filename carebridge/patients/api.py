@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, ModelSchema, Query, Router, Status
 
@@ -116,6 +117,8 @@ def search_patients(request: HttpRequest, search: Query[PatientSearch]):
         offset=search.offset,
         with_total=True,
     )
+    # the records merged ones went into, in one query (none when no record is merged)
+    prefetch_related_objects(patients, "merged_into")
     return page_of(patients, total, search)
 
 

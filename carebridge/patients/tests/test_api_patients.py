@@ -6,7 +6,7 @@ from carebridge.accounts.models import ApiToken
 from carebridge.accounts.services import token_issue
 from carebridge.audit.models import AuditEntry
 from carebridge.patients.models import Patient
-from carebridge.patients.services import patient_create
+from carebridge.patients.services import patient_create, patient_merge
 from carebridge.tests.api_client import ApiClient, queries_for
 
 NEW_PATIENT = {
@@ -70,6 +70,21 @@ def test_search_runs_a_fixed_number_of_queries(api_a, org_a, patient_a):
     _other_patient(org_a, "Sam", "Able", datetime.date(1990, 1, 1), "P-1")
 
     assert queries_for(lambda: api_a.get("/patients")) == one
+
+
+def test_search_reads_the_records_merged_ones_went_into_at_once(api_a, org_a, patient_a):
+    merged = [
+        _other_patient(org_a, "Sam", family, datetime.date(1990, 1, 1), f"P-{family}")
+        for family in ("Able", "Baker")
+    ]
+    patient_merge(duplicate=merged[0], keep=patient_a, actor=None)
+    one = queries_for(lambda: api_a.get("/patients"))
+    patient_merge(duplicate=merged[1], keep=patient_a, actor=None)
+
+    found = api_a.get("/patients").json()["items"]
+
+    assert queries_for(lambda: api_a.get("/patients")) == one
+    assert [p["merged_into"]["mrn"] for p in found if p["merged_into"]] == ["A-1001", "A-1001"]
 
 
 def test_search_never_shows_another_organizations_patients(api_b, patient_a):
