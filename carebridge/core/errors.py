@@ -16,6 +16,12 @@ class DomainError(Exception):
             self.code = code
         self.field = field
 
+    @property
+    def reason(self) -> str:
+        """The message without the field it names in front ("mrn: taken" -> "taken"), for a
+        page that shows it beside that field or names the field its own way."""
+        return self.message.removeprefix(f"{self.field}: ") if self.field else self.message
+
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "field": self.field, "message": self.message}
 

@@ -13,8 +13,5 @@ def show_domain_error(
     """Put a service's error next to the field it names (the form's field `renamed` gives
     for it, if any), or above the form; each of them when it found several."""
     for problem in getattr(error, "problems", [error]):
-        message = problem.message
-        if problem.field and message.startswith(f"{problem.field}: "):
-            message = message[len(problem.field) + 2 :]
         field = (renamed or {}).get(problem.field, problem.field)
-        form.add_error(field if field in form.fields else None, message)
+        form.add_error(field if field in form.fields else None, problem.reason)

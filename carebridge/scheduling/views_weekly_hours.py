@@ -108,7 +108,7 @@ def weekly_hours_end_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
     try:
         kept = weekly_hours_end(rule=rule, last_day=last_day)
     except DomainError as error:
-        messages.error(request, error.message.split(": ", 1)[-1].capitalize())
+        messages.error(request, error.reason.capitalize())
         return redirect(_page_url(rule.practitioner))
     hours = f"{WEEKDAY_NAMES[rule.weekday]} {rule.start_time:%H:%M}\u2013{rule.end_time:%H:%M}"
     done = f"{hours} at {rule.location.name}: " + (

@@ -39,11 +39,6 @@ def _patient(request: HttpRequest, public_id):
     )
 
 
-def _said(error: DomainError) -> str:
-    """The error's message without the field name in front (the page names the records)."""
-    return error.message.split(": ", 1)[-1]
-
-
 def _what_moves(request: HttpRequest, duplicate) -> dict:
     organization, user = request.user.organization, request.user
     visits, total = appointment_list(
@@ -95,7 +90,7 @@ def patient_merge_view(request: HttpRequest, public_id) -> HttpResponse:
             reason=request.POST.get("reason", "").strip()[:200],
         )
     except DomainError as error:
-        return _page(request, keep, duplicate, error=_said(error), status=error.http_status)
+        return _page(request, keep, duplicate, error=error.reason, status=error.http_status)
     messages.success(
         request, f"{duplicate.display_name} ({duplicate.mrn}) is merged into this record."
     )
@@ -107,7 +102,7 @@ def _undo_page(request, duplicate, error: str = "", status: int = 200) -> HttpRe
     try:
         context["preview"] = patient_merge_undo_preview(duplicate=duplicate)
     except DomainError as refused:
-        context["error"] = error or _said(refused)
+        context["error"] = error or refused.reason
         status = max(status, refused.http_status)
     return render(request, "web/patient_unmerge.html", context, status=status)
 
@@ -126,6 +121,6 @@ def patient_unmerge_view(request: HttpRequest, public_id) -> HttpResponse:
             reason=request.POST.get("reason", "").strip()[:200],
         )
     except DomainError as error:
-        return _undo_page(request, duplicate, _said(error), error.http_status)
+        return _undo_page(request, duplicate, error.reason, error.http_status)
     messages.success(request, "The merge is undone: this record stands on its own again.")
     return redirect("web:patient_detail", public_id=duplicate.public_id)

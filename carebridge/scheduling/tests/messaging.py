@@ -15,6 +15,8 @@ from carebridge.patients.services import patient_create
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.services.appointments import appointment_book
 from carebridge.scheduling.services.reminders import reminders_queue_due_all
+from carebridge.scheduling.services.waitlist import waitlist_add
+from carebridge.scheduling.waitlist_models import WaitlistEntry
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Monday 30 November 2026, 07:00 in Boston.
@@ -56,6 +58,19 @@ def records_to_merge(organization) -> tuple[Patient, Patient]:
         email="rosa@old.example",
     )
     return duplicate, keep
+
+
+def waiting(clinic, *patients: Patient) -> list[WaitlistEntry]:
+    """Each patient on the waitlist for the clinic's visit type, in that order."""
+    return [
+        waitlist_add(
+            organization=clinic.organization,
+            actor=None,
+            patient=patient,
+            visit_type=clinic.visit_type,
+        )
+        for patient in patients
+    ]
 
 
 def book(

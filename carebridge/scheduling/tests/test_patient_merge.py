@@ -11,7 +11,6 @@ from carebridge.patients.models import Patient
 from carebridge.patients.services import identifier_add, patient_merge
 from carebridge.scheduling.models import Appointment, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_cancel
-from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import (
     NOW,
     VISIT,
@@ -19,6 +18,7 @@ from carebridge.scheduling.tests.messaging import (
     messages_about,
     reachable_patient,
     records_to_merge,
+    waiting,
 )
 from carebridge.scheduling.waitlist_models import WaitlistEntry
 from carebridge.tests.colleagues import colleague_add
@@ -111,15 +111,7 @@ def test_two_visits_at_once_refuse_the_merge_and_nothing_changes(clinic_a, pair,
 
 def test_waiting_twice_for_the_same_visit_leaves_one_entry(clinic_a, pair, coordinator_a):
     duplicate, keep = pair
-    kept_entry, twice = (
-        waitlist_add(
-            organization=clinic_a.organization,
-            actor=None,
-            patient=patient,
-            visit_type=clinic_a.visit_type,
-        )
-        for patient in (keep, duplicate)
-    )
+    kept_entry, twice = waiting(clinic_a, keep, duplicate)
 
     patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
 

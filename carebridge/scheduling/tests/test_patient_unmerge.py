@@ -20,7 +20,6 @@ from carebridge.patients.services import (
 )
 from carebridge.scheduling.models import AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_reschedule
-from carebridge.scheduling.services.waitlist import waitlist_add
 from carebridge.scheduling.tests.messaging import (
     NOW,
     VISIT,
@@ -28,6 +27,7 @@ from carebridge.scheduling.tests.messaging import (
     messages_about,
     reachable_patient,
     records_to_merge,
+    waiting,
 )
 
 LATER = VISIT + datetime.timedelta(hours=1)
@@ -140,12 +140,7 @@ def test_messages_about_the_duplicates_visit_written_since_go_back(clinic_a, pai
 
 def test_waitlist_entries_go_back(clinic_a, pair, coordinator_a):
     duplicate, keep = pair
-    entry = waitlist_add(
-        organization=clinic_a.organization,
-        actor=None,
-        patient=duplicate,
-        visit_type=clinic_a.visit_type,
-    )
+    (entry,) = waiting(clinic_a, duplicate)
     patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
     entry.refresh_from_db()
     assert entry.patient_id == keep.pk
@@ -158,15 +153,7 @@ def test_waitlist_entries_go_back(clinic_a, pair, coordinator_a):
 
 def test_an_entry_the_merge_closed_is_back_on_the_list_in_its_place(clinic_a, pair, coordinator_a):
     duplicate, keep = pair
-    kept_entry, closed = (
-        waitlist_add(
-            organization=clinic_a.organization,
-            actor=None,
-            patient=patient,
-            visit_type=clinic_a.visit_type,
-        )
-        for patient in (keep, duplicate)
-    )
+    kept_entry, closed = waiting(clinic_a, keep, duplicate)
     patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a)
     closed.refresh_from_db()
     assert closed.status == "removed"

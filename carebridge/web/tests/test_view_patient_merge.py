@@ -6,8 +6,7 @@ import pytest
 
 from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_merge
-from carebridge.scheduling.services.waitlist import waitlist_add
-from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
+from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient, waiting
 from carebridge.tests.colleagues import colleague_add
 
 
@@ -115,13 +114,7 @@ def unmerge_url(duplicate) -> str:
 def test_the_undo_page_shows_what_goes_back(staff, clinic_a, pair, coordinator_a):
     duplicate, keep = pair
     book(clinic_a, duplicate, VISIT)
-    for patient in (keep, duplicate):
-        waitlist_add(
-            organization=clinic_a.organization,
-            actor=None,
-            patient=patient,
-            visit_type=clinic_a.visit_type,
-        )
+    waiting(clinic_a, keep, duplicate)
     patient_merge(duplicate=duplicate, keep=keep, actor=coordinator_a, reason="same person")
     detail = staff.get(f"/patients/{duplicate.public_id}/").content.decode()
     assert f'href="{unmerge_url(duplicate)}">Undo this merge' in detail
