@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.expressions import Col
 
@@ -36,16 +37,17 @@ def get_each_in_organization(
     malformed or another organization's: the caller then looks them up one at a time,
     which says which one, as `get_in_organization` does."""
     models = tuple(model for model, _ in wanted.values())
-    sql, columns = _each_sql(connection.vendor, models)
+    database = connections[DEFAULT_DB_ALIAS]
+    sql, columns = _each_sql(database.vendor, models)
     try:
         parameters = [
             value
             for model, public_id in wanted.values()
-            for value in (_public_id_param(model, public_id), organization.pk)
+            for value in (_public_id_param(model, public_id, database), organization.pk)
         ]
     except (ValueError, ValidationError):
         return None
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, parameters)
         row = cursor.fetchone()
     if row is None:
@@ -53,8 +55,8 @@ def get_each_in_organization(
     return dict(zip(wanted, columns.instances(row), strict=True))
 
 
-def _public_id_param(model: type[Model], public_id: uuid.UUID | str):
-    return model._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+def _public_id_param(model: type[Model], public_id: uuid.UUID | str, database):
+    return model._meta.get_field("public_id").get_db_prep_value(public_id, database)
 
 
 class RowLoader:
@@ -68,8 +70,11 @@ class RowLoader:
         self.attnames = [field.attname for field in self.fields]
         self._steps: dict[str, list[tuple[int, Col, list]]] = {}
 
-    def __call__(self, values: Sequence) -> list:
-        database = connections[DEFAULT_DB_ALIAS]
+    def __call__(self, values: Sequence, database: BaseDatabaseWrapper | None = None) -> list:
+        """`database`: the default connection, when the caller has it at hand (looking it
+        up costs more than loading most rows)."""
+        if database is None:
+            database = connections[DEFAULT_DB_ALIAS]
         steps = self._steps.get(database.vendor)
         if steps is None:
             steps = self._steps[database.vendor] = self._plan(database)
@@ -115,10 +120,12 @@ class SideBySide:
 
     def instances(self, row: Sequence) -> list[Model]:
         found, offset = [], 0
+        database = connections[DEFAULT_DB_ALIAS]
         for model, loader in zip(self.models, self.loaders, strict=True):
             values = row[offset : offset + len(loader.fields)]
             offset += len(loader.fields)
-            found.append(model.from_db(DEFAULT_DB_ALIAS, loader.attnames, loader(values)))
+            loaded = loader(values, database)
+            found.append(model.from_db(DEFAULT_DB_ALIAS, loader.attnames, loaded))
         return found
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q, QuerySet
 
 from carebridge.accounts.models import Organization
@@ -643,9 +643,10 @@ def placement_check(
     one statement (`_placement_sql`)."""
     sql, load = _placement_sql()
     first, last = _closed_dates((start, end))
-    day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    database = connections[DEFAULT_DB_ALIAS]
+    day, moment = database.ops.adapt_datefield_value, database.ops.adapt_datetimefield_value
     organization_id = practitioner.organization_id
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(
             sql,
             [
@@ -655,7 +656,9 @@ def placement_check(
                 *(organization_id, practitioner.pk, moment(end), moment(start)),
             ],
         )
-        rows = [_Placement(source, *load(values)) for source, *values in cursor.fetchall()]
+        rows = [
+            _Placement(source, *load(values, database)) for source, *values in cursor.fetchall()
+        ]
     rules = [row for row in rows if row.source == "rule"]
     hours = [_Hours(r.weekday, r.start_time, r.end_time) for r in rows if r.source == "hours"]
     closed = {(row.location_id, row.effective_from) for row in rows if row.source == "closed"}

@@ -13,7 +13,7 @@ import datetime
 import functools
 from dataclasses import dataclass, replace
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 
 from carebridge.accounts.models import Organization, User, saved_user
@@ -224,7 +224,8 @@ def _clashing_practitioners(appointment: Appointment) -> set[int]:
     """The practitioners of the active visits that overlap this one for its practitioner or
     its patient. On PostgreSQL the same statement first takes the practitioner's and the
     patient's booking locks (see `advisory_locks`), held until commit."""
-    moment = connection.ops.adapt_datetimefield_value
+    database = connections[DEFAULT_DB_ALIAS]  # once: each look-up through `connection` costs
+    moment = database.ops.adapt_datetimefield_value
     sql = _clash_sql()
     active = [*sorted(map(str, ACTIVE_STATUSES)), appointment.pk or 0]
     parameters = [
@@ -239,8 +240,8 @@ def _clashing_practitioners(appointment: Appointment) -> set[int]:
         moment(appointment.end),
         moment(appointment.start),
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    with database.cursor() as cursor:
+        if database.vendor != "postgresql":
             cursor.execute(sql, parameters)
             return {practitioner_id for (practitioner_id,) in cursor}
         locks, keys = advisory_locks(
