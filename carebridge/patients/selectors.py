@@ -62,6 +62,35 @@ def _name_prefix(term: str) -> Q:
     return _prefix("search_family", folded) | _prefix("search_given", folded)
 
 
+# Matches no patient: for a criterion given with nothing in it that could match ("abc" as
+# a phone number), which would otherwise be left out and match every patient.
+NOTHING = Q(pk__in=[])
+
+
+def _name_words(words: list[str], *, or_mrn: bool = False) -> Q:
+    """Words of a name: each a prefix of a family or given name (or, with `or_mrn`, an
+    MRN); or, read together, given names then family names or the other way round, as
+    in "Uriel de la Torre", "Maria Elena Tafoya" or "Florez Ruben" (names of several
+    words, which word by word match only from their first)."""
+    each = Q()
+    for word in words:
+        alternatives = _name_prefix(word)
+        if or_mrn:
+            alternatives |= Q(mrn__in={word, word.upper()})
+        each &= alternatives
+    folded = [word for word in map(fold_text, words) if word]
+    if len(folded) < 2:
+        return each
+    together = NOTHING
+    for split in range(1, len(folded)):
+        first, rest = " ".join(folded[:split]), " ".join(folded[split:])
+        together |= _prefix("search_given", first) & _prefix("search_family", rest)
+        together |= _prefix("search_family", first) & _prefix("search_given", rest)
+    whole = " ".join(folded)
+    together |= _prefix("search_family", whole) | _prefix("search_given", whole)
+    return each | together
+
+
 def _parse_birth_date(term: str) -> datetime.date | None:
     for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
@@ -87,8 +116,8 @@ def _text_filter(text: str) -> Q:
     text = text.strip()
     if PHONE_TEXT.fullmatch(text) and digits_only(text) and not _parse_birth_date(text):
         return _phone_prefix(digits_only(text)) | Q(mrn=text)
-    condition = Q()
-    for term in text.split():
+    condition, names = Q(), []
+    for term in text.replace(",", " ").split():
         mrn = Q(mrn__in={term, term.upper()})
         born = _parse_birth_date(term)
         if born:
@@ -96,22 +125,22 @@ def _text_filter(text: str) -> Q:
         elif PHONE_TEXT.fullmatch(term) and len(digits_only(term)) >= 3:
             condition &= _phone_prefix(digits_only(term)) | mrn
         else:
-            condition &= _name_prefix(term) | mrn
-    return condition
+            names.append(term)
+    return condition & _name_words(names, or_mrn=True)
 
 
 def _query_filter(query: PatientQuery) -> Q:
     condition = _text_filter(query.text)
-    for term in query.name.split():
-        condition &= _name_prefix(term)
+    condition &= _name_words(query.name.replace(",", " ").split())
     if fold_text(query.given):
         condition &= _prefix("search_given", fold_text(query.given))
     if fold_text(query.family):
         condition &= _prefix("search_family", fold_text(query.family))
     if query.birth_date:
         condition &= Q(birth_date=query.birth_date)
-    if digits_only(query.phone):
-        condition &= _phone_prefix(digits_only(query.phone))
+    if query.phone.strip():
+        digits = digits_only(query.phone)
+        condition &= _phone_prefix(digits) if digits else NOTHING
     if query.email:
         condition &= Q(email__iexact=query.email)
     if query.sex:
@@ -123,6 +152,9 @@ def _query_filter(query: PatientQuery) -> Q:
         if query.identifier_system:
             holders = holders.filter(system=query.identifier_system)
         condition &= Q(pk__in=holders.values("patient_id")) | Q(mrn=query.identifier_value)
+    elif query.identifier_system:  # any value in that system
+        holders = PatientIdentifier.objects.filter(system=query.identifier_system)
+        condition &= Q(pk__in=holders.values("patient_id"))
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
     if not query.include_inactive:

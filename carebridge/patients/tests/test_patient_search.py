@@ -60,3 +60,30 @@ def test_each_result_is_audited_as_a_query(org_a, coordinator_a, patient_a):
 def test_punctuation_alone_does_not_break_the_search(org_a, patient_a):
     assert search(org_a, text="() -")[0] == []
     assert search(org_a, text="")[1] == 1
+
+
+def test_names_of_several_words_are_found_as_typed(org_a):
+    make(org_a, "Uriel", "de la Torre")
+    make(org_a, "María Elena", "Tafoya")
+    make(org_a, "Ruben", "Florez")
+    make(org_a, "Mark", "Torres")
+    for typed, family in [
+        ("de la Torre", "de la Torre"),
+        ("Uriel de la Torre", "de la Torre"),
+        ("de la torre uriel", "de la Torre"),
+        ("Maria Elena", "Tafoya"),
+        ("Maria Elena Tafoya", "Tafoya"),
+        ("Tafoya Maria", "Tafoya"),
+        ("Florez, Ruben", "Florez"),
+    ]:
+        assert [p.family_name for p in search(org_a, text=typed)[0]] == [family], typed
+    assert search(org_a, text="Elena Uriel")[0] == []
+    assert [p.family_name for p in search(org_a, name="uriel de la")[0]] == ["de la Torre"]
+
+
+def test_a_criterion_that_can_match_nothing_finds_nobody(org_a, patient_a):
+    identifier_add(patient=patient_a, system="urn:synthea", value="abc-1")
+    assert search(org_a, phone="abc") == ([], 0)
+    assert search(org_a, phone="---") == ([], 0)
+    assert search(org_a, identifier_system="urn:other") == ([], 0)
+    assert search(org_a, identifier_system="urn:synthea")[0] == [patient_a]
