@@ -30,7 +30,10 @@ from carebridge.tests.api_client import ApiClient
 pytest_plugins = ["carebridge.tests.browser"]
 
 PASSWORD = "correct-horse-battery-staple-42"
-AUDIT_TRIGGERS = importlib.import_module("carebridge.audit.migrations.0002_append_only_triggers")
+AUDIT_TRIGGERS = [
+    importlib.import_module(f"carebridge.audit.migrations.{name}")
+    for name in ("0002_append_only_triggers", "0005_chain_head_triggers")
+]
 
 
 def _is_transactional(request) -> bool:
@@ -47,10 +50,11 @@ def _uses_database(request) -> bool:
     )
 
 
-def _audit_triggers(sql: list[str], old: str, new: str) -> None:
+def _audit_triggers(direction: str, old: str, new: str) -> None:
     with connection.cursor() as cursor:
-        for statement in sql:
-            cursor.execute(statement.replace(old, new))
+        for migration in AUDIT_TRIGGERS:
+            for statement in getattr(migration, direction):
+                cursor.execute(statement.replace(old, new))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -71,21 +75,19 @@ def _no_settings_kept_from_other_tests():
 @pytest.fixture(autouse=True)
 def _flushable_audit_log_on_sqlite(request):
     """Transactional tests end with a flush (DELETE FROM every table), which SQLite's
-    append-only audit triggers refuse: lift them just before that flush, and put them back
-    at the start of every test. (PostgreSQL flushes with TRUNCATE, which row triggers do
-    not see.)"""
+    audit triggers (the log's and its chain head's) refuse: lift them just before that
+    flush, and put them back at the start of every test. (PostgreSQL flushes with TRUNCATE,
+    which row triggers do not see.)"""
     if not _uses_database(request):
         yield
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     sqlite = connection.vendor == "sqlite"
     if sqlite:
-        _audit_triggers(
-            AUDIT_TRIGGERS.SQLITE_FORWARD, "CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"
-        )
+        _audit_triggers("SQLITE_FORWARD", "CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS")
     yield
     if sqlite and _is_transactional(request):
-        _audit_triggers(AUDIT_TRIGGERS.SQLITE_BACKWARD, "DROP TRIGGER", "DROP TRIGGER IF EXISTS")
+        _audit_triggers("SQLITE_BACKWARD", "DROP TRIGGER", "DROP TRIGGER IF EXISTS")
 
 
 @dataclass

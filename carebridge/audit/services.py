@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 
 from carebridge.audit.constants import AuditAction, AuditOutcome
+from carebridge.audit.errors import AuditChainBroken
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.core import clock, context
 from carebridge.core.db import rows_insert, unnest_of
@@ -92,9 +93,21 @@ def _head(organization_id: int) -> _Head | None:
 
 
 def _create_head(organization_id: int) -> None:
-    AuditChainHead.objects.get_or_create(
+    """Start the organization's chain. A head missing while entries exist was deleted:
+    continuing from the newest entry would make a log whose newest entries went with
+    the head verify as intact, so the append is refused and the break stays visible."""
+    _, created = AuditChainHead.objects.get_or_create(
         organization_id=organization_id, defaults={"last_hash": GENESIS_HASH}
     )
+    # Entries are written in the transaction that creates or advances their head: a head
+    # another writer created first came with that writer's entries, and only when this
+    # call creates it must the log still be empty.
+    if created and AuditEntry.objects.filter(organization_id=organization_id).exists():
+        raise AuditChainBroken(
+            f"the audit chain head of organization {organization_id} is missing but its"
+            " log has entries; nothing more is recorded until it is restored"
+            " (carebridge audit --verify)"
+        )
 
 
 @functools.cache
@@ -339,8 +352,9 @@ def audit_verify(*, organization_id: int) -> list[str]:
             problems.append(f"entry {entry.sequence} was altered")
         expected_previous, expected_sequence = entry.entry_hash, entry.sequence + 1
     head = AuditChainHead.objects.filter(organization_id=organization_id).first()
-    if head and (
-        head.last_sequence != expected_sequence - 1 or head.last_hash != expected_previous
-    ):
+    if head is None:
+        if expected_sequence > 1:
+            problems.append("the chain head is missing")
+    elif head.last_sequence != expected_sequence - 1 or head.last_hash != expected_previous:
         problems.append("the newest entries were removed or replaced")
     return problems

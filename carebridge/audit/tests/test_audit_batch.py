@@ -5,8 +5,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from carebridge.audit.constants import AuditAction
+from carebridge.audit.errors import AuditChainBroken
 from carebridge.audit.models import AuditChainHead, AuditEntry
 from carebridge.audit.services import AuditTarget, audit_batch, audit_record, audit_verify
+
+LIFT_HEAD_NO_DELETE = {
+    "sqlite": "DROP TRIGGER audit_head_no_delete",
+    "postgresql": "DROP TRIGGER audit_head_no_delete ON audit_auditchainhead",
+}
 
 
 def read(organization, actor, ref: str) -> None:
@@ -116,6 +122,22 @@ def test_the_first_entry_of_an_organization_starts_its_chain(org_a, coordinator_
     assert refs(org_a) == ["first", "second"]
     assert AuditChainHead.objects.get(organization=org_a).last_sequence == 2
     assert audit_verify(organization_id=org_a.pk) == []
+
+
+def test_no_entry_is_chained_onto_a_log_whose_head_was_deleted(org_a, coordinator_a):
+    read(org_a, coordinator_a, "first")
+    with connection.cursor() as cursor:  # the test's transaction restores the trigger
+        cursor.execute(LIFT_HEAD_NO_DELETE[connection.vendor])
+        cursor.execute("DELETE FROM audit_auditchainhead")
+
+    with (
+        pytest.raises(AuditChainBroken, match=r"audit chain head .* is missing"),
+        transaction.atomic(),
+    ):
+        read(org_a, coordinator_a, "second")
+
+    assert refs(org_a) == ["first"]
+    assert not AuditChainHead.objects.filter(organization=org_a).exists()
 
 
 def test_any_text_hashes_alike_in_python_and_in_the_database(org_a, coordinator_a):

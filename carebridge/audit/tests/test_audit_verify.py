@@ -14,14 +14,21 @@ DROP_TRIGGERS = {
     "sqlite": [
         "DROP TRIGGER audit_entry_no_update",
         "DROP TRIGGER audit_entry_no_delete",
+        "DROP TRIGGER audit_head_no_rewind",
+        "DROP TRIGGER audit_head_no_delete",
     ],
-    "postgresql": ["DROP TRIGGER audit_entry_append_only ON audit_auditentry"],
+    "postgresql": [
+        "DROP TRIGGER audit_entry_append_only ON audit_auditentry",
+        "DROP TRIGGER audit_head_no_rewind ON audit_auditchainhead",
+        "DROP TRIGGER audit_head_no_delete ON audit_auditchainhead",
+    ],
 }
 
 
 @contextmanager
 def tampering():
-    """Lift the append-only triggers; the test's transaction restores them on rollback."""
+    """Lift the triggers of the log and its chain head; the test's transaction restores
+    them on rollback."""
     with connection.cursor() as cursor:
         for statement in DROP_TRIGGERS[connection.vendor]:
             cursor.execute(statement)
@@ -69,6 +76,23 @@ def test_the_triggers_refuse_changes_without_tampering(four_reads):
         cursor.execute("UPDATE audit_auditentry SET detail = 'x' WHERE sequence = 2")
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_auditchainhead",
+        "UPDATE audit_auditchainhead SET last_sequence = last_sequence - 1",
+        "UPDATE audit_auditchainhead SET last_hash = 'x'",
+    ],
+)
+def test_the_triggers_let_the_chain_head_only_advance(four_reads, statement):
+    with (
+        pytest.raises(DatabaseError, match="the audit chain head only advances"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+
 def test_edited_entry(four_reads):
     with tampering() as cursor:
         cursor.execute("UPDATE audit_auditentry SET actor_label = 'nobody' WHERE sequence = 2")
@@ -91,6 +115,23 @@ def test_deleted_newest_entry(four_reads):
         cursor.execute("DELETE FROM audit_auditentry WHERE sequence = 4")
 
     assert broken_chain_report().splitlines() == ["the newest entries were removed or replaced"]
+
+
+def test_every_entry_deleted(four_reads):
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+
+    assert broken_chain_report().splitlines() == ["the newest entries were removed or replaced"]
+
+
+@pytest.mark.parametrize("newest_deleted_too", [False, True])
+def test_deleted_chain_head(four_reads, newest_deleted_too):
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditchainhead")
+        if newest_deleted_too:
+            cursor.execute("DELETE FROM audit_auditentry WHERE sequence = 4")
+
+    assert broken_chain_report().splitlines() == ["the chain head is missing"]
 
 
 def test_swapped_entries(four_reads):
