@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -152,7 +152,8 @@ class Counts:
 class ImportReport:
     counts: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     problems: list[tuple[Source, str]] = field(default_factory=list)
-    unsupported: Counter[str] = field(default_factory=Counter)
+    # Per resource type this import does not take, where each of its resources was.
+    unsupported: dict[str, list[Source]] = field(default_factory=dict)
 
     def fail(self, source: Source, resource_type: str, reason: str) -> None:
         if resource_type:
@@ -167,16 +168,18 @@ class ImportReport:
 def read_entries(path: Path, report: ImportReport) -> Iterator[Entry]:
     """The resources of an NDJSON file (one per line) or of a JSON Bundle or resource.
 
-    A line that is not a JSON object is reported and the next line read."""
-    with path.open(encoding="utf-8") as lines:
-        content = lines.read()
+    A line that is not a JSON object is reported and the next line read; a file that is
+    not UTF-8 is reported and none of it read."""
+    content = _text(path, report)
+    if content is None:
+        return
     if path.suffix != ".ndjson":
         try:
             document = json.loads(content)
         except json.JSONDecodeError:
             document = None
         if isinstance(document, dict):
-            yield from _unpack(document, Source(str(path), 1))
+            yield from _unpack(document, Source(str(path), 1), report)
             return
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -190,16 +193,38 @@ def read_entries(path: Path, report: ImportReport) -> Iterator[Entry]:
         if not isinstance(document, dict):
             report.fail(source, "", "expected a JSON object with a resourceType")
             continue
-        yield from _unpack(document, source)
+        yield from _unpack(document, source, report)
 
 
-def _unpack(document: dict, source: Source) -> Iterator[Entry]:
+def _text(path: Path, report: ImportReport) -> str | None:
+    """The file's text, without the byte order mark some editors put first; None, and
+    the file reported at its first bad line, when it is not UTF-8 (FHIR's encoding)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        reason = (
+            f"not UTF-8 text (byte 0x{data[error.start]:02x}); nothing in the file was imported"
+        )
+        report.fail(Source(str(path), line), "", reason)
+        return None
+
+
+def _unpack(document: dict, source: Source, report: ImportReport) -> Iterator[Entry]:
     if document.get("resourceType") != "Bundle":
         yield Entry(source, document)
         return
-    for number, item in enumerate(document.get("entry") or [], start=1):
-        resource = item.get("resource") if isinstance(item, dict) else None
+    items = document.get("entry") or []
+    if not isinstance(items, list):
+        report.fail(source, "", "Bundle.entry: expected a list of entries")
+        return
+    for number, item in enumerate(items, start=1):
         where = replace(source, entry=number)
+        if not isinstance(item, dict):
+            report.fail(where, "", "Bundle.entry: expected an object with a resource")
+            continue
+        resource = item.get("resource")
         yield Entry(where, resource if isinstance(resource, dict) else {}, item.get("fullUrl", ""))
 
 
@@ -243,7 +268,7 @@ class FhirImport:
 
     def _unsupported(self, resource_type: str, entries: list[Entry]) -> None:
         if resource_type:
-            self.report.unsupported[resource_type] += len(entries)
+            self.report.unsupported[resource_type] = [entry.source for entry in entries]
             return
         for entry in entries:
             self.report.fail(entry.source, "", "the resource has no resourceType")

@@ -196,6 +196,93 @@ def test_each_bad_line_names_its_file_line_and_reason(org_a):
     assert sorted(problems) == [2, 3, 5, 6, 7, 8, 10]
 
 
+def patient_lines() -> list[str]:
+    return (FIXTURES / "patients.ndjson").read_text().splitlines()
+
+
+def imported_mrns(organization) -> set[str]:
+    return set(Patient.objects.filter(organization=organization).values_list("mrn", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("entries", "problems"),
+    [
+        ({"a": 1}, [":2: Bundle.entry: expected a list of entries"]),
+        (
+            ["x", 5],
+            [
+                ":2 entry 1: Bundle.entry: expected an object with a resource",
+                ":2 entry 2: Bundle.entry: expected an object with a resource",
+            ],
+        ),
+    ],
+)
+def test_a_bundle_whose_entries_are_not_entries_is_reported(org_a, tmp_path, entries, problems):
+    path = tmp_path / "mixed.ndjson"
+    bundle = json.dumps({"resourceType": "Bundle", "entry": entries})
+    path.write_text("\n".join([patient_lines()[0], bundle, patient_lines()[1]]) + "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import("clinic-a", path)
+
+    assert str(error.value).startswith(f"{len(problems)} resource")
+    assert imported_mrns(org_a) == {"P-0001", "P-0002"}
+    report = FhirImport(organization=org_a).run([path])
+    assert [f"{source}: {reason}" for source, reason in report.problems] == [
+        f"{path}{problem}" for problem in problems
+    ]
+
+
+def test_one_bad_line_is_one_resource(org_a, tmp_path):
+    path = tmp_path / "one.ndjson"
+    path.write_text(patient_lines()[0] + "\n[1]\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import("clinic-a", path)
+
+    assert str(error.value) == "1 resource could not be imported"
+
+
+def test_a_file_not_in_utf8_is_refused_and_the_other_files_imported(org_a, tmp_path):
+    latin = tmp_path / "latin.ndjson"
+    patient = json.loads(patient_lines()[1])
+    patient["name"][0]["family"] = "Muñoz"
+    lines = [patient_lines()[0], json.dumps(patient, ensure_ascii=False)]
+    latin.write_bytes("\n".join(lines).encode("latin-1"))
+    good = tmp_path / "good.ndjson"
+    good.write_text(patient_lines()[2] + "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import("clinic-a", latin, good)
+
+    assert str(error.value) == "1 resource could not be imported"
+    assert imported_mrns(org_a) == {"P-0003"}
+    report = FhirImport(organization=org_a).run([latin])
+    assert [f"{source}: {reason}" for source, reason in report.problems] == [
+        f"{latin}:2: not UTF-8 text (byte 0xf1); nothing in the file was imported"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".ndjson", ".json"])
+def test_a_byte_order_mark_is_read_past(org_a, tmp_path, suffix):
+    path = tmp_path / f"bom{suffix}"
+    path.write_text(patient_lines()[0] + "\n", encoding="utf-8-sig")
+
+    _, errors = run_import("clinic-a", path)
+
+    assert errors == ""
+    assert imported_mrns(org_a) == {"P-0001"}
+
+
+def test_an_unsupported_type_says_where_it_first_is(org_a, tmp_path):
+    path = tmp_path / "typo.ndjson"
+    path.write_text(patient_lines()[0] + '\n{"resourceType": "Patinet"}\n')
+
+    output, _ = run_import("clinic-a", path)
+
+    assert f"Patinet: 1 not imported (unsupported type), first at {path}:2" in output
+
+
 @pytest.mark.parametrize("batch_size", [1, 2, 500])
 def test_a_bad_record_in_a_batch_leaves_nothing_behind(org_a, batch_size):
     report = FhirImport(organization=org_a, batch_size=batch_size).run(

@@ -32,7 +32,10 @@ class Command(DomainCommand):
         database_analyze(STORED_MODELS)
         self._summary(report, organization.slug, elapsed)
         if report.problems:
-            raise CommandError(f"{len(report.problems)} resources could not be imported")
+            number = len(report.problems)
+            raise CommandError(
+                f"{number} {'resource' if number == 1 else 'resources'} could not be imported"
+            )
 
     def _summary(self, report: ImportReport, slug: str, elapsed: float) -> None:
         rate = report.resources / elapsed if elapsed else 0
@@ -47,8 +50,12 @@ class Command(DomainCommand):
                     f"  {resource_type}: {counts.created} created, {counts.updated} updated, "
                     f"{counts.skipped} skipped, {counts.failed} failed"
                 )
-        for resource_type, number in sorted(report.unsupported.items()):
-            self.stdout.write(f"  {resource_type}: {number} not imported (unsupported type)")
+        # Not bad lines: bulk exports hold many types this import has no use for.
+        for resource_type, sources in sorted(report.unsupported.items()):
+            self.stdout.write(
+                f"  {resource_type}: {len(sources)} not imported (unsupported type),"
+                f" first at {sources[0]}"
+            )
         if report.counts.get("Organization"):
             self.stdout.write("  (outside organizations resolve references and are not stored)")
         for source, reason in report.problems:
