@@ -15,6 +15,7 @@ from carebridge.accounts.models import Organization
 from carebridge.accounts.services import organization_create
 from carebridge.audit.services import audit_batch
 from carebridge.core import clock
+from carebridge.core.errors import InvalidInput, raise_all
 from carebridge.demo.clinic import clinic_build, name_faker
 from carebridge.demo.people import patients_register
 from carebridge.demo.staff import logins_write, staff_create
@@ -29,6 +30,8 @@ VISITS_PER_PATIENT = 1.4
 WAITING_PER_THOUSAND_PATIENTS = 15
 # Patients who joined the waitlist over the weeks of history.
 WAITED_PER_THOUSAND_PATIENTS = 40
+# The time off ahead sends one clinician on leave and another home sick.
+MIN_PRACTITIONERS = 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: 
     written to `<home>/<slug>-logins.json` (mode 0600); audit entries as for any booking,
     appended together at the end. The caller checks `demo_exists` first.
     """
+    _sizes_check(practitioners=practitioners, patients=patients)
     rng = random.Random(seed)  # noqa: S311 - reproducible made-up data, not secrets
     faker = name_faker(seed)
     organization = Organization.objects.filter(slug=slug).first() or organization_create(
@@ -94,3 +98,18 @@ def demo_seed(*, slug: str, patients: int, practitioners: int, seed: int, home: 
     time_off_seed(clinic=clinic, actor=coordinator, rng=rng)
     logins_path = logins_write(home=home, organization=organization, staff=staff)
     return DemoSeeded(organization, logins_path, practitioners, patients, outcomes)
+
+
+def _sizes_check(*, practitioners: int, patients: int) -> None:
+    problems = []
+    if practitioners < MIN_PRACTITIONERS:
+        problems.append(
+            InvalidInput(
+                f"practitioners: the demo clinic needs at least {MIN_PRACTITIONERS} (one goes"
+                f" on leave, another is off sick), not {practitioners}",
+                field="practitioners",
+            )
+        )
+    if patients < 0:
+        problems.append(InvalidInput(f"patients: 0 or more, not {patients}", field="patients"))
+    raise_all(problems)

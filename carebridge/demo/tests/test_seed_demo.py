@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit import services as audit_services
@@ -131,6 +131,31 @@ def test_a_second_run_leaves_the_demo_alone(home):
     assert "already exists" in output
     assert fingerprint("demo") == before
     assert (home / "demo-logins.json").read_text() == logins
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sizes", "message"),
+    [
+        (
+            {"practitioners": 1},
+            "practitioners: the demo clinic needs at least 2 (one goes on leave, another is"
+            " off sick), not 1",
+        ),
+        (
+            {"practitioners": 0},
+            "practitioners: the demo clinic needs at least 2 (one goes on leave, another is"
+            " off sick), not 0",
+        ),
+        ({"patients": -5}, "patients: 0 or more, not -5"),
+    ],
+)
+def test_sizes_the_demo_cannot_build_are_refused(home, sizes, message):
+    with pytest.raises(CommandError) as error:
+        seed("tiny", **sizes)
+
+    assert str(error.value) == message
+    assert not Organization.objects.filter(slug="tiny").exists()
 
 
 @pytest.mark.django_db
