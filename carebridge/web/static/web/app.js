@@ -18,4 +18,13 @@
   document.addEventListener("DOMContentLoaded", function () { place(document); });
   // Swapped-in fragments are small and the board has a few hundred cells: redo the page.
   document.addEventListener("htmx:load", function () { place(document); });
+
+  // On narrow screens the details panel sits below the board, out of sight: show what was
+  // just opened in it. Beside the board (sticky) it is already in view.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = event.detail.target;
+    if (panel.id === "panel" && getComputedStyle(panel).position !== "sticky") {
+      panel.scrollIntoView({ block: "start" });
+    }
+  });
 })();
