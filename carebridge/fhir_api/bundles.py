@@ -28,10 +28,8 @@ def searchset(
         }
         for resource in result.resources
     ]
-    if search.ignored:
-        entries.append(
-            {"resource": _ignored_outcome(search.ignored), "search": {"mode": "outcome"}}
-        )
+    if search.ignored or search.unknown_codes:
+        entries.append({"resource": _outcome(search), "search": {"mode": "outcome"}})
     bundle: dict = {"resourceType": "Bundle", "type": "searchset"}
     if result.total is not None:
         bundle["total"] = result.total
@@ -47,15 +45,24 @@ def _link(relation: str, type_url: str, search: SearchRequest, page: Page) -> di
     return {"relation": relation, "url": f"{type_url}?{urlencode(pairs)}"}
 
 
-def _ignored_outcome(names: tuple[str, ...]) -> dict:
-    return operation_outcome(
-        [
-            issue(
-                severity="warning",
-                code="not-supported",
-                diagnostics=f"search parameter {name!r} is not supported and was ignored",
-                expression=name,
-            )
-            for name in names
-        ]
-    )
+def _outcome(search: SearchRequest) -> dict:
+    """Warnings for the parameters ignored and the codes that matched nothing."""
+    ignored = [
+        issue(
+            severity="warning",
+            code="not-supported",
+            diagnostics=f"search parameter {name!r} is not supported and was ignored",
+            expression=name,
+        )
+        for name in search.ignored
+    ]
+    unknown = [
+        issue(
+            severity="warning",
+            code="code-invalid",
+            diagnostics=f"{error.message}; it matches nothing",
+            expression=error.field,
+        )
+        for error in search.unknown_codes
+    ]
+    return operation_outcome(ignored + unknown)

@@ -30,7 +30,8 @@ class Caller:
 class ResourceHandler:
     """`read` and `update` raise NotFound for another organization's resource.
 
-    `update` gets the version named by If-Match, or None.
+    `update` gets the version named by If-Match, or None. A write is refused unless the
+    caller's role holds its permission, the one the JSON API asks for the same change.
     """
 
     resource_type: str
@@ -39,6 +40,8 @@ class ResourceHandler:
     search_params: tuple[SearchParam, ...]
     create: Callable[[Caller, dict], dict] | None = None
     update: Callable[[Caller, str, dict, int | None], dict] | None = None
+    create_permission: str = ""
+    update_permission: str = ""
     versioned: bool = False
 
     @property

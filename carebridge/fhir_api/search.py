@@ -31,6 +31,13 @@ class SearchParam:
     name: str
     type: str  # FHIR search parameter type: token, string, date, reference
     documentation: str
+    codes: tuple[str, ...] = ()  # a token's codes, when it has a fixed set
+    system: str = ""  # the code system of those codes
+
+    def code(self, value: str) -> str:
+        """The code of one alternative, without the parameter's own system in front."""
+        system, code = split_token(value)
+        return code if system in (None, self.system) else value
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ class SearchRequest:
     values: dict[str, list[str]]
     page: Page
     ignored: tuple[str, ...] = ()
+    # Codes a parameter does not have: they match nothing, and the Bundle says so.
+    unknown_codes: tuple[InvalidInput, ...] = ()
 
     def first(self, name: str) -> str:
         return self.values.get(name, [""])[0]
@@ -79,28 +88,48 @@ def search_request(
 ) -> SearchRequest:
     """Split the query into supported parameters and the rest.
 
-    Under `Prefer: handling=strict` an unsupported parameter is an error; otherwise it is
-    ignored and reported back in the Bundle.
+    Under `Prefer: handling=strict` an unsupported parameter, or a code a token parameter
+    does not have, is an error; otherwise the parameter is ignored, the code matches nothing,
+    and the Bundle reports both.
     """
-    names = {param.name for param in supported}
+    params = {param.name: param for param in supported}
     values: dict[str, list[str]] = {}
     ignored = []
+    unknown_codes: list[InvalidInput] = []
     for name in query:
         if name in PAGING_PARAMS:
             continue
-        if name not in names:
+        if name not in params:
             ignored.append(name)
             continue
         given = [value for value in query.getlist(name) if value]
         if any("\x00" in value for value in given):
             raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
+        if given and params[name].codes:
+            given = [_codes(params[name], value, unknown_codes) for value in given]
         if given:
             values[name] = given
     if strict and ignored:
         raise InvalidInput(
             f"unsupported search parameter(s): {', '.join(ignored)}", field=ignored[0]
         )
-    return SearchRequest(values, _page(query), tuple(ignored))
+    if strict and unknown_codes:
+        raise unknown_codes[0]
+    return SearchRequest(values, _page(query), tuple(ignored), tuple(unknown_codes))
+
+
+def _codes(param: SearchParam, value: str, unknown: list[InvalidInput]) -> str:
+    """The comma-separated alternatives as plain codes; each one the parameter does not have
+    is added to `unknown`."""
+    codes = [param.code(alternative) for alternative in value.split(",")]
+    unknown += [
+        InvalidInput(
+            f"{param.name}: {code!r} is not one of {', '.join(param.codes)}", field=param.name
+        )
+        for code in codes
+        if code and code not in param.codes
+    ]
+    return ",".join(codes)
 
 
 def _page(query: QueryDict) -> Page:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from carebridge.accounts.api_auth import require
 from carebridge.core.errors import DomainError, InvalidInput, NotFound
 from carebridge.fhir_api.auth import authenticate
 from carebridge.fhir_api.bundles import searchset
@@ -92,6 +93,7 @@ def resource_type_endpoint(request: HttpRequest, resource_type: str) -> HttpResp
             )
         )
     if request.method == "POST" and handler.create:
+        require(request, handler.create_permission)
         created = handler.create(caller, read_resource_body(request, resource_type))
         location = f"{caller.base_url}{resource_type}/{created['id']}"
         return fhir_response(created, status=201, headers={"Location": location})
@@ -106,6 +108,7 @@ def resource_endpoint(request: HttpRequest, resource_type: str, resource_id: str
     if request.method == "GET":
         return fhir_response(handler.read(caller, resource_id))
     if request.method == "PUT" and handler.update:
+        require(request, handler.update_permission)
         payload = read_resource_body(request, resource_type)
         if payload.get("id") != resource_id:
             raise InvalidInput(

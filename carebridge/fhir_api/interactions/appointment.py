@@ -2,7 +2,9 @@
 
 When and with whom: on create a Slot names it (start and end, if also given, must agree),
 or start with Practitioner and Location participants does. On update start and the
-participants decide (the slot is derived from them), or a Slot alone when start is absent.
+participants decide (the slot is derived from them, so the body read back may keep naming
+the old one), or a Slot when start is absent or the Slot is another than the visit's own
+(then start, if given, must agree with it too).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from carebridge.fhir_api.references import reference_id
 from carebridge.fhir_api.resources import invalid
 from carebridge.fhir_api.resources.appointment import (
     AppointmentInput,
+    appointment_slot_id,
     parse_appointment,
     to_fhir_appointment,
 )
@@ -51,6 +54,7 @@ from carebridge.scheduling.services.appointments import (
 )
 
 T = TypeVar("T")
+STATUS_SYSTEM = "http://hl7.org/fhir/appointmentstatus"
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,8 @@ def _status_change(data: AppointmentInput) -> Callable:
 
 
 def _placement(caller: Caller, data: AppointmentInput, *, current: Appointment | None):
-    if data.slot_id and (current is None or data.start is None):
-        placement = _slot_placement(caller, data)
+    if _slot_decides(data, current):
+        placement = _slot_placement(caller, data, current=current)
     else:
         placement = _stated_placement(caller, data, current)
     if current and placement.visit_type.pk != current.visit_type_id:
@@ -210,12 +214,24 @@ def _placement(caller: Caller, data: AppointmentInput, *, current: Appointment |
     return placement
 
 
-def _slot_placement(caller: Caller, data: AppointmentInput) -> Placement:
+def _slot_decides(data: AppointmentInput, current: Appointment | None) -> bool:
+    if not data.slot_id:
+        return False
+    if current is None or data.start is None:
+        return True
+    return data.slot_id.lower() != appointment_slot_id(current)
+
+
+def _slot_placement(
+    caller: Caller, data: AppointmentInput, *, current: Appointment | None
+) -> Placement:
     (practitioner, location), visit_type, start = _referenced(
         "Appointment.slot", slot_target, caller, data.slot_id
     )
     if data.start and data.start != start:
-        raise invalid("Appointment.start", "differs from the start of the Slot")
+        # On update the start is the visit's own, read back: the Slot is what changed.
+        element = "Appointment.slot" if current else "Appointment.start"
+        raise invalid(element, "start differs from the start of the Slot")
     for kind, named, actual in [
         ("Practitioner", data.practitioner_id, practitioner),
         ("Location", data.location_id, location),
@@ -272,6 +288,8 @@ HANDLER = ResourceHandler(
     search=search,
     create=create,
     update=update,
+    create_permission="scheduling.add_appointment",
+    update_permission="scheduling.change_appointment",
     versioned=True,
     search_params=(
         SearchParam("_id", "token", "Appointment ids, comma-separated."),
@@ -279,6 +297,12 @@ HANDLER = ResourceHandler(
         SearchParam("practitioner", "reference", "Practitioner/<id>."),
         SearchParam("location", "reference", "Location/<id>."),
         SearchParam("date", "date", "Start time with eq, ge, gt, le or lt; repeat to combine."),
-        SearchParam("status", "token", "Appointment statuses, comma-separated."),
+        SearchParam(
+            "status",
+            "token",
+            "Appointment statuses, comma-separated.",
+            codes=tuple(AppointmentStatus.values),
+            system=STATUS_SYSTEM,
+        ),
     ),
 )

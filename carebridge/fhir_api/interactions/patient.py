@@ -19,6 +19,7 @@ from carebridge.fhir_api.search import (
     public_ids,
     split_token,
 )
+from carebridge.patients.constants import Sex
 from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
 from carebridge.patients.services import identifier_add, patient_create, patient_update
@@ -65,11 +66,19 @@ def _query(request: SearchRequest) -> PatientQuery | None:
         birth_date=_birth_date(request.first("birthdate")),
         phone=request.first("phone"),
         email=request.first("email"),
-        sex=request.first("gender"),
+        sex=_sex(request),
         identifier_system=system or "",
         identifier_value=value,
         public_ids=ids,
     )
+
+
+def _sex(request: SearchRequest) -> str:
+    # The selector matches one sex; several alternatives must not silently match none.
+    sexes = set(request.any_of("gender"))
+    if len(sexes) > 1:
+        raise InvalidInput("gender: search one gender at a time", field="gender")
+    return next(iter(sexes), "")
 
 
 def _birth_date(value: str) -> datetime.date | None:
@@ -120,6 +129,8 @@ HANDLER = ResourceHandler(
     search=search,
     create=create,
     update=update,
+    create_permission="patients.add_patient",
+    update_permission="patients.change_patient",
     versioned=True,
     search_params=(
         SearchParam("_id", "token", "Patient ids, comma-separated."),
@@ -130,6 +141,12 @@ HANDLER = ResourceHandler(
         SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),
         SearchParam("phone", "token", "Phone number, matched from the area code on."),
         SearchParam("email", "token", "Email address, case-insensitive."),
-        SearchParam("gender", "token", "male, female, other or unknown."),
+        SearchParam(
+            "gender",
+            "token",
+            "male, female, other or unknown; one at a time.",
+            codes=tuple(Sex.values),
+            system="http://hl7.org/fhir/administrative-gender",
+        ),
     ),
 )

@@ -79,6 +79,9 @@ def read(caller: Caller, resource_id: str) -> dict:
     """The slot as it is now: free, busy, or not found when the time is no longer offered."""
     pair, visit_type, start = slot_target(caller, resource_id)
     practitioner, location = pair
+    # The engine will not look past the booking horizon, and nothing is offered there.
+    if start.astimezone(zone_of(location.timezone)).date() > clock.now().date() + BOOKING_HORIZON:
+        raise NotFound("Slot not found: no time that far ahead is offered")
     free = slot_is_free(
         organization=caller.organization,
         visit_type=visit_type,
@@ -231,7 +234,13 @@ HANDLER = ResourceHandler(
             "date",
             "Start time with eq, ge, gt, le or lt; default the next 7 days, at most 31 days.",
         ),
-        SearchParam("status", "token", "free or busy (default both)."),
+        SearchParam(
+            "status",
+            "token",
+            "free or busy (default both).",
+            codes=("free", "busy"),
+            system="http://hl7.org/fhir/slotstatus",
+        ),
         SearchParam(
             "service-type", "token", f"Visit type code ({VISIT_TYPE_SYSTEM}); default all."
         ),

@@ -71,7 +71,7 @@ def to_fhir_appointment(appointment: Appointment) -> dict:
     resource["end"] = fhir_instant(appointment.end, zone)
     resource["minutesDuration"] = appointment.visit_type.duration_minutes
     if appointment.status in ACTIVE_STATUSES:
-        resource["slot"] = [reference_to("Slot", slot_id(_slot_key(appointment)))]
+        resource["slot"] = [reference_to("Slot", appointment_slot_id(appointment))]
     resource["created"] = appointment.created_at.isoformat(timespec="seconds")
     if appointment.notes:
         resource["comment"] = appointment.notes
@@ -88,12 +88,14 @@ def _cancellation_concept(appointment: Appointment) -> dict:
     return reason
 
 
-def _slot_key(appointment: Appointment) -> SlotKey:
-    return SlotKey(
+def appointment_slot_id(appointment: Appointment) -> str:
+    """The id of the Slot the appointment takes."""
+    key = SlotKey(
         schedule_id=schedule_id(appointment.practitioner, appointment.location),
         visit_type_id=appointment.visit_type.public_id,
         start=appointment.start,
     )
+    return slot_id(key)
 
 
 def _participants(appointment: Appointment) -> list[dict]:

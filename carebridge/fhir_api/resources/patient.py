@@ -1,7 +1,8 @@
 """Patient <-> FHIR R4 Patient.
 
 Identifiers: the MRN, typed MR, under `urn:carebridge:<organization slug>:mrn`, then every
-other system's id as stored. On input the first MR-typed identifier (any system) is the MRN.
+other system's id as stored. On input the first MR-typed identifier (any system) is the MRN;
+another one under an MRN system of ours is refused.
 Contact preference follows the contact points: the preferred channel's point has rank 1
 (an `sms` point for text messages); "do not contact" is the DO_NOT_CONTACT extension.
 The language is the `communication` marked preferred (else the only or first one).
@@ -313,12 +314,20 @@ def _relationship(contact: dict) -> str:
 
 
 def _parse_identifiers(payload: dict) -> tuple[str, list[tuple[str, str]]]:
+    """The MRN and the other systems' ids. An id under an MRN system of ours can only be the
+    MRN: kept as another id it would give the patient a second MRN, perhaps another
+    patient's, and a search by it would find both."""
     mrn, others = "", []
     for identifier in objects(payload, "identifier", "Patient.identifier"):
         value = text(identifier, "value", "Patient.identifier.value", required=True)
         system = text(identifier, "system", "Patient.identifier.system")
         if not mrn and _is_mrn(identifier, system):
             mrn = value
+        elif OUR_MRN_SYSTEM.match(system):
+            raise invalid(
+                "Patient.identifier",
+                f"a patient has one MRN, and {system}|{value} would be a second",
+            )
         elif not system:
             raise invalid("Patient.identifier.system", f"is required for the id {value!r}")
         else:

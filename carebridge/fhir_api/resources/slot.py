@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo
 
 from carebridge.core.errors import NotFound
 from carebridge.fhir_api.resources import reference_to
+from carebridge.fhir_api.search import SEARCHABLE_YEARS
 from carebridge.scheduling.models import VisitType
 
 VISIT_TYPE_SYSTEM = "urn:carebridge:visit-type"
 START_BYTES = 5  # seconds since 1970, enough for the next 30,000 years
 ID_BYTES = 16 + 16 + START_BYTES
+# Five bytes reach past the last year a datetime holds; a slot id's start is one a search
+# could find, which leaves a day's room for any time zone.
+END_OF_STARTS = datetime.datetime(SEARCHABLE_YEARS.stop, 1, 1, tzinfo=datetime.UTC).timestamp()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ def parse_slot_id(value: str) -> SlotKey:
     if len(raw) != ID_BYTES:
         raise NotFound("Slot not found")
     seconds = int.from_bytes(raw[32:], "big")
+    if seconds >= END_OF_STARTS:
+        raise NotFound("Slot not found")
     return SlotKey(
         schedule_id=uuid.UUID(bytes=raw[:16]),
         visit_type_id=uuid.UUID(bytes=raw[16:32]),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 from zoneinfo import ZoneInfo
 
 from django.test import Client
 from fhir.resources.R4B import get_fhir_model_class
+
+from carebridge.fhir_api.resources.schedule import schedule_id
 
 BOSTON = ZoneInfo("America/New_York")
 # A Monday with no public holiday; the personas' practitioner works 09:00-17:00 there.
@@ -16,6 +19,14 @@ MONDAY_MORNING = datetime.datetime(2030, 3, 4, 8, 0, tzinfo=BOSTON)
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BOSTON)
+
+
+def slot_id_at(clinic, seconds: bytes) -> str:
+    """The id of a slot of the clinic's schedule and visit type at any five-byte start, as a
+    client could craft it."""
+    raw = schedule_id(clinic.practitioner, clinic.location).bytes
+    raw += clinic.visit_type.public_id.bytes + seconds
+    return base64.b32encode(raw).decode().rstrip("=").lower()
 
 
 def validated(resource: dict) -> dict:

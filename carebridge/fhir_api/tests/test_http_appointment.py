@@ -8,6 +8,7 @@ from carebridge.fhir_api.tests.fhir_http import (
     FhirClient,
     at,
     outcome_issue,
+    slot_id_at,
     validated,
 )
 from carebridge.patients.services import patient_create
@@ -157,6 +158,16 @@ def test_booking_another_organizations_slot_is_refused(fhir_a, patient_a, token_
     assert not Appointment.objects.exists()
 
 
+def test_booking_a_slot_id_past_the_last_year_is_refused(fhir_a, clinic_a, patient_a):
+    crafted = {"id": slot_id_at(clinic_a, b"\xff" * 5)}
+
+    response = fhir_a.post("Appointment", slot_booking(crafted, patient_a))
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Appointment.slot"]
+    assert not Appointment.objects.exists()
+
+
 def test_read_audits_and_other_organization_gets_404(fhir_a, booked, token_b):
     ours = fhir_a.get(f"Appointment/{booked.public_id}")
     theirs = FhirClient(token_b).get(f"Appointment/{booked.public_id}")
@@ -210,6 +221,38 @@ def test_put_moves_the_appointment(fhir_a, booked):
     assert response["ETag"] == 'W/"2"'
     booked.refresh_from_db()
     assert booked.start == at(MONDAY, 15)
+
+
+def test_put_refuses_another_slot_that_does_not_start_at_start(fhir_a, booked):
+    other = first_free_slot(fhir_a)
+    body = fhir_a.get(f"Appointment/{booked.public_id}").json()
+    body["slot"] = [{"reference": f"Slot/{other['id']}"}]
+
+    response = fhir_a.put(f"Appointment/{booked.public_id}", body)
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Appointment.slot"]
+    booked.refresh_from_db()
+    assert (booked.start, booked.version) == (at(MONDAY, 10), 1)
+
+
+@pytest.mark.parametrize("with_start", [True, False])
+def test_put_moves_the_appointment_to_another_slot(fhir_a, booked, with_start):
+    other = first_free_slot(fhir_a)
+    body = fhir_a.get(f"Appointment/{booked.public_id}").json()
+    body["slot"] = [{"reference": f"Slot/{other['id']}"}]
+    del body["end"]
+    if with_start:
+        body["start"] = other["start"]
+    else:
+        del body["start"]
+
+    response = fhir_a.put(f"Appointment/{booked.public_id}", body)
+
+    assert response.status_code == 200, response.json()
+    assert validated(response.json())["start"] == other["start"]
+    booked.refresh_from_db()
+    assert booked.start == at(MONDAY, 9)
 
 
 def test_put_cancels_with_the_reason(fhir_a, booked):

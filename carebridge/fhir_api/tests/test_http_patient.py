@@ -224,3 +224,53 @@ def test_create_reports_each_refused_value_as_an_issue(fhir_a, org_a):
     ]
     assert [issue["expression"] for issue in issues] == [["Patient.telecom"], ["Patient.birthDate"]]
     assert not Patient.objects.filter(family_name="Nguyen").exists()
+
+
+def mrn_identifier(mrn: str) -> dict:
+    return {"system": "urn:carebridge:clinic-a:mrn", "value": mrn}
+
+
+def test_create_refuses_a_second_mrn(fhir_a, patient_a):
+    body = new_patient(identifier=[mrn_identifier("A-2002"), mrn_identifier(patient_a.mrn)])
+
+    response = fhir_a.post("Patient", body)
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Patient.identifier"]
+    assert not Patient.objects.filter(family_name="Nguyen").exists()
+
+
+def test_update_refuses_a_second_mrn_so_an_mrn_finds_one_patient(fhir_a, org_a, patient_a):
+    other = fhir_a.post("Patient", new_patient(identifier=[mrn_identifier("A-2002")])).json()
+    other["identifier"].append(mrn_identifier(patient_a.mrn))
+
+    response = fhir_a.put(f"Patient/{other['id']}", other)
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["Patient.identifier"]
+    found = fhir_a.get("Patient", {"identifier": f"urn:carebridge:clinic-a:mrn|{patient_a.mrn}"})
+    assert [entry["resource"]["id"] for entry in found.json()["entry"]] == [
+        str(patient_a.public_id)
+    ]
+
+
+def test_taking_another_patients_mrn_gets_409(fhir_a, patient_a):
+    other = fhir_a.post("Patient", new_patient(identifier=[mrn_identifier("A-2002")])).json()
+    other["identifier"] = [mrn_identifier(patient_a.mrn)]
+
+    response = fhir_a.put(f"Patient/{other['id']}", other)
+
+    assert response.status_code == 409
+    assert outcome_issue(response)["expression"] == ["Patient.identifier"]
+    assert Patient.objects.get(public_id=other["id"]).mrn == "A-2002"
+
+
+def test_create_refuses_a_country_that_is_not_an_iso_code(fhir_a, org_a):
+    address = [{"line": ["1 Main St"], "city": "Boston", "country": "XX"}]
+    response = fhir_a.post("Patient", new_patient(address=address))
+
+    assert response.status_code == 400
+    issue = outcome_issue(response)
+    assert issue["expression"] == ["Patient.address"]
+    assert "'XX' is not an ISO 3166 two-letter country code" in issue["diagnostics"]
+    assert not Patient.objects.filter(family_name="Nguyen").exists()

@@ -193,3 +193,73 @@ def test_a_search_from_the_first_year_python_knows_is_a_bad_request(
 
     assert response.status_code == 400
     assert outcome_issue(response)["expression"] == [parameter]
+
+
+GENDER_SYSTEM = "http://hl7.org/fhir/administrative-gender"
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "params", "parameter"),
+    [
+        ("Appointment", {"status": "bogus"}, "status"),
+        ("Appointment", {"status": "booked,bogus"}, "status"),
+        ("Patient", {"gender": "robot"}, "gender"),
+        ("Patient", {"gender": "urn:example:sexes|male"}, "gender"),
+        ("Slot", {"status": "bogus"}, "status"),
+    ],
+)
+def test_an_unknown_code_is_refused_under_strict_handling(
+    fhir_a, clinic_a, resource_type, params, parameter
+):
+    response = fhir_a.get(resource_type, params, Prefer="handling=strict")
+
+    assert response.status_code == 400
+    issue = outcome_issue(response)
+    assert issue["expression"] == [parameter]
+    assert "is not one of" in issue["diagnostics"]
+
+
+def test_an_unknown_code_matches_nothing_and_is_reported_under_lenient_handling(fhir_a, patient_a):
+    response = fhir_a.get("Patient", {"gender": "robot"})
+
+    bundle = validated(response.json())
+    assert response.status_code == 200
+    assert bundle["total"] == 0
+    [outcome] = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
+    assert outcome["issue"][0]["code"] == "code-invalid"
+    assert outcome["issue"][0]["expression"] == ["gender"]
+
+
+@pytest.mark.parametrize("gender", ["male", f"{GENDER_SYSTEM}|male"])
+def test_gender_may_name_its_code_system(fhir_a, patient_a, gender):
+    bundle = fhir_a.get("Patient", {"gender": gender}, Prefer="handling=strict").json()
+
+    assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(patient_a.public_id)]
+
+
+def test_several_genders_at_once_are_refused_rather_than_matching_none(fhir_a, patient_a):
+    response = fhir_a.get("Patient", {"gender": "male,female"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["gender"]
+
+
+@pytest.mark.usefixtures("monday_morning")
+@pytest.mark.parametrize(
+    "status",
+    ["cancelled,booked", "http://hl7.org/fhir/appointmentstatus|booked"],
+)
+def test_appointment_status_takes_alternatives_and_its_code_system(fhir_a, booked, status):
+    bundle = fhir_a.get("Appointment", {"status": status}, Prefer="handling=strict").json()
+
+    assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(booked.public_id)]
+
+
+@pytest.mark.usefixtures("monday_morning")
+def test_slot_status_takes_alternatives_and_its_code_system(fhir_a, clinic_a):
+    day = {"start": ["ge2030-03-04", "lt2030-03-05"], "_count": "0"}
+
+    both = fhir_a.get("Slot", {**day, "status": "free,busy"}, Prefer="handling=strict")
+    free = fhir_a.get("Slot", {**day, "status": "http://hl7.org/fhir/slotstatus|free"})
+
+    assert both.json()["total"] == free.json()["total"] > 0

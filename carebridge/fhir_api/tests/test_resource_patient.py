@@ -209,6 +209,15 @@ def test_parse_takes_the_language_marked_preferred():
         ({"telecom": [{"system": "phone", "value": "1", "rank": "1"}]}, "Patient.telecom.rank"),
         ({"identifier": [{"system": "urn:x"}]}, "Patient.identifier.value"),
         ({"identifier": [{"value": "no-system"}]}, "Patient.identifier.system"),
+        (
+            {
+                "identifier": [
+                    {"system": "urn:carebridge:clinic-a:mrn", "value": "A-1"},
+                    {"system": "urn:carebridge:clinic-a:mrn", "value": "A-2"},
+                ]
+            },
+            "Patient.identifier",
+        ),
         ({"address": [{"country": "USA"}]}, "Patient.address.country"),
         ({"active": "yes"}, "Patient.active"),
     ],

@@ -13,6 +13,7 @@ from carebridge.fhir_api.tests.fhir_http import (
     FhirClient,
     at,
     outcome_issue,
+    slot_id_at,
     validated,
 )
 from carebridge.scheduling.services.appointments import appointment_book
@@ -56,6 +57,25 @@ def test_slot_id_round_trips_inside_fhirs_id_limit():
 def test_a_malformed_slot_id_is_not_found(value):
     with pytest.raises(NotFound):
         parse_slot_id(value)
+
+
+LAST_SECOND_PYTHON_KNOWS = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"\xff" * 5,
+        int(LAST_SECOND_PYTHON_KNOWS.timestamp()).to_bytes(5, "big"),
+        int(at(MONDAY.replace(year=2040), 9).timestamp()).to_bytes(5, "big"),
+    ],
+    ids=["past-the-last-year", "the-last-second", "past-the-booking-horizon"],
+)
+def test_a_slot_id_with_a_start_never_offered_is_not_found(fhir_a, clinic_a, start):
+    response = fhir_a.get(f"Slot/{slot_id_at(clinic_a, start)}")
+
+    assert response.status_code == 404
+    assert outcome_issue(response)["code"] == "not-found"
 
 
 def test_search_offers_the_free_times_of_the_day(fhir_a, clinic_a):
