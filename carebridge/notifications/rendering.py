@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db import connection
 from django.template import Context, Engine, Template
 from django.utils import formats, translation
+from django.utils.functional import lazy
 from django.utils.html import escape, linebreaks
 
 from carebridge.accounts.models import Organization
@@ -120,6 +121,23 @@ def visit_time_text(*, start: datetime.datetime, zone: datetime.tzinfo, language
         )
 
 
+# Formats in the language active when the text is finally read.
+_date_words = lazy(formats.date_format, str)
+
+
+def visit_time_words(*, start: datetime.datetime, zone: datetime.tzinfo) -> VisitTime:
+    """The visit's local weekday, date and time for a message's context: written when the
+    message is rendered, in the language of the wording chosen. A patient whose language
+    has no wording gets the English one, and an English sentence around a date in their
+    language reads as neither."""
+    local = start.astimezone(zone)
+    return VisitTime(
+        weekday=_date_words(local, "l"),
+        date=_date_words(local, "DATE_FORMAT"),
+        time=_date_words(local, "TIME_FORMAT"),
+    )
+
+
 def message_render(
     *, organization: Organization, kind: str, language: str, channel: str, context: dict
 ) -> Rendered:
@@ -142,14 +160,18 @@ def messages_render(
     context: dict,
 ) -> list[Rendered]:
     """`message_render` for several kinds over one context (a booking's confirmation and
-    reminders), in the order given; the clinic's wording for all of them read at once."""
+    reminders), in the order given; the clinic's wording for all of them read at once.
+    Each kind is rendered in the language of the wording found for it (see
+    `visit_time_words`)."""
     chain = language_chain(language)
     overrides = _own_wordings(organization.pk, organization.messaging_revision, channel)
-    with translation.override(language):
-        values = Context(_visible(context, channel), autoescape=False)
-        return [
-            _render(*_templates(overrides, kind, chain, channel), values, channel) for kind in kinds
-        ]
+    values = Context(_visible(context, channel), autoescape=False)
+    rendered = []
+    for kind in kinds:
+        wording_language, subject, body = _templates(overrides, kind, chain, channel)
+        with translation.override(wording_language):
+            rendered.append(_render(subject, body, values, channel))
+    return rendered
 
 
 def _render(
@@ -203,14 +225,12 @@ def _templates(
     kind: str,
     chain: list[str],
     channel: str,
-) -> tuple[Template, Template]:
+) -> tuple[str, Template, Template]:
+    """The language of the first wording found along the chain, and its templates."""
     for candidate in chain:
-        own = overrides.get((kind, candidate))
-        if own is not None:
-            return own
-        shipped = _shipped(candidate, kind, channel)
-        if shipped is not None:
-            return shipped
+        found = overrides.get((kind, candidate)) or _shipped(candidate, kind, channel)
+        if found is not None:
+            return (candidate, *found)
     raise LookupError(f"no {channel} template for {kind} in {', '.join(chain)}")
 
 

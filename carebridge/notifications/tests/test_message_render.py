@@ -13,6 +13,7 @@ from carebridge.notifications.rendering import (
     message_render,
     messages_render,
     visit_time_text,
+    visit_time_words,
 )
 
 CONTEXT = {
@@ -214,3 +215,23 @@ def test_email_html_links_end_before_punctuation_and_escape_their_address():
         '<p>Directions &lt;<a href="https://maps.test/q">https://maps.test/q</a>&gt;'
         ' (<a href="https://maps.test/a_(b)">https://maps.test/a_(b)</a>).</p>'
     )
+
+
+def test_a_language_without_wording_gets_english_words_and_an_english_date(org_a):
+    start = datetime.datetime(2027, 1, 13, 13, 0, tzinfo=datetime.UTC)
+    when = visit_time_words(start=start, zone=ZoneInfo("America/New_York"))
+    context = CONTEXT | {"weekday": when.weekday, "date": when.date, "time": when.time}
+
+    arabic, spanish = (
+        message_render(
+            organization=org_a,
+            kind=MessageKind.CONFIRMATION,
+            language=language,
+            channel=MessageChannel.SMS,
+            context=context,
+        )
+        for language in ["ar", "es"]
+    )
+
+    assert "booked for Wednesday Jan. 13, 2027 at 8 a.m. with" in arabic.body_text
+    assert "miércoles 13 de enero de 2027" in spanish.body_text

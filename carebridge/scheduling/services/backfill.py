@@ -53,7 +53,6 @@ from carebridge.scheduling.services.messages import (
     Notice,
     appointment_context,
     patient_channels,
-    patient_language,
     patient_messages_enqueue,
     policy_for,
 )
@@ -417,9 +416,7 @@ def offer_message_enqueue(
     # The visit does not exist yet: its own links would lead nowhere.
     context = {
         name: value
-        for name, value in appointment_context(
-            visit, language=patient_language(patient), policy=policy_for(visit)
-        ).items()
+        for name, value in appointment_context(visit, policy=policy_for(visit)).items()
         if not name.endswith("_url")
     }
     if kind == MessageKind.OFFER:

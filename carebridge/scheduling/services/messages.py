@@ -29,7 +29,7 @@ from carebridge.directory.models import Location
 from carebridge.notifications.calendar import CalendarEvent, calendar_invite
 from carebridge.notifications.constants import MessageChannel
 from carebridge.notifications.models import OutboundMessage
-from carebridge.notifications.rendering import messages_render, visit_time_text
+from carebridge.notifications.rendering import messages_render, visit_time_words
 from carebridge.notifications.services.outbox import MessageContent, Topic, messages_enqueue
 from carebridge.patients.constants import ContactChannel
 from carebridge.patients.models import Patient
@@ -185,12 +185,11 @@ def address_line(location: Location) -> str:
     return ", ".join(part.strip() for part in parts if part.strip())
 
 
-def appointment_context(appointment: Appointment, *, language: str, policy: Policy) -> dict:
-    """What the templates see about the visit; rendering keeps SMS to its allowed fields."""
+def appointment_context(appointment: Appointment, *, policy: Policy) -> dict:
+    """What the templates see about the visit; rendering keeps SMS to its allowed fields
+    and writes the time in the language of the wording it chooses."""
     location = appointment.location
-    when = visit_time_text(
-        start=appointment.start, zone=zone_of(location.timezone), language=language
-    )
+    when = visit_time_words(start=appointment.start, zone=zone_of(location.timezone))
     return {
         "clinic": appointment.organization.name,
         "clinic_phone": location.phone,
@@ -311,7 +310,7 @@ def appointment_messages_enqueue(
     notices = [notice for notice in notices if notice.due_times]
     if channel is None or not notices:
         return []
-    context = appointment_context(appointment, language=patient_language(patient), policy=policy)
+    context = appointment_context(appointment, policy=policy)
     with_calendar = channel == MessageChannel.EMAIL and calendar_method
     return patient_messages_enqueue(
         organization=appointment.organization,

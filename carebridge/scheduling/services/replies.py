@@ -1,10 +1,12 @@
 """What a patient's answer does: confirm, cancel, ask for other times, pick one of them.
 
 A text reply is matched to the visit of the latest text we sent to that number that asked
-for an answer (confirmation, update, reminder, options), so a patient with several visits,
-or a phone shared by a family, answers the message they just read. Only a reply that is
-exactly one of the words (accents, case and punctuation aside) acts on the visit: "No
-puedo el martes" must reach a person, not cancel. Everything else goes to the inbox.
+for an answer (confirmation, update, reminder, options), so a patient with several visits
+answers the message they just read. When texts to that number asked about open visits of
+more than one patient (a phone shared by a family), the words alone cannot say whose visit
+the reply answers, so it goes to a person with those visits. Only a reply that is exactly
+one of the words (accents, case and punctuation aside) acts on the visit: "No puedo el
+martes" must reach a person, not cancel. Everything else goes to the inbox.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import unicodedata
 import uuid
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
 
 from carebridge.accounts.models import Organization, User
 from carebridge.audit.constants import AuditAction
@@ -34,7 +38,7 @@ from carebridge.notifications.constants import (
     MessageStatus,
 )
 from carebridge.notifications.models import InboundMessage, OutboundMessage
-from carebridge.notifications.rendering import visit_time_text
+from carebridge.notifications.rendering import visit_time_words
 from carebridge.notifications.services.inbound import inbound_record
 from carebridge.scheduling.availability import FreeSlot, slot_search
 from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
@@ -187,34 +191,74 @@ def reschedule_offer_choose(
     )
 
 
-def options_text(offer: RescheduleOffer, language: str) -> str:
+def options_text(offer: RescheduleOffer) -> str:
+    """The offered times, one numbered line each, for a message's context: the times are
+    written when the message is rendered, in its wording's language."""
     lines = []
     for option in offer.options.all():
-        when = visit_time_text(
-            start=option.start, zone=zone_of(option.location.timezone), language=language
-        )
+        when = visit_time_words(start=option.start, zone=zone_of(option.location.timezone))
         lines.append(
-            f"{option.number}) {when.weekday} {when.date} {when.time}, "
-            f"{option.practitioner.display_name}, {option.location.name}"
+            format_lazy(
+                "{}) {} {} {}, {}, {}",
+                option.number,
+                when.weekday,
+                when.date,
+                when.time,
+                option.practitioner.display_name,
+                option.location.name,
+            )
         )
-    return "\n".join(lines)
+    return format_lazy("\n".join("{}" for _ in lines), *lines)
 
 
 # Text replies
 
 
+def _asking_messages(to_addresses: set[str]) -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.filter(
+        channel=MessageChannel.SMS,
+        to_address__in=to_addresses,
+        kind__in=ASKING_KINDS,
+        topic_type=TOPIC_TYPE,
+        status=MessageStatus.SENT,
+    ).order_by("-sent_at", "-pk")
+
+
 def _asking_message(inbound: InboundMessage) -> OutboundMessage | None:
-    return (
-        OutboundMessage.objects.filter(
-            channel=MessageChannel.SMS,
-            to_address=inbound.from_address,
-            kind__in=ASKING_KINDS,
-            topic_type=TOPIC_TYPE,
-            status=MessageStatus.SENT,
-        )
-        .order_by("-sent_at", "-pk")
-        .first()
+    return _asking_messages({inbound.from_address}).first()
+
+
+def _open_visits_asked(
+    *, replies: list[InboundMessage], organization_id: int | None = None
+) -> dict[int, list[Appointment]]:
+    """For each reply (by pk), the visits still open that texts asking for an answer sent
+    to its number before it arrived were about, latest asked first; only the organization's
+    when one is given. Two queries whatever the number of replies."""
+    if not replies:
+        return {}
+    asked = _asking_messages({reply.from_address for reply in replies}).filter(
+        sent_at__lte=max(reply.received_at for reply in replies)
     )
+    if organization_id is not None:
+        asked = asked.filter(organization_id=organization_id)
+    sent = list(asked.values_list("to_address", "topic_id", "sent_at"))
+    visits = {
+        str(visit.public_id): visit
+        for visit in Appointment.objects.filter(
+            public_id__in={topic_id for _, topic_id, _ in sent}, status__in=UPCOMING_STATUSES
+        ).select_related("patient", "location")
+    }
+    found: dict[int, list[Appointment]] = {}
+    for reply in replies:
+        topics = dict.fromkeys(
+            topic_id
+            for to_address, topic_id, sent_at in sent
+            if to_address == reply.from_address
+            and sent_at <= reply.received_at
+            and topic_id in visits
+        )
+        found[reply.pk] = [visits[topic_id] for topic_id in topics]
+    return found
 
 
 def _classify(word: str, offer: RescheduleOffer | None) -> str:
@@ -244,11 +288,10 @@ def _send_options(appointment: Appointment, *, after_taken: bool = False) -> Non
     if not offer.options.exists():
         _send(appointment, MessageKind.REPLY_ACK, ack="no_options")
         return
-    language = appointment.patient.preferred_language or "en"
     _send(
         appointment,
         MessageKind.RESCHEDULE_OPTIONS,
-        options=options_text(offer, language),
+        options=options_text(offer),
         ack="taken" if after_taken else "",
     )
 
@@ -307,7 +350,8 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
 
     Side effects: the visit confirmed, cancelled (by the patient, freeing the time) or
     moved, or other times offered; the answer queued in the outbox; a reply nobody can act
-    on marked as needing attention, linked to the patient when the number is known.
+    on marked as needing attention, linked to the patient when the number and the visit
+    are known (a number asked about several open visits links to none of them).
     """
     if inbound.handled_as:
         return inbound
@@ -316,6 +360,11 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
     word = reply_word(inbound.body)
     if offer_reply_handle(inbound=inbound, handling=_classify(word, None), after=asking):
         return inbound
+    if len({visit.patient_id for visit in _open_visits_asked(replies=[inbound])[inbound.pk]}) > 1:
+        # A phone a family shares: "C" or "X" alone cannot say whose visit it answers, and
+        # acting on the latest one asked confirms or cancels someone else's. (One patient's
+        # several visits: the reply answers the text they just read, the latest.)
+        return _mark(inbound, asking, None, InboundHandling.UNRECOGNIZED, whose_known=False)
     handling = _classify(word, open_offer(appointment) if appointment else None)
     if appointment is None or appointment.status not in UPCOMING_STATUSES:
         if handling != InboundHandling.UNRECOGNIZED and appointment is not None:
@@ -343,14 +392,18 @@ def _mark(
     asking: OutboundMessage | None,
     appointment: Appointment | None,
     handling: str,
+    *,
+    whose_known: bool = True,
 ) -> InboundMessage:
+    """Record what the reply was taken as. A reply whose patient is not known is kept for
+    the clinic that asked last, linked to no patient (not even the one last texted)."""
     fields = {"handled_as": handling, "needs_attention": handling == InboundHandling.UNRECOGNIZED}
     if asking is not None:
         fields |= {
             "organization_id": asking.organization_id,
-            "patient_id": asking.patient_id,
-            "topic_type": TOPIC_TYPE,
-            "topic_id": asking.topic_id,
+            "patient_id": asking.patient_id if whose_known else None,
+            "topic_type": TOPIC_TYPE if whose_known else "",
+            "topic_id": asking.topic_id if whose_known else "",
         }
     InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
     for name, value in fields.items():
@@ -402,7 +455,8 @@ def inbound_resolve(*, inbound: InboundMessage, actor: User) -> InboundMessage:
 
 def replies_needing_attention(*, organization: Organization, actor: User) -> list[InboundMessage]:
     """The organization's replies nobody has dealt with, oldest first (they waited longest).
-    Each patient shown is audited as queried."""
+    A reply linked to no patient carries `could_be_about`: the organization's open visits
+    that texts to its number had asked about. Each patient shown is audited as queried."""
     replies = list(
         InboundMessage.objects.filter(
             organization=organization, needs_attention=True, resolved_at__isnull=True
@@ -410,14 +464,20 @@ def replies_needing_attention(*, organization: Organization, actor: User) -> lis
         .select_related("patient")
         .order_by("received_at", "pk")
     )
+    unlinked = [reply for reply in replies if reply.patient is None]
+    visits = _open_visits_asked(replies=unlinked, organization_id=organization.pk)
+    for reply in unlinked:
+        reply.could_be_about = visits[reply.pk]
+    patients = [(reply, reply.patient) for reply in replies if reply.patient] + [
+        (reply, visit.patient) for reply in unlinked for visit in reply.could_be_about
+    ]
     audit_record_many(
         organization_id=organization.pk,
         actor=actor,
         action=AuditAction.QUERY,
         targets=[
-            AuditTarget("InboundMessage", str(reply.public_id), str(reply.patient.public_id))
-            for reply in replies
-            if reply.patient
+            AuditTarget("InboundMessage", str(reply.public_id), str(patient.public_id))
+            for reply, patient in patients
         ],
         detail="replies needing attention",
     )

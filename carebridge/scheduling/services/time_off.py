@@ -27,7 +27,6 @@ from carebridge.scheduling.services.messages import (
     UPCOMING_STATUSES,
     Notice,
     appointment_messages_enqueue,
-    patient_language,
     policy_for,
 )
 from carebridge.scheduling.services.reminders import outside_quiet_hours
@@ -178,7 +177,7 @@ def _offer_other_times(visit: Appointment) -> bool:
         appointment=visit,
         notices=[Notice(MessageKind.RESCHEDULE_OPTIONS, (due,))],
         policy=policy,
-        extra={"options": options_text(offer, patient_language(visit.patient)), "ack": "away"},
+        extra={"options": options_text(offer), "ack": "away"},
     )
     if not sent:
         RescheduleOffer.objects.filter(pk=offer.pk).update(closed_at=clock.now())

@@ -11,6 +11,7 @@ from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.services.inbound import inbound_record
 from carebridge.scheduling.availability import slot_is_free
 from carebridge.scheduling.models import RescheduleOffer
+from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.replies import sms_reply_handle
 from carebridge.scheduling.services.setup import availability_rule_create
 from carebridge.scheduling.tests.messaging import (
@@ -104,7 +105,29 @@ def test_anything_else_goes_to_the_inbox_linked_to_the_patient(appointment, pati
     assert pending_sms(patient) == []
 
 
-def test_the_reply_acts_on_the_visit_of_the_latest_asking_message(clinic_a, patient, time_machine):
+def test_a_shared_phone_with_two_open_visits_leaves_both_to_a_person(
+    clinic_a, patient, time_machine
+):
+    sibling = reachable_patient(clinic_a.organization, mrn="M-2", given_name="Luz")
+    mine = book(clinic_a, patient)
+    deliver_due()
+    time_machine.shift(datetime.timedelta(minutes=5))
+    theirs = book(clinic_a, sibling, start=VISIT + datetime.timedelta(hours=3))
+    deliver_due()
+
+    inbound = reply("X")
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == ("booked", "booked")
+    assert (inbound.handled_as, inbound.needs_attention) == ("unrecognized", True)
+    assert (inbound.organization_id, inbound.patient_id) == (patient.organization_id, None)
+    assert pending_sms(patient) == pending_sms(sibling) == []
+
+
+def test_one_patients_reply_acts_on_the_visit_of_the_latest_asking_message(
+    clinic_a, patient, time_machine
+):
     first = book(clinic_a, patient)
     deliver_due()
     time_machine.shift(datetime.timedelta(minutes=5))
@@ -118,20 +141,21 @@ def test_the_reply_acts_on_the_visit_of_the_latest_asking_message(clinic_a, pati
     assert (first.confirmed_at, second.confirmed_via) == (None, "sms")
 
 
-def test_a_shared_phone_answers_for_the_patient_last_written_to(clinic_a, patient, time_machine):
+def test_a_shared_phone_with_one_open_visit_acts_on_it(clinic_a, patient, time_machine):
     sibling = reachable_patient(clinic_a.organization, mrn="M-2", given_name="Luz")
     mine = book(clinic_a, patient)
     deliver_due()
     time_machine.shift(datetime.timedelta(minutes=5))
     theirs = book(clinic_a, sibling, start=VISIT + datetime.timedelta(hours=3))
     deliver_due()
+    reply("X")  # needs a person: both visits are open
+    appointment_cancel(appointment=mine, actor=None, reason="called the clinic")
 
-    inbound = reply("X")
+    inbound = reply("C")
 
-    mine.refresh_from_db()
     theirs.refresh_from_db()
-    assert (mine.status, theirs.status) == ("booked", "cancelled")
-    assert inbound.patient_id == sibling.pk
+    assert theirs.confirmed_via == "sms"
+    assert (inbound.handled_as, inbound.patient_id) == ("confirm", sibling.pk)
 
 
 def test_reschedule_offers_three_numbered_times_and_a_number_books_one(appointment, patient):
@@ -180,6 +204,19 @@ def test_spanish_reschedule_gets_spanish_options(clinic_a, org_a):
     (message,) = pending_sms(patient)
     assert "responda con el número" in message.body_text
     assert "1) lunes 30 de noviembre de 2026 09:00" in message.body_text
+
+
+def test_a_language_without_wording_gets_english_dates_too(clinic_a, org_a):
+    patient = reachable_patient(org_a, preferred_language="ar", mrn="M-4")
+    appointment = book(clinic_a, patient)
+    [confirmation] = messages_about(appointment, kind="confirmation")
+    deliver_due()
+
+    reply("R")
+
+    assert "booked for Thursday Dec. 10, 2026 at 10 a.m. with" in confirmation.body_text
+    (message,) = pending_sms(patient)
+    assert "1) Monday Nov. 30, 2026 9 a.m., Dr. Ana Okafor" in message.body_text
 
 
 @pytest.mark.parametrize("number", ["7", "99999999999999999999999"])

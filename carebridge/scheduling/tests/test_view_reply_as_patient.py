@@ -6,6 +6,7 @@ import pytest
 from carebridge.notifications.models import InboundMessage
 from carebridge.scheduling.tests.messaging import (
     NOW,
+    VISIT,
     book,
     deliver_due,
     messages_about,
@@ -110,3 +111,19 @@ def test_an_email_cannot_be_answered_here(client, coordinator_a, clinic_a):
 
     assert answer(client, email, "C").status_code == 404
     assert not InboundMessage.objects.exists()
+
+
+def test_a_shared_number_with_two_open_visits_leaves_the_answer_to_a_person(
+    client, coordinator_a, clinic_a, appointment
+):
+    sibling = reachable_patient(clinic_a.organization, mrn="M-2", given_name="Luz")
+    theirs = book(clinic_a, sibling, start=VISIT.replace(hour=11))
+    deliver_due()
+    client.force_login(coordinator_a)
+
+    response = answer(client, confirmation(appointment), "C")
+
+    appointment.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (appointment.confirmed_at, theirs.confirmed_at) == (None, None)
+    assert "It waits under Replies for a person." in response.content.decode()

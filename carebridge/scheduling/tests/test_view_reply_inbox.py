@@ -85,3 +85,30 @@ def test_anonymous_is_sent_to_login(client, reply):
     response = client.get("/inbox/")
 
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_a_reply_from_a_shared_number_shows_the_visits_it_could_be_about(
+    client, coordinator_a, clinic_a
+):
+    unclear_reply(clinic_a, "M-1", "+16175550199", "SM1")
+    sibling = reachable_patient(clinic_a.organization, mrn="M-2", given_name="Luz")
+    book(clinic_a, sibling, start=VISIT.replace(hour=11))
+    deliver_due()
+    inbound = inbound_record(
+        channel="sms",
+        from_address="+16175550199",
+        to_address="",
+        body="C",
+        provider_message_id="SM2",
+    )
+    sms_reply_handle(inbound=inbound)
+    client.force_login(coordinator_a)
+
+    html = client.get("/inbox/").content.decode()
+
+    assert "Shared number, one of:" in html
+    assert "Diaz, Luz" in html and "visit Thu Dec 10, 11:00 AM" in html
+    assert "Diaz, Rosa" in html and "visit Thu Dec 10, 10:00 AM" in html
+    assert AuditEntry.objects.filter(
+        action="query", object_ref=str(inbound.public_id), patient_ref=str(sibling.public_id)
+    ).exists()
