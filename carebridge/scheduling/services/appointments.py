@@ -436,11 +436,21 @@ def _claim_version(appointment: Appointment, expected_version: int | None) -> No
         version=F("version") + 1
     )
     if not claimed:
-        raise StaleVersion(
-            "version: the appointment was changed by someone else; reload and try again",
-            field="version",
-        )
+        raise _stale_version()
     appointment.version = version + 1
+
+
+def _stale_version() -> StaleVersion:
+    return StaleVersion(
+        "version: the appointment was changed by someone else; reload and try again",
+        field="version",
+    )
+
+
+def _check_fresh(appointment: Appointment, expected_version: int | None) -> None:
+    """Refuse a change made from a page read before the appointment's latest version."""
+    if expected_version not in (None, appointment.version):
+        raise _stale_version()
 
 
 @retry_transaction()
@@ -537,7 +547,8 @@ def appointment_reschedule(
 
     Same invariants as booking, checked against every other appointment. Side effects:
     version + 1, history with the old and new values, audit entry, the patient's update
-    and re-planned reminders in the outbox.
+    and re-planned reminders in the outbox. A move to where the visit already is changes
+    nothing and is returned as it is.
     """
     organization = appointment.organization
     practitioner = practitioner or appointment.practitioner
@@ -549,6 +560,15 @@ def appointment_reschedule(
             code=Code.ILLEGAL_TRANSITION,
             field="status",
         )
+    if (practitioner.pk, location.pk, start) == (
+        appointment.practitioner_id,
+        appointment.location_id,
+        appointment.start,
+    ):
+        # Telling the patient their visit "moved" to the time it already has would only
+        # confuse them; a stale version is still refused, as for any change.
+        _check_fresh(appointment, expected_version)
+        return appointment
     before = _snapshot(appointment)
     _claim_version(appointment, expected_version)
     appointment.practitioner, appointment.location = practitioner, location
@@ -580,7 +600,7 @@ def appointment_cancel(
         raise InvalidInput(
             f"cancelled_by: one of {', '.join(CancelledBy.values)}", field="cancelled_by"
         )
-    _check_transition(appointment, AppointmentStatus.CANCELLED)
+    _check_transition(appointment, AppointmentStatus.CANCELLED, expected_version)
     before = _snapshot(appointment)
     _claim_version(appointment, expected_version)
     appointment.status = AppointmentStatus.CANCELLED
@@ -625,7 +645,10 @@ def transition_refusal(appointment: Appointment, status: str) -> DomainError | N
     return None
 
 
-def _check_transition(appointment: Appointment, status: str) -> None:
+def _check_transition(appointment: Appointment, status: str, expected_version: int | None) -> None:
+    # A page read before someone else's change is told so first: the status it shows is out
+    # of date, so a step refused from the current one (two people pressing Arrived) is too.
+    _check_fresh(appointment, expected_version)
     refusal = transition_refusal(appointment, status)
     if refusal is not None:
         raise refusal
@@ -649,7 +672,7 @@ def appointment_transition(
         )
     if status not in choice_values(AppointmentStatus):
         raise InvalidInput(f"status: unknown status {status!r}", field="status")
-    _check_transition(appointment, status)
+    _check_transition(appointment, status, expected_version)
     before = _snapshot(appointment)
     _claim_version(appointment, expected_version)
     appointment.status = status

@@ -14,6 +14,13 @@ from carebridge.scheduling.services.appointments import (
     appointment_transition,
     appointment_update_notes,
 )
+from carebridge.scheduling.tests.messaging import (
+    NOW,
+    VISIT,
+    book,
+    messages_about,
+    reachable_patient,
+)
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -139,3 +146,49 @@ def test_each_change_keeps_exactly_the_fields_it_changed_in_order(appointment, c
         ("cancelled_by", "", "clinic"),
     ]
     assert all(entry.changed_by == coordinator_a for entry in entries[1:])
+
+
+def test_reschedule_to_where_the_visit_already_is_changes_nothing(clinic_a, coordinator_a):
+    with time_machine.travel(NOW, tick=False):
+        appointment = book(clinic_a, reachable_patient(clinic_a.organization))
+        queued = len(messages_about(appointment))
+
+        same = appointment_reschedule(
+            appointment=appointment,
+            actor=coordinator_a,
+            start=VISIT.astimezone(datetime.UTC),
+            practitioner=clinic_a.practitioner,
+            location=clinic_a.location,
+        )
+
+    same.refresh_from_db()
+    assert (same.start, same.version) == (VISIT, 1)
+    assert [h.action for h in appointment_history(appointment=same)] == ["book"]
+    assert len(messages_about(same)) == queued > 0
+
+
+def test_reschedule_in_place_with_a_stale_version_is_refused(appointment):
+    with time_machine.travel(at(2, 8), tick=False), pytest.raises(StaleVersion):
+        appointment_reschedule(
+            appointment=appointment, actor=None, start=at(3, 10), expected_version=7
+        )
+
+
+@pytest.mark.parametrize(("status", "reason"), [("arrived", ""), ("cancelled", "Feeling better")])
+def test_a_stale_version_is_reported_before_a_step_the_current_status_refuses(
+    appointment, status, reason
+):
+    with time_machine.travel(at(3, 9, 50), tick=False):
+        # given someone else marked the patient arrived (version 2)
+        appointment_transition(appointment=appointment, actor=None, status="arrived")
+        # when a page still showing version 1 asks to arrive or cancel, which arrived refuses
+        with pytest.raises(StaleVersion):
+            appointment_transition(
+                appointment=appointment,
+                actor=None,
+                status=status,
+                expected_version=1,
+                reason=reason,
+            )
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.version) == ("arrived", 2)

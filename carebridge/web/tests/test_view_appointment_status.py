@@ -85,3 +85,17 @@ def test_other_organizations_appointment_is_not_found(client, coordinator_b, cli
     appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
     client.force_login(coordinator_b)
     assert mark(client, appointment, "arrived").status_code == 404
+
+
+def test_a_second_arrived_from_a_stale_page_says_someone_else_changed_it(
+    coordinator_client, clinic_a, patient_a
+):
+    # given two tabs open at version 1, the first marks the patient arrived
+    appointment = book(clinic_a, patient_a, at(10, day=MONDAY))
+    mark(coordinator_client, appointment, "arrived")
+    # when the second, stale, does the same
+    response = mark(coordinator_client, appointment, "arrived", version=1)
+    html = response.content.decode()
+    assert response.status_code == 412
+    assert "changed this appointment while you had it open" in html
+    assert "cannot go from" not in html
