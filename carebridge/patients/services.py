@@ -20,6 +20,7 @@ from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, raise_all
+from carebridge.core.timeranges import zone_of
 from carebridge.core.validation import clean_problems
 from carebridge.patients.constants import MERGED_MRN_SYSTEM, ContactChannel
 from carebridge.patients.locks import patients_lock
@@ -146,7 +147,12 @@ def fold_text(value: str) -> str:
     return unidecode(value or "").lower().strip()
 
 
-def _birth_date_problems(birth_date: datetime.date, today: datetime.date) -> list[InvalidInput]:
+def _birth_date_problems(patient: Patient) -> list[InvalidInput]:
+    birth_date, today = patient.birth_date, clock.now().date()
+    # Somewhere it is already tomorrow or still yesterday: only the clinic's own date says
+    # whether a birth date that close is in the future (its zone may take a query to read).
+    if abs((birth_date - today).days) <= 1:
+        today = clock.now().astimezone(zone_of(patient.organization.timezone)).date()
     if birth_date > today:
         return [InvalidInput("birth_date: cannot be in the future", field="birth_date")]
     if today.year - birth_date.year > OLDEST_AGE_YEARS:
@@ -172,6 +178,28 @@ def normalize_phone(value: str, *, field: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalize_country(value: str) -> str:
+    """An ISO 3166 two-letter code in upper case, or InvalidInput naming the field. The
+    country is also the region a patient's phones are read in, so it must be one of the
+    regions the phonenumbers package knows the numbering plan of."""
+    country = (value or "").strip().upper()
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        message = f"country: {value!r} is not an ISO 3166 two-letter country code"
+        raise InvalidInput(message, field="country")
+    return country
+
+
+def _country(fields: dict[str, Any]) -> tuple[dict[str, Any], list[InvalidInput]]:
+    """The fields with the country normalized, or without it and with its problem (the
+    phones are then read as US numbers, so that only the country is reported)."""
+    if "country" not in fields:
+        return fields, []
+    try:
+        return fields | {"country": normalize_country(fields["country"])}, []
+    except InvalidInput as problem:
+        return {name: value for name, value in fields.items() if name != "country"}, [problem]
+
+
 def national_digits(e164: str) -> str:
     """The national number of a stored E.164 phone (what people type, area code first)."""
     if not e164:
@@ -186,17 +214,17 @@ def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidInput(f"{name}: not a patient field", field=name)
-    problems = []
+    fields, problems = _country(fields)
     for name, value in fields.items():
         if name in PHONE_FIELDS:
             try:
-                value = normalize_phone(value, field=name, region=fields.get("country") or "US")
+                value = normalize_phone(value, field=name, region=fields.get("country", "US"))
             except InvalidInput as problem:
                 problems.append(problem)
                 continue
         setattr(patient, name, value)
     if isinstance(patient.birth_date, datetime.date):
-        problems += _birth_date_problems(patient.birth_date, clock.now().date())
+        problems += _birth_date_problems(patient)
     patient.search_family = fold_text(patient.family_name)
     patient.search_given = fold_text(patient.given_name)
     patient.search_phone = national_digits(patient.phone_mobile or patient.phone_home)
@@ -288,7 +316,15 @@ def patient_update(
 
     Side effects: the version goes up by one; an audit entry names the changed fields; when
     the contact details changed, the registered contact-change handlers run.
+    Raises Conflict for making a merged duplicate active: only undoing the merge does that.
     """
+    if patient.merged_into_id is not None and fields.get("active"):
+        keep = patient.merged_into
+        raise Conflict(
+            f"active: this record was merged into {keep.display_name} ({keep.mrn}); undo the"
+            " merge first",
+            field="active",
+        )
     changed = sorted(
         name for name, value in fields.items() if getattr(patient, name, None) != value
     )
@@ -325,10 +361,17 @@ def _new_patient(organization: Organization, fields: dict[str, Any]) -> Patient:
     return patient
 
 
-def patient_check(*, organization: Organization, fields: dict[str, Any]) -> None:
-    """Raise the InvalidInput that patient_create_many would raise for these fields, short
-    of checks against other rows (a taken MRN or identifier); writes nothing."""
-    _new_patient(organization, fields)
+def patient_check(
+    *, organization: Organization, fields: dict[str, Any], patient: Patient | None = None
+) -> None:
+    """Raise the InvalidInput that patient_create_many (or, given the `patient`, that
+    patient_update) would raise for these fields, short of checks against other rows (a
+    taken MRN or identifier); writes nothing."""
+    if patient is None:
+        _new_patient(organization, fields)
+        return
+    changed = copy.copy(patient)
+    _validate(changed, _apply(changed, fields), validate_constraints=False)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.forms import show_domain_error
 from carebridge.patients.selectors import access_patient
 from carebridge.scheduling.forms_waitlist import (
     ON_THE_LIST,
@@ -126,7 +127,7 @@ def waitlist_policy_view(request: HttpRequest) -> HttpResponse:
                 organization=request.user.organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            form.add_error(error.field, error.message.removeprefix(f"{error.field}: "))
+            show_domain_error(form, error)
         else:
             messages.success(request, "Waitlist policy saved; new offers follow it.")
             return redirect("waitlist:list")
@@ -168,7 +169,7 @@ def waitlist_new(request: HttpRequest) -> HttpResponse:
             organization=organization, actor=request.user, patient=patient, **form.preferences()
         )
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        show_domain_error(form, error)
         return _form_page(request, form, patient, error.http_status)
     messages.success(request, f"{entry.patient.display_name} is on the waitlist.")
     return redirect("waitlist:list")

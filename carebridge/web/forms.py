@@ -86,12 +86,13 @@ class PatientForm(forms.Form):
 
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, new: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Patient, fields=PATIENT_FIELDS))
         self.fields["birth_date"] = date_field("Birth date")
-        self.fields["mrn"].required = False
-        self.fields["mrn"].help_text = "Leave empty to assign one"
+        # Only a new patient is given an MRN; a record keeps one.
+        self.fields["mrn"].required = not new
+        self.fields["mrn"].help_text = "Leave empty to assign one" if new else ""
         self.fields["country"].required = False
         language = self.fields["preferred_language"]
         language.required = False
@@ -106,10 +107,13 @@ class PatientForm(forms.Form):
         self.fields["payer_group"].required = False
 
     def patient_fields(self) -> dict:
-        """The cleaned values as the patient services take them; empty defaults are dropped."""
-        fields = {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+        """The cleaned values as the patient services take them; empty defaults are dropped.
+        On a form with errors, the values of the fields without."""
+        fields = {
+            name: self.cleaned_data[name] for name in PATIENT_FIELDS if name in self.cleaned_data
+        }
         for name in ("country", "preferred_language", "payer_group"):
-            if not fields[name]:
+            if name in fields and not fields[name]:
                 del fields[name]
         return fields
 

@@ -24,7 +24,7 @@ from carebridge.directory.selectors import PractitionerQuery, location_list, pra
 from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
 from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
-from carebridge.patients.services import patient_create, patient_update
+from carebridge.patients.services import patient_check, patient_create, patient_update
 from carebridge.scheduling.availability import check_search_day, slot_search
 from carebridge.scheduling.constants import INACTIVE_STATUSES, ConfirmationChannel
 from carebridge.scheduling.selectors import (
@@ -594,11 +594,25 @@ def patient_search_view(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/patient_search.html", context, partial)
 
 
+def _check_refused(form: PatientForm, organization, patient=None) -> None:
+    """Beside a refused form's errors, the service's verdict on the values the form could
+    read, so that every problem shows on the first save; a field the form refused keeps
+    the form's error alone."""
+    try:
+        patient_check(organization=organization, fields=form.patient_fields(), patient=patient)
+    except InvalidInput as error:
+        for problem in getattr(error, "problems", [error]):
+            if problem.field not in form.errors:
+                show_domain_error(form, problem)
+
+
 @require_http_methods(["GET", "POST"])
 @requires("patients.add_patient")
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, organization=request.user.organization)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _check_refused(form, request.user.organization)
+    elif request.method == "POST":
         try:
             patient = patient_create(
                 organization=request.user.organization,
@@ -645,9 +659,8 @@ def _patient_page(request, patient, form: PatientForm, status: int = 200) -> Htt
 @requires("patients.view_patient", to_change="patients.change_patient")
 def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
     """Demographics with their edit form, identifiers and visits."""
-    patient = access_patient(
-        organization=request.user.organization, actor=request.user, public_id=public_id
-    )
+    organization = request.user.organization
+    patient = access_patient(organization=organization, actor=request.user, public_id=public_id)
     if request.method == "GET":
         initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
         return _patient_page(
@@ -655,11 +668,13 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
             patient,
             PatientForm(
                 initial={**initial, "expected_version": patient.version},
-                organization=request.user.organization,
+                organization=organization,
+                new=False,
             ),
         )
-    form = PatientForm(request.POST, organization=request.user.organization)
+    form = PatientForm(request.POST, organization=organization, new=False)
     if not form.is_valid():
+        _check_refused(form, organization, patient)
         return _patient_page(request, patient, form, 400)
     try:
         patient_update(
@@ -681,7 +696,8 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
 def _find_slots(request, form: FindForm, patient) -> list:
     """The earliest offers; for a chosen patient, only times they have no other visit at."""
     data = form.cleaned_data
-    start_date = data["start_date"] or clock.now().date()
+    zone = zone_of(request.user.organization.timezone)
+    start_date = data["start_date"] or clock.now().astimezone(zone).date()
     practitioner = form.chosen("practitioner")
     time_of_day = None
     if data["time_from"] or data["time_to"]:

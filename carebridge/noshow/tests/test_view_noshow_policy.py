@@ -35,7 +35,7 @@ def test_bands_out_of_order_are_shown_next_to_the_field(client, admin_a):
     response = client.post("/noshow/policy/", FORM | {"medium_from": "0.3"})
 
     assert response.status_code == 400
-    assert 'id="id_high_from-error"' in response.content.decode()
+    assert 'id="id_high_from_error"' in response.content.decode()
     assert not NoShowPolicy.objects.exists()
 
 

@@ -118,7 +118,7 @@ def test_a_bad_template_is_a_form_error_on_its_field(admin, url, data, field, wo
         assert response.status_code == 400
         errors = response.context["form"].errors
         assert list(errors) == [field] and words in errors[field][0]
-        assert f'id="id_{field}-error"' in response.content.decode()
+        assert f'id="id_{field}_error"' in response.content.decode()
     assert not MessageTemplate.objects.exists()
 
 

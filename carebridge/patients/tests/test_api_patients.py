@@ -288,6 +288,27 @@ def test_unmerge_gives_the_record_back_its_own_and_answers_it(api_a, patient_a, 
     assert patient_a.phone_home == "" and duplicate_a.merges.get().undo_reason == "twins"
 
 
+def test_a_merged_record_cannot_be_made_active_without_undoing_the_merge(
+    api_a, patient_a, duplicate_a
+):
+    api_a.post(f"/patients/{patient_a.public_id}/merge", {"duplicate": str(duplicate_a.public_id)})
+    version = api_a.get(f"/patients/{duplicate_a.public_id}").json()["version"]
+
+    response = api_a.patch(
+        f"/patients/{duplicate_a.public_id}", {"version": version, "active": True}
+    )
+
+    assert response.status_code == 409, response.content
+    assert response.json()["field"] == "active"
+    assert "merged into José Álvarez (A-1001); undo the merge first" in response.json()["message"]
+    duplicate_a.refresh_from_db()
+    assert (duplicate_a.active, duplicate_a.merged_into, duplicate_a.version) == (
+        False,
+        patient_a,
+        version,
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "field"),
     [
@@ -319,3 +340,14 @@ def test_merging_needs_a_role_that_changes_records(clinician_a, patient_a, dupli
 
     assert response.status_code == 403
     assert Patient.objects.get(pk=duplicate_a.pk).merged_into is None
+
+
+def test_create_and_update_refuse_a_country_that_is_not_an_iso_code(api_a, patient_a):
+    created = api_a.post("/patients", NEW_PATIENT | {"country": "XX"})
+    updated = api_a.patch(f"/patients/{patient_a.public_id}", {"country": "XX", "version": 1})
+
+    for response in (created, updated):
+        assert response.status_code == 400
+        assert response.json()["field"] == "country"
+    patient_a.refresh_from_db()
+    assert patient_a.country == "US"

@@ -132,8 +132,61 @@ def test_a_broken_rule_is_shown_next_to_its_field(staff, clinic_a, patient_a):
     )
 
     assert response.status_code == 400
-    assert "must be after time_from" in response.content.decode()
+    assert response.context["form"].errors["time_to"] == ["must be after “From (local time)”"]
+    shown = '<p class="field-error" id="id_time_to_error">must be after “From (local time)”</p>'
+    assert shown in response.content.decode()
     assert not WaitlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "shown"),
+    [
+        ({"latest_date": "2026-11-01"}, "latest_date", "is in the past"),
+        (
+            {"earliest_date": "2026-12-20", "latest_date": "2026-12-18"},
+            "latest_date",
+            "must not be before “Earliest date”",
+        ),
+        (
+            {"time_from": "08:00"},
+            "time_to",
+            "give “From (local time)” and “Until (local time)” together",
+        ),
+    ],
+)
+def test_a_broken_rule_speaks_of_the_fields_by_their_labels(
+    staff, clinic_a, patient_a, typed, field, shown
+):
+    response = staff.post(
+        "/waitlist/new/",
+        {
+            "patient": str(patient_a.public_id),
+            "visit_type": str(clinic_a.visit_type.public_id),
+            "priority": "routine",
+            **typed,
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [shown]
+    assert f"{field}: " not in response.content.decode()
+
+
+def test_a_patient_already_waiting_is_told_without_the_fields_name(staff, clinic_a):
+    entry = waiting(clinic_a, 1)
+
+    response = staff.post(
+        "/waitlist/new/",
+        {
+            "patient": str(entry.patient.public_id),
+            "visit_type": str(clinic_a.visit_type.public_id),
+            "priority": "routine",
+        },
+    )
+
+    errors = response.context["form"].errors["visit_type"]
+    assert errors[0].startswith(f"{entry.patient.display_name} is already waiting for")
+    assert "visit_type:" not in response.content.decode()
 
 
 def test_remove_takes_the_entry_off_the_list(staff, clinic_a):

@@ -221,6 +221,34 @@ def test_bad_hours_come_back_with_the_field_named(admin, clinic_a):
     assert errors["weekdays"] == ["Choose at least one day."]
 
 
+@pytest.mark.parametrize(
+    ("typed", "field", "shown"),
+    [
+        ({"start_time": "12:00", "end_time": "09:00"}, "end_time", "must be after “From”"),
+        (
+            {"effective_from": "2026-12-20", "effective_until": "2026-12-18"},
+            "effective_until",
+            "before “Starting”",
+        ),
+    ],
+)
+def test_bad_hours_speak_of_the_fields_by_their_labels(admin, clinic_a, typed, field, shown):
+    response = admin.post(
+        f"/schedule/hours/?practitioner={clinic_a.practitioner.public_id}",
+        {
+            "location": str(clinic_a.location.public_id),
+            "weekdays": ["5"],
+            "start_time": "09:00",
+            "end_time": "12:00",
+            "kind": "working",
+            **typed,
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [shown]
+
+
 def test_ending_hours_names_the_visits_left_in_them(admin, clinic_a):
     visit = book(
         clinic_a, reachable_patient(clinic_a.organization, family_name="Moreno"), at(THURSDAY, 10)

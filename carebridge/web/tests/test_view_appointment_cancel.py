@@ -51,7 +51,7 @@ def test_missing_reason_is_shown_next_to_the_field(coordinator_client, clinic_a,
     appointment = book(clinic_a, patient_a, at(10))
     response = cancel(coordinator_client, appointment, reason="", **htmx())
     assert response.status_code == 400
-    assert 'id="id_cancel-reason-error"' in response.content.decode()
+    assert 'id="id_cancel-reason_error"' in response.content.decode()
 
 
 def test_other_organizations_appointment_is_not_found(client, coordinator_b, clinic_a, patient_a):

@@ -65,7 +65,7 @@ def test_time_outside_working_hours_is_shown_next_to_start(coordinator_client, c
         "/appointments/new/", booking(clinic_a, patient_a, start="2026-03-03T12:15"), **htmx()
     )
     assert response.status_code == 422
-    assert 'id="id_start-error"' in response.content.decode()
+    assert 'id="id_start_error"' in response.content.decode()
 
 
 def test_missing_patient_asks_for_one(coordinator_client, clinic_a, patient_a):

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 
 from carebridge.directory.services import practitioner_create
 from carebridge.tests.colleagues import colleague_add
@@ -48,7 +49,7 @@ def test_time_of_day_and_dates_narrow_the_search(coordinator_client, clinic_a):
 def test_reversed_dates_are_explained(coordinator_client, clinic_a):
     response = search(coordinator_client, clinic_a, start_date="2026-03-09", end_date="2026-03-04")
     assert response.status_code == 400
-    assert 'id="id_end_date-error"' in response.content.decode()
+    assert 'id="id_end_date_error"' in response.content.decode()
 
 
 @pytest.mark.parametrize("field", ["start_date", "end_date"])
@@ -57,7 +58,7 @@ def test_a_date_in_a_mistyped_year_is_explained(coordinator_client, clinic_a, fi
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="id_{field}-error"' in html and "check the year" in html
+    assert f'id="id_{field}_error"' in html and "check the year" in html
 
 
 def test_other_organizations_visit_type_is_not_offered(coordinator_client, clinic_a, clinic_b):
@@ -91,7 +92,7 @@ def test_a_language_nobody_speaks_is_refused_naming_the_field(coordinator_client
     response = search(coordinator_client, clinic_a, language="tlh")
 
     assert response.status_code == 400
-    assert 'id="id_language-error"' in response.content.decode()
+    assert 'id="id_language_error"' in response.content.decode()
 
 
 def test_searching_by_language_offers_only_who_speaks_it(coordinator_client, clinic_a):
@@ -102,3 +103,16 @@ def test_searching_by_language_offers_only_who_speaks_it(coordinator_client, cli
 
     assert "Mon, Mar 2 · 9:00 AM EST" in html  # the clinic's Spanish-speaking practitioner
     assert "Mon, Mar 2 · 8:00 AM EST" not in html  # the colleague speaks no Spanish
+
+
+def test_from_defaults_to_the_clinics_today_when_utc_is_already_tomorrow(
+    coordinator_client, coordinator_a, clinic_a
+):
+    # given a colleague working Monday evenings, and 7:08 PM on Monday in Boston (Tuesday in UTC)
+    monday = at(9).date().replace(day=2)
+    colleague_add(clinic_a, weekday=monday.weekday(), hours=(9, 22))
+    with time_machine.travel(at(19, 8, day=monday), tick=False):
+        coordinator_client.force_login(coordinator_a)  # the idle session ended meanwhile
+        html = search(coordinator_client, clinic_a).content.decode()
+    # the rest of Monday evening is offered
+    assert "Mon, Mar 2 · 7:30 PM EST" in html

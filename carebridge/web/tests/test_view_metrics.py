@@ -57,7 +57,7 @@ def test_an_end_before_the_start_is_refused_naming_the_field(coordinator_client,
         "/metrics/", {"start_date": "2026-03-08", "end_date": "2026-03-02"}
     )
     assert response.status_code == 400
-    assert 'id="id_end_date-error"' in response.content.decode()
+    assert 'id="id_end_date_error"' in response.content.decode()
     csv_response = coordinator_client.get(
         "/metrics/export.csv", {"start_date": "2026-03-08", "end_date": "2026-03-02"}
     )
@@ -72,7 +72,7 @@ def test_another_clinics_location_is_not_a_choice(
         "/metrics/", PERIOD | {"location": str(clinic_b.location.public_id)}
     )
     assert response.status_code == 400
-    assert 'id="id_location-error"' in response.content.decode()
+    assert 'id="id_location_error"' in response.content.decode()
 
 
 def test_another_clinic_sees_none_of_these_visits(client, coordinator_b, a_missed_and_a_kept_visit):

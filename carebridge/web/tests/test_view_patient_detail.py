@@ -38,7 +38,7 @@ def test_bad_phone_is_shown_next_to_the_field_and_the_rest_is_kept(coordinator_c
     response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="id_phone_mobile-error"' in html and 'value="Somerville"' in html
+    assert 'id="id_phone_mobile_error"' in html and 'value="Somerville"' in html
 
 
 def test_stale_edit_is_refused(coordinator_client, patient_a):
@@ -94,3 +94,35 @@ def test_the_language_field_suggests_languages_by_name(coordinator_client, clini
     assert '<datalist id="language-suggestions">' in html
     assert '<option value="es">Spanish</option>' in html  # messages are written in it
     assert '<option value="en">English</option>' in html
+
+
+def test_the_edit_form_does_not_offer_to_assign_an_mrn(coordinator_client, patient_a):
+    html = coordinator_client.get(f"/patients/{patient_a.public_id}/").content.decode()
+    assert "Leave empty to assign one" not in html
+    data = form_data(patient_a, mrn="")
+    response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["mrn"] == ["This field is required."]
+
+
+def test_every_problem_shows_on_the_first_save(coordinator_client, patient_a):
+    data = form_data(
+        patient_a, given_name="", email="nope", phone_mobile="12345", birth_date="2030-01-01"
+    )
+    response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
+    patient_a.refresh_from_db()
+    errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert set(errors) == {"given_name", "email", "phone_mobile", "birth_date"}
+    assert errors["given_name"] == ["This field is required."]  # the form's alone
+    assert errors["birth_date"] == ["cannot be in the future"]
+    assert patient_a.given_name == "José" and patient_a.version == 1
+
+
+def test_a_country_that_is_not_an_iso_code_is_refused(coordinator_client, patient_a):
+    data = form_data(patient_a, country="XX")
+    response = coordinator_client.post(f"/patients/{patient_a.public_id}/", data)
+    patient_a.refresh_from_db()
+    assert response.status_code == 400
+    assert "country" in response.context["form"].errors
+    assert patient_a.country == "US"
