@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.accounts.decorators import requires
 from carebridge.core.errors import DomainError, NotFound
+from carebridge.core.forms import show_domain_error
 from carebridge.scheduling.forms_reminders import (
     ReminderPolicyForm,
     offsets_text,
@@ -53,8 +54,7 @@ def _save(request: HttpRequest, form: ReminderPolicyForm, visit_type: VisitType 
             **form.cleaned_data,
         )
     except DomainError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message.removeprefix(f"{error.field}: "))
+        show_domain_error(form, error)
         return False
     messages.success(request, SAVED)
     return True

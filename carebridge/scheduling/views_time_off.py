@@ -136,7 +136,7 @@ def time_off_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         availability_exception_remove(exception=entry)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.reason)
     else:
         what = entry.get_kind_display().lower()
         messages.success(request, f"{entry.practitioner.display_name}: {what} taken back.")
@@ -171,7 +171,7 @@ def time_off_offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         done = time_off_offer_other_times(exception=entry, actor=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.reason)
     else:
         (messages.warning if done.to_call else messages.success)(request, _offer_summary(done))
     return redirect(f"{_list_url(entry.practitioner)}#time-off-{entry.public_id}")

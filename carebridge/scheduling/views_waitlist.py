@@ -186,7 +186,7 @@ def waitlist_entry_remove(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.reason)
         return redirect("waitlist:list")
     messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
     return redirect("waitlist:list")

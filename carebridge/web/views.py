@@ -449,7 +449,7 @@ def appointment_status_view(request: HttpRequest, public_id) -> HttpResponse:
             expected_version=form.cleaned_data["expected_version"],
         )
     except DomainError as error:
-        return _change_failed(request, public_id, error, transition_error=_plain(error))
+        return _change_failed(request, public_id, error, transition_error=error.reason)
     return _after_change(request, appointment, f"Marked {appointment.get_status_display()}.")
 
 
@@ -464,11 +464,6 @@ def appointment_confirm_view(request: HttpRequest, public_id) -> HttpResponse:
         actor=request.user,
     )
     return _after_change(request, appointment, "Marked confirmed.")
-
-
-def _plain(error: DomainError) -> str:
-    prefix = f"{error.field}: "
-    return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
 
 
 @require_POST

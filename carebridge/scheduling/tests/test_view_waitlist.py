@@ -199,6 +199,16 @@ def test_remove_takes_the_entry_off_the_list(staff, clinic_a):
     assert entry.status == "removed"
 
 
+def test_removing_an_entry_no_longer_open_says_why_without_a_field_name(staff, clinic_a):
+    entry = waiting(clinic_a, 1)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(status="booked")
+
+    response = staff.post(f"/waitlist/{entry.public_id}/remove/", follow=True)
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["a booked entry is no longer on the waitlist"]
+
+
 def test_another_organization_gets_404(client, coordinator_b, clinic_a):
     entry = waiting(clinic_a, 1)
     client.force_login(coordinator_b)
