@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from django.utils import timezone
 
@@ -12,6 +12,12 @@ _pinned: ContextVar[datetime | None] = ContextVar("pinned_now", default=None)
 
 def now() -> datetime:
     return _pinned.get() or timezone.now()
+
+
+def today(zone: tzinfo) -> date:
+    """Today's date where `zone` is (a clinic's, a location's): UTC's may already be
+    tomorrow's, or still yesterday's."""
+    return now().astimezone(zone).date()
 
 
 @contextmanager

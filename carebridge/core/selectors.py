@@ -55,7 +55,7 @@ def get_each_in_organization(
     return dict(zip(wanted, columns.instances(row), strict=True))
 
 
-def _public_id_param(model: type[Model], public_id: uuid.UUID | str, database):
+def _public_id_param(model: type[Model], public_id: uuid.UUID | str, database: BaseDatabaseWrapper):
     return model._meta.get_field("public_id").get_db_prep_value(public_id, database)
 
 

@@ -152,7 +152,7 @@ def _birth_date_problems(patient: Patient) -> list[InvalidInput]:
     # Somewhere it is already tomorrow or still yesterday: only the clinic's own date says
     # whether a birth date that close is in the future (its zone may take a query to read).
     if abs((birth_date - today).days) <= 1:
-        today = clock.now().astimezone(zone_of(patient.organization.timezone)).date()
+        today = clock.today(zone_of(patient.organization.timezone))
     if birth_date > today:
         return [InvalidInput("birth_date: cannot be in the future", field="birth_date")]
     if today.year - birth_date.year > OLDEST_AGE_YEARS:

@@ -384,7 +384,7 @@ def search_slots(request: HttpRequest, search: Query[SlotSearch]):
     visit_type = referenced(
         "visit_type", lambda: access_visit_type(organization=clinic, public_id=search.visit_type)
     )
-    start_date = search.start_date or clock.now().astimezone(zone_of(clinic.timezone)).date()
+    start_date = search.start_date or clock.today(zone_of(clinic.timezone))
     check_search_day(start_date, "start_date")
     end_date = search.end_date or start_date + datetime.timedelta(days=DEFAULT_SEARCH_DAYS - 1)
     practitioner_ids = [practitioner_id(clinic, public_id) for public_id in search.practitioner]

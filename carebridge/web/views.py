@@ -97,7 +97,7 @@ def domain_errors_as_pages(view):
 def parse_day(raw: str | None, zone) -> datetime.date:
     """A ?date= value, or today where the location is."""
     if not raw:
-        return clock.now().astimezone(zone).date()
+        return clock.today(zone)
     for date_format in DATE_INPUT_FORMATS:
         try:
             day = datetime.datetime.strptime(raw, date_format).date()  # noqa: DTZ007
@@ -187,7 +187,7 @@ def board_url(location, day: datetime.date, visit_type=None, **extra) -> str:
 
 def _day_navigation(location, day: datetime.date, visit_type) -> dict:
     one_day, one_week = datetime.timedelta(days=1), datetime.timedelta(days=7)
-    today = clock.now().astimezone(zone_of(location.timezone)).date()
+    today = clock.today(zone_of(location.timezone))
     return {
         "current": board_url(location, day, visit_type),
         "today": board_url(location, today, visit_type),
@@ -691,8 +691,7 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
 def _find_slots(request, form: FindForm, patient) -> list:
     """The earliest offers; for a chosen patient, only times they have no other visit at."""
     data = form.cleaned_data
-    zone = zone_of(request.user.organization.timezone)
-    start_date = data["start_date"] or clock.now().astimezone(zone).date()
+    start_date = data["start_date"] or clock.today(zone_of(request.user.organization.timezone))
     practitioner = form.chosen("practitioner")
     time_of_day = None
     if data["time_from"] or data["time_to"]:

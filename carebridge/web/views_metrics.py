@@ -62,7 +62,7 @@ class MetricsForm(OrganizationForm):
     location = forms.ChoiceField(required=False)
 
     def __init__(self, data, *, organization):
-        today = clock.now().astimezone(zone_of(organization.timezone)).date()
+        today = clock.today(zone_of(organization.timezone))
         defaults = {
             "start_date": (today - datetime.timedelta(weeks=DEFAULT_WEEKS)).isoformat(),
             "end_date": today.isoformat(),
