@@ -191,7 +191,8 @@ def normalize_country(value: str) -> str:
 
 def _country(fields: dict[str, Any]) -> tuple[dict[str, Any], list[InvalidInput]]:
     """The fields with the country normalized, or without it and with its problem (the
-    phones are then read as US numbers, so that only the country is reported)."""
+    phones are then read in the record's present country, so that only the country is
+    reported)."""
     if "country" not in fields:
         return fields, []
     try:
@@ -215,10 +216,12 @@ def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
         name = sorted(unknown)[0]
         raise InvalidInput(f"{name}: not a patient field", field=name)
     fields, problems = _country(fields)
+    # A phone changed alone is read in the country the record already has.
+    region = fields.get("country") or patient.country or "US"
     for name, value in fields.items():
         if name in PHONE_FIELDS:
             try:
-                value = normalize_phone(value, field=name, region=fields.get("country", "US"))
+                value = normalize_phone(value, field=name, region=region)
             except InvalidInput as problem:
                 problems.append(problem)
                 continue

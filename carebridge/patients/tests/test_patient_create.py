@@ -6,7 +6,7 @@ import pytest
 from carebridge.audit.models import AuditEntry
 from carebridge.core.errors import Conflict, InvalidFields, InvalidInput
 from carebridge.patients.models import Patient
-from carebridge.patients.services import patient_check, patient_create
+from carebridge.patients.services import patient_check, patient_create, patient_update
 
 
 def test_patient_create_normalizes_phone_and_folds_names(patient_a):
@@ -176,6 +176,16 @@ def test_the_country_is_kept_in_upper_case_and_reads_the_phones(org_a):
         },
     )
     assert (patient.country, patient.phone_mobile) == ("GB", "+447700900123")
+
+
+def test_a_phone_changed_alone_is_read_in_the_country_the_record_has(org_a):
+    fields = {"given_name": "X", "family_name": "Y", "birth_date": datetime.date(2000, 1, 1)}
+    patient = patient_create(organization=org_a, actor=None, fields=fields | {"country": "GB"})
+
+    patient_update(patient=patient, actor=None, fields={"phone_mobile": "07700 900124"})
+
+    patient.refresh_from_db()
+    assert patient.phone_mobile == "+447700900124"
 
 
 def test_patient_check_of_a_record_reports_what_its_update_would_and_writes_nothing(patient_a):
