@@ -1,20 +1,27 @@
 """The demo clinic's patients: made up by Faker, registered through patient_create.
 
-Phone numbers use the 555-01xx range and e-mail addresses the example domains, which are
-reserved for fiction, so no real person can be reached or confused with a demo patient.
+Phone numbers are 555-0100 to 555-0199 under real area codes, the numbers the North
+American plan reserves for fiction, and e-mail addresses use the example domains, so no
+real person can be reached or confused with a demo patient.
+
+Each patient has a mobile of their own, as most people do, except some children, who
+share a parent's phone and home: when texts to that phone ask about visits of both, the
+answers go to a person, as they would in any family practice.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from faker import Faker
 from unidecode import unidecode
 
 from carebridge.accounts.models import Organization, User
-from carebridge.demo.clinic import person_name
+from carebridge.demo.clinic import SITES, person_name
 from carebridge.patients.constants import ContactChannel, PayerGroup
 from carebridge.patients.models import Patient
 from carebridge.patients.services import patient_create
@@ -25,10 +32,38 @@ LANGUAGES = ("en", "es", "pt", "zh", "vi", "ht", "ru", "ar")
 LANGUAGE_WEIGHTS = (68, 14, 5, 3, 3, 3, 2, 2)
 CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL, ContactChannel.PHONE, ContactChannel.NONE)
 CHANNEL_WEIGHTS = (55, 25, 15, 5)
+# Every area code of the state, since each has only 100 fictional numbers: patients get a
+# local number while the state's last, then one from ELSEWHERE.
 HOMES = {
-    "MA": (("617", "857"), ("Boston", "Cambridge", "Somerville", "Quincy", "Worcester")),
-    "IL": (("312", "773"), ("Chicago", "Evanston", "Oak Park", "Cicero")),
+    "MA": (
+        ("617", "857", "781", "339", "508", "774", "978", "351", "413"),
+        ("Boston", "Cambridge", "Somerville", "Quincy", "Worcester"),
+    ),
+    "IL": (
+        (
+            *("312", "773", "872", "708", "464", "847", "224", "630", "331"),
+            *("815", "779", "309", "217", "447", "618", "730"),
+        ),
+        ("Chicago", "Evanston", "Oak Park", "Cicero"),
+    ),
 }
+# Where patients lived before, who kept their number when they moved (as most people do):
+# enough codes that the default demo's 3,000 patients all have a number of their own.
+ELSEWHERE = (
+    *("603", "401", "207", "802", "203", "860", "475", "959"),
+    *("212", "646", "718", "347", "917", "516", "631", "914", "518", "585", "716"),
+    *("201", "973", "732", "908", "215", "267", "412", "202", "301", "410", "703"),
+    *("404", "305", "786", "407", "813", "214", "512", "713", "210", "303", "602"),
+    *("206", "503", "415", "510", "213", "310", "408", "612", "414", "313", "734"),
+)
+# A patient texting from a clinic's own number would look like the clinic answering itself.
+CLINIC_PHONES = frozenset(site.phone for site in SITES)
+# The share of children who share a parent's phone, family name and home, where a patient
+# could be their parent: about 7% of all patients.
+CHILDREN_ON_A_PARENTS_PHONE = 0.4
+PARENT_AGE_GAPS = range(20, 46)
+# Otherwise a parent of a language few patients speak gathers implausibly many children.
+CHILDREN_PER_PARENT = 3
 RELATIONSHIPS = ("spouse", "parent", "child", "sibling", "friend")
 EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
 # Who pays, by age: children and adults mostly through work or Medicaid, the retired Medicare.
@@ -53,6 +88,18 @@ class DemoPatient:
     no_show_tendency: float
 
 
+@dataclass
+class PlannedPatient:
+    """A patient's fields before registration; `parent` is the adult whose phone and home a
+    child shares, `children` how many children share an adult's."""
+
+    fields: dict
+    age: int
+    no_show_tendency: float
+    parent: PlannedPatient | None = field(repr=False)
+    children: int = 0
+
+
 def patients_register(
     *,
     organization: Organization,
@@ -63,21 +110,62 @@ def patients_register(
     first_number: int = 1,
 ) -> list[DemoPatient]:
     """Register `count` made-up patients (one audit entry each, like any registration),
-    numbered from `first_number` so that batches of one clinic get distinct MRNs."""
+    numbered from `first_number` so that batches of one clinic get distinct MRNs. Mobiles
+    are distinct within one call (see patients_plan), not across batches."""
     registered = []
-    for number in range(first_number, first_number + count):
-        fields, age = _patient_fields(number, rng, faker)
-        patient = patient_create(organization=organization, actor=actor, fields=fields)
-        registered.append(DemoPatient(patient, age, _no_show_tendency(age, rng)))
+    for planned in patients_plan(count=count, rng=rng, faker=faker, first_number=first_number):
+        patient = patient_create(organization=organization, actor=actor, fields=planned.fields)
+        registered.append(DemoPatient(patient, planned.age, planned.no_show_tendency))
     return registered
 
 
-def _patient_fields(number: int, rng: random.Random, faker: Faker) -> tuple[dict, int]:
+def patients_plan(
+    *, count: int, rng: random.Random, faker: Faker, first_number: int = 1
+) -> list[PlannedPatient]:
+    """The fields of `count` made-up patients, the same for the same generator states.
+
+    Invariants: every phone is a fictional one under a real US area code, never a clinic's;
+    each patient has a mobile no other patient has, except children on a parent's phone,
+    until the fictional numbers run out (about 8,000); an emergency contact's phone is not
+    the patient's own mobile.
+    """
+    parents: dict[tuple[str, str, int], list[PlannedPatient]] = {}
+    planned = []
+    for number in range(first_number, first_number + count):
+        person = _planned(number, rng, faker, parents)
+        if person.parent is not None:
+            person.parent.children += 1
+        if person.age >= 18:
+            key = (person.fields["state"], person.fields["preferred_language"], person.age)
+            parents.setdefault(key, []).append(person)
+        planned.append(person)
+    _mobiles_assign(planned, rng)
+    for person in planned:
+        if person.fields.get("emergency_contact_name"):
+            person.fields["emergency_contact_phone"] = _emergency_phone(person.fields, rng)
+    return planned
+
+
+def _planned(
+    number: int,
+    rng: random.Random,
+    faker: Faker,
+    parents: dict[tuple[str, str, int], list[PlannedPatient]],
+) -> PlannedPatient:
     language = rng.choices(LANGUAGES, weights=LANGUAGE_WEIGHTS)[0]
     given, family, sex = person_name(faker, language, rng)
     age = _age(rng)
     state = rng.choices(tuple(HOMES), weights=(4, 1))[0]
-    area_codes, cities = HOMES[state]
+    parent = _parent(parents, age, state, language, rng)
+    if parent is None:
+        home = {
+            "address_line": faker["en_US"].street_address(),
+            "city": rng.choice(HOMES[state][1]),
+            "postal_code": faker["en_US"].postcode_in_state(state),
+        }
+    else:
+        family = parent.fields["family_name"]
+        home = {name: parent.fields[name] for name in ("address_line", "city", "postal_code")}
     channel = rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
     has_email = channel == ContactChannel.EMAIL or rng.random() < 0.6
     fields = {
@@ -86,12 +174,9 @@ def _patient_fields(number: int, rng: random.Random, faker: Faker) -> tuple[dict
         "family_name": family,
         "birth_date": AGE_REFERENCE - datetime.timedelta(days=age * 365 + rng.randrange(365)),
         "sex": sex,
-        "phone_mobile": _fictional_phone(rng, area_codes),
         "email": _email(given, family, number, rng) if has_email else "",
-        "address_line": faker["en_US"].street_address(),
-        "city": rng.choice(cities),
         "state": state,
-        "postal_code": faker["en_US"].postcode_in_state(state),
+        **home,
         "preferred_language": language,
         "preferred_channel": channel,
         "payer_group": rng.choices(
@@ -105,9 +190,8 @@ def _patient_fields(number: int, rng: random.Random, faker: Faker) -> tuple[dict
         fields["consent_sms"] = False
     if rng.random() < 0.6:
         fields["emergency_contact_name"] = " ".join(person_name(faker, language, rng)[:2])
-        fields["emergency_contact_phone"] = _fictional_phone(rng, area_codes)
         fields["emergency_contact_relationship"] = rng.choice(RELATIONSHIPS)
-    return fields, age
+    return PlannedPatient(fields, age, _no_show_tendency(age, rng), parent)
 
 
 def _age(rng: random.Random) -> int:
@@ -115,8 +199,63 @@ def _age(rng: random.Random) -> int:
     return rng.randint(*band)
 
 
-def _fictional_phone(rng: random.Random, area_codes: tuple[str, ...]) -> str:
-    return f"+1 {rng.choice(area_codes)} 555 01{rng.randrange(100):02d}"
+def _parent(
+    parents: dict[tuple[str, str, int], list[PlannedPatient]],
+    age: int,
+    state: str,
+    language: str,
+    rng: random.Random,
+) -> PlannedPatient | None:
+    """For some children, an adult already planned who could be their parent: the same
+    state and language, 20 to 45 years older, with room for another child on their phone."""
+    if age >= 18 or rng.random() >= CHILDREN_ON_A_PARENTS_PHONE:
+        return None
+    candidates = [
+        adult
+        for gap in PARENT_AGE_GAPS
+        for adult in parents.get((state, language, age + gap), ())
+        if adult.children < CHILDREN_PER_PARENT
+    ]
+    return rng.choice(candidates) if candidates else None
+
+
+def _mobiles_assign(planned: list[PlannedPatient], rng: random.Random) -> None:
+    """Give each patient with a phone of their own a distinct number, of their state while
+    its numbers last, then from elsewhere; children on a parent's phone get the parent's.
+    Patients are served in random order, so who has a local number does not follow MRNs."""
+    elsewhere = iter(_shuffled(_fictional_numbers(ELSEWHERE), rng))
+    for state, (area_codes, _) in HOMES.items():
+        local = _fictional_numbers(area_codes)
+        numbers = iter(_shuffled(local, rng))
+        own = [p for p in planned if p.parent is None and p.fields["state"] == state]
+        for person in _shuffled(own, rng):
+            # A demo beyond the pool has no fictional numbers left: these patients get one
+            # of their state's at random, which someone else has too.
+            number = next(numbers, None) or next(elsewhere, None) or rng.choice(local)
+            person.fields["phone_mobile"] = number
+    for person in planned:
+        if person.parent is not None:
+            person.fields["phone_mobile"] = person.parent.fields["phone_mobile"]
+
+
+@functools.cache
+def _fictional_numbers(area_codes: tuple[str, ...]) -> tuple[str, ...]:
+    numbers = (f"+1 {code} 555 01{line:02d}" for code in area_codes for line in range(100))
+    return tuple(number for number in numbers if number not in CLINIC_PHONES)
+
+
+def _shuffled(items: Sequence, rng: random.Random) -> list:
+    return rng.sample(items, len(items))
+
+
+def _emergency_phone(fields: dict, rng: random.Random) -> str:
+    """A number of the patient's state but not their own mobile, which would reach nobody
+    else in an emergency. Another patient's is fine: nothing texts an emergency contact."""
+    numbers = _fictional_numbers(HOMES[fields["state"]][0])
+    phone = fields["phone_mobile"]
+    while phone == fields["phone_mobile"]:
+        phone = rng.choice(numbers)
+    return phone
 
 
 def _email(given: str, family: str, number: int, rng: random.Random) -> str:

@@ -26,6 +26,7 @@ from carebridge.directory.models import Practitioner
 
 DEMO_NAME = "CareBridge Demo Clinic"
 DEMO_TIMEZONE = "America/New_York"
+DEFAULT_PATIENTS = 3000
 VISITS_PER_PATIENT = 1.4
 WAITING_PER_THOUSAND_PATIENTS = 15
 # Patients who joined the waitlist over the weeks of history.

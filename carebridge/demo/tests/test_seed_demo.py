@@ -50,7 +50,15 @@ def fingerprint(org: str) -> dict:
             for p in practitioners
         ],
         "patients": [
-            (p.mrn, p.display_name, p.birth_date, p.preferred_language, p.preferred_channel)
+            (
+                p.mrn,
+                p.display_name,
+                p.birth_date,
+                p.preferred_language,
+                p.preferred_channel,
+                p.phone_mobile,
+                p.emergency_contact_phone,
+            )
             for p in patients
         ],
         "appointments": [

@@ -4,7 +4,7 @@ from django.conf import settings
 
 from carebridge.core.maintenance import database_analyze
 from carebridge.core.management.base import DomainCommand
-from carebridge.demo.services import demo_exists, demo_seed
+from carebridge.demo.services import DEFAULT_PATIENTS, demo_exists, demo_seed
 
 
 class Command(DomainCommand):
@@ -15,7 +15,7 @@ class Command(DomainCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", default="demo", help="slug of the demo clinic")
-        parser.add_argument("--patients", type=int, default=3000)
+        parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
         parser.add_argument("--practitioners", type=int, default=30)
         parser.add_argument("--seed", type=int, default=42, help="same seed, same clinic")
 
