@@ -1,12 +1,13 @@
 """What a patient's answer does: confirm, cancel, ask for other times, pick one of them.
 
-A text reply is matched to the visit of the latest text we sent to that number that asked
-for an answer (confirmation, update, reminder, options), so a patient with several visits
-answers the message they just read. When texts to that number asked about open visits of
-more than one patient (a phone shared by a family), the words alone cannot say whose visit
-the reply answers, so it goes to a person with those visits. Only a reply that is exactly
-one of the words (accents, case and punctuation aside) acts on the visit: "No puedo el
-martes" must reach a person, not cancel. Everything else goes to the inbox.
+A text reply is matched to the latest text we sent to that number that asked for an
+answer: about a visit (confirmation, update, reminder, options) or a waitlist offer, so a
+patient with several visits answers the message they just read. When texts to that number
+asked about open visits or offers of more than one patient (a phone shared by a family),
+the words alone cannot say whose visit or slot the reply answers, so it goes to a person
+with those visits and offers. Only a reply that is exactly one of the words (accents, case
+and punctuation aside) acts on the visit: "No puedo el martes" must reach a person, not
+cancel. Everything else goes to the inbox.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import datetime
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import format_lazy
 
 from carebridge.accounts.models import Organization, User
@@ -40,10 +42,17 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.rendering import visit_time_words
 from carebridge.notifications.services.inbound import inbound_record
+from carebridge.patients.models import Patient
 from carebridge.scheduling.availability import FreeSlot, slot_search
 from carebridge.scheduling.constants import CancelledBy, ConfirmationChannel
-from carebridge.scheduling.models import Appointment, RescheduleOffer, RescheduleOption
+from carebridge.scheduling.models import (
+    Appointment,
+    RescheduleOffer,
+    RescheduleOption,
+    WaitlistOffer,
+)
 from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
+from carebridge.scheduling.services.backfill import TOPIC_TYPE as OFFER_TOPIC
 from carebridge.scheduling.services.confirmations import appointment_confirm
 from carebridge.scheduling.services.messages import (
     TOPIC_TYPE,
@@ -53,17 +62,22 @@ from carebridge.scheduling.services.messages import (
     policy_for,
 )
 from carebridge.scheduling.services.waitlist import offer_reply_handle
+from carebridge.scheduling.waitlist_constants import OfferStatus
 
 CONFIRM_WORDS = frozenset({"C", "YES", "Y", "SI", "CONFIRM", "CONFIRMAR", "CONFIRMO"})
 CANCEL_WORDS = frozenset({"X", "NO", "N", "CANCEL", "CANCELAR", "CANCELO"})
 RESCHEDULE_WORDS = frozenset({"R", "RESCHEDULE", "CAMBIAR", "CAMBIO", "REPROGRAMAR"})
-# Messages that ask the patient to answer; a reply belongs to the latest one of these.
+# Messages about a visit that ask the patient to answer.
 ASKING_KINDS = (
     MessageKind.CONFIRMATION,
     MessageKind.UPDATE,
     MessageKind.REMINDER,
     MessageKind.RESCHEDULE_OPTIONS,
 )
+VISIT_QUESTIONS = Q(topic_type=TOPIC_TYPE, kind__in=ASKING_KINDS)
+# A waitlist offer asks too (YES takes the slot): a reply belongs to the latest text of
+# either.
+QUESTIONS = VISIT_QUESTIONS | Q(topic_type=OFFER_TOPIC, kind=MessageKind.OFFER)
 OPTION_COUNT = 3
 OPTION_SEARCH_DAYS = 60
 # Enough candidates that skipping the visit's own start, which other practitioners may
@@ -214,51 +228,83 @@ def options_text(offer: RescheduleOffer) -> str:
 # Text replies
 
 
-def _asking_messages(to_addresses: set[str]) -> QuerySet[OutboundMessage]:
+def _asking_messages(to_addresses: set[str], about: Q) -> QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(
+        about,
         channel=MessageChannel.SMS,
         to_address__in=to_addresses,
-        kind__in=ASKING_KINDS,
-        topic_type=TOPIC_TYPE,
         status=MessageStatus.SENT,
     ).order_by("-sent_at", "-pk")
 
 
 def _asking_message(inbound: InboundMessage) -> OutboundMessage | None:
-    return _asking_messages({inbound.from_address}).first()
+    return _asking_messages({inbound.from_address}, VISIT_QUESTIONS).first()
 
 
-def _open_visits_asked(
+@dataclass(frozen=True)
+class Question:
+    """A visit or a waitlist offer still open that a text asked its patient to answer."""
+
+    patient: Patient
+    visit: Appointment | None = None
+    offer: WaitlistOffer | None = None
+
+
+def _open_questions(
     *, replies: list[InboundMessage], organization_id: int | None = None
-) -> dict[int, list[Appointment]]:
-    """For each reply (by pk), the visits still open that texts asking for an answer sent
-    to its number before it arrived were about, latest asked first; only the organization's
-    when one is given. Two queries whatever the number of replies."""
+) -> dict[int, list[Question]]:
+    """For each reply (by pk), the visits and waitlist offers still open that texts asking
+    for an answer sent to its number before it arrived were about, latest asked first; only
+    the organization's when one is given. At most three queries, whatever the number of
+    replies."""
     if not replies:
         return {}
-    asked = _asking_messages({reply.from_address for reply in replies}).filter(
+    asked = _asking_messages({reply.from_address for reply in replies}, QUESTIONS).filter(
         sent_at__lte=max(reply.received_at for reply in replies)
     )
     if organization_id is not None:
         asked = asked.filter(organization_id=organization_id)
-    sent = list(asked.values_list("to_address", "topic_id", "sent_at"))
-    visits = {
-        str(visit.public_id): visit
-        for visit in Appointment.objects.filter(
-            public_id__in={topic_id for _, topic_id, _ in sent}, status__in=UPCOMING_STATUSES
-        ).select_related("patient", "location")
-    }
-    found: dict[int, list[Appointment]] = {}
+    sent = list(asked.values_list("to_address", "topic_type", "topic_id", "sent_at"))
+    still_open = _still_open({(topic_type, topic_id) for _, topic_type, topic_id, _ in sent})
+    found: dict[int, list[Question]] = {}
     for reply in replies:
         topics = dict.fromkeys(
-            topic_id
-            for to_address, topic_id, sent_at in sent
+            (topic_type, topic_id)
+            for to_address, topic_type, topic_id, sent_at in sent
             if to_address == reply.from_address
             and sent_at <= reply.received_at
-            and topic_id in visits
+            and (topic_type, topic_id) in still_open
         )
-        found[reply.pk] = [visits[topic_id] for topic_id in topics]
+        found[reply.pk] = [still_open[topic] for topic in topics]
     return found
+
+
+def _still_open(topics: set[tuple[str, str]]) -> dict[tuple[str, str], Question]:
+    """The questions that can still be answered, by (topic type, topic id)."""
+    visits = Appointment.objects.filter(
+        public_id__in={topic_id for kind, topic_id in topics if kind == TOPIC_TYPE},
+        status__in=UPCOMING_STATUSES,
+    ).select_related("patient", "location")
+    offers = WaitlistOffer.objects.filter(
+        public_id__in={topic_id for kind, topic_id in topics if kind == OFFER_TOPIC},
+        status=OfferStatus.OPEN,
+    ).select_related("entry__patient", "slot__location")
+    return {
+        (TOPIC_TYPE, str(visit.public_id)): Question(visit.patient, visit=visit) for visit in visits
+    } | {
+        (OFFER_TOPIC, str(offer.public_id)): Question(offer.entry.patient, offer=offer)
+        for offer in offers
+    }
+
+
+def _whose_unclear(inbound: InboundMessage, latest: OutboundMessage) -> bool:
+    """Whether texts to the number asked another patient than the latest text's about a
+    visit or offer still open. A phone a family shares: "YES" or "C" alone cannot say whose
+    slot it takes or whose visit it confirms, and acting on the latest asked may act for
+    someone else (or, that one being closed, lose another's answer). One patient's several
+    questions: the reply answers the text they just read, the latest."""
+    questions = _open_questions(replies=[inbound])[inbound.pk]
+    return bool({question.patient.pk for question in questions} - {latest.patient_id})
 
 
 def _classify(word: str, offer: RescheduleOffer | None) -> str:
@@ -349,22 +395,21 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
     there already). Idempotent: a message already handled is returned as it is.
 
     Side effects: the visit confirmed, cancelled (by the patient, freeing the time) or
-    moved, or other times offered; the answer queued in the outbox; a reply nobody can act
-    on marked as needing attention, linked to the patient when the number and the visit
-    are known (a number asked about several open visits links to none of them).
+    moved, or other times offered, or a waitlist offer answered (offer_reply_handle); the
+    answer queued in the outbox; a reply nobody can act on marked as needing attention,
+    linked to the patient when the number and the visit are known (a number asked about
+    open visits or offers of several patients links to none of them, and nothing is done).
     """
     if inbound.handled_as:
         return inbound
+    latest = _asking_messages({inbound.from_address}, QUESTIONS).first()
+    if latest is not None and _whose_unclear(inbound, latest):
+        return _mark(inbound, latest, None, InboundHandling.UNRECOGNIZED, whose_known=False)
     asking = _asking_message(inbound)
     appointment = _appointment(asking)
     word = reply_word(inbound.body)
     if offer_reply_handle(inbound=inbound, handling=_classify(word, None), after=asking):
         return inbound
-    if len({visit.patient_id for visit in _open_visits_asked(replies=[inbound])[inbound.pk]}) > 1:
-        # A phone a family shares: "C" or "X" alone cannot say whose visit it answers, and
-        # acting on the latest one asked confirms or cancels someone else's. (One patient's
-        # several visits: the reply answers the text they just read, the latest.)
-        return _mark(inbound, asking, None, InboundHandling.UNRECOGNIZED, whose_known=False)
     handling = _classify(word, open_offer(appointment) if appointment else None)
     if appointment is None or appointment.status not in UPCOMING_STATUSES:
         if handling != InboundHandling.UNRECOGNIZED and appointment is not None:
@@ -455,8 +500,9 @@ def inbound_resolve(*, inbound: InboundMessage, actor: User) -> InboundMessage:
 
 def replies_needing_attention(*, organization: Organization, actor: User) -> list[InboundMessage]:
     """The organization's replies nobody has dealt with, oldest first (they waited longest).
-    A reply linked to no patient carries `could_be_about`: the organization's open visits
-    that texts to its number had asked about. Each patient shown is audited as queried."""
+    A reply linked to no patient carries `could_be_about`: a Question for each of the
+    organization's open visits and waitlist offers that texts to its number had asked
+    about. Each patient shown is audited as queried."""
     replies = list(
         InboundMessage.objects.filter(
             organization=organization, needs_attention=True, resolved_at__isnull=True
@@ -465,20 +511,21 @@ def replies_needing_attention(*, organization: Organization, actor: User) -> lis
         .order_by("received_at", "pk")
     )
     unlinked = [reply for reply in replies if reply.patient is None]
-    visits = _open_visits_asked(replies=unlinked, organization_id=organization.pk)
+    questions = _open_questions(replies=unlinked, organization_id=organization.pk)
     for reply in unlinked:
-        reply.could_be_about = visits[reply.pk]
+        reply.could_be_about = questions[reply.pk]
     patients = [(reply, reply.patient) for reply in replies if reply.patient] + [
-        (reply, visit.patient) for reply in unlinked for visit in reply.could_be_about
+        (reply, question.patient) for reply in unlinked for question in reply.could_be_about
     ]
     audit_record_many(
         organization_id=organization.pk,
         actor=actor,
         action=AuditAction.QUERY,
-        targets=[
+        # One entry per reply and patient, also for a patient asked about a visit and an offer.
+        targets=dict.fromkeys(
             AuditTarget("InboundMessage", str(reply.public_id), str(patient.public_id))
             for reply, patient in patients
-        ],
+        ),
         detail="replies needing attention",
     )
     return replies

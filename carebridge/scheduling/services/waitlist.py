@@ -463,7 +463,9 @@ def offer_reply_handle(
     was a waitlist offer (sent after `after`, the latest visit message that asked): a
     confirming word takes the slot, a cancelling word declines it, anything else goes to
     the inbox linked to the patient. Returns False, touching nothing, when the reply is not
-    about an offer. Side effects: those of accepting or declining; the reply marked.
+    about an offer. The caller has made sure that the texts to that number asked only this
+    offer's patient (sms_reply_handle: a shared phone's YES must not take someone else's
+    slot). Side effects: those of accepting or declining; the reply marked.
     """
     message = _latest_offer_message(inbound)
     if message is None or not _is_newer(message, after):

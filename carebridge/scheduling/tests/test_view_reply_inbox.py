@@ -3,6 +3,7 @@ import pytest
 from carebridge.audit.models import AuditEntry
 from carebridge.notifications.models import InboundMessage
 from carebridge.notifications.services.inbound import inbound_record
+from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.replies import sms_reply_handle
 from carebridge.scheduling.tests.messaging import (
     NOW,
@@ -11,6 +12,7 @@ from carebridge.scheduling.tests.messaging import (
     deliver_due,
     reachable_patient,
     use_file_gateways,
+    waiting,
 )
 from carebridge.tests.api_client import queries_for
 
@@ -112,3 +114,37 @@ def test_a_reply_from_a_shared_number_shows_the_visits_it_could_be_about(
     assert AuditEntry.objects.filter(
         action="query", object_ref=str(inbound.public_id), patient_ref=str(sibling.public_id)
     ).exists()
+
+
+def test_a_reply_from_a_shared_number_shows_the_offers_it_could_be_about(
+    client, coordinator_a, clinic_a
+):
+    family = [
+        reachable_patient(clinic_a.organization, mrn=f"M-{n}", given_name=name)
+        for n, name in ((1, "Rosa"), (2, "Luz"))
+    ]
+    waiting(clinic_a, *family)
+    freed = book(
+        clinic_a, reachable_patient(clinic_a.organization, mrn="M-3", phone_mobile="+16175550111")
+    )
+    appointment_cancel(appointment=freed, actor=None, reason="away")
+    deliver_due()  # the slot is offered to both, by text to their one number
+    inbound = inbound_record(
+        channel="sms",
+        from_address="+16175550199",
+        to_address="",
+        body="YES",
+        provider_message_id="SM1",
+    )
+    sms_reply_handle(inbound=inbound)
+    client.force_login(coordinator_a)
+
+    html = client.get("/inbox/").content.decode()
+
+    assert "Shared number, one of:" in html
+    assert html.count("waitlist offer Thu Dec 10, 10:00 AM") == 2
+    assert "Diaz, Rosa" in html and "Diaz, Luz" in html
+    assert {
+        entry.patient_ref
+        for entry in AuditEntry.objects.filter(action="query", object_ref=str(inbound.public_id))
+    } == {str(patient.public_id) for patient in family}

@@ -1,6 +1,7 @@
 """Text replies to waitlist offers: YES takes the slot, NO declines it, anything else goes
 to the inbox; a reply belongs to the offer only when the offer is the latest message that
-asked for an answer."""
+asked for an answer, and only when the open offers and visits texts to that number asked
+about are one patient's (a phone a family shares goes to a person)."""
 
 import datetime
 import itertools
@@ -12,7 +13,11 @@ from carebridge.notifications.services.inbound import inbound_record
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.services.replies import sms_reply_handle
-from carebridge.scheduling.services.waitlist import waitlist_offer_accept
+from carebridge.scheduling.services.waitlist import (
+    waitlist_add,
+    waitlist_offer_accept,
+    waitlist_remove,
+)
 from carebridge.scheduling.tests.messaging import (
     NOW,
     VISIT,
@@ -120,3 +125,98 @@ def test_yes_after_someone_else_took_the_slot_is_told_it_is_taken(clinic_a):
 
     assert [m.kind for m in offer_messages(offers_of(second)[0])] == ["offer", "offer_taken"]
     assert not Appointment.objects.filter(patient=second.patient).exists()
+
+
+# A phone a family shares
+
+
+def sibling(clinic):
+    """Another patient whose texts go to PHONE."""
+    return reachable_patient(
+        clinic.organization, mrn="W-S", given_name="Luz", phone_mobile=PHONE, email=""
+    )
+
+
+def sibling_waiting(clinic):
+    return waitlist_add(
+        organization=clinic.organization,
+        actor=None,
+        patient=sibling(clinic),
+        visit_type=clinic.visit_type,
+    )
+
+
+def left_to_a_person(inbound: InboundMessage, clinic) -> bool:
+    return (
+        inbound.handled_as,
+        inbound.needs_attention,
+        inbound.organization_id,
+        inbound.patient_id,
+        inbound.topic_id,
+    ) == ("unrecognized", True, clinic.organization.pk, None, "")
+
+
+def test_a_shared_phone_with_two_open_offers_takes_neither(clinic_a):
+    entries = [waiting(clinic_a, 1), sibling_waiting(clinic_a)]
+    free_the_visit(clinic_a)
+    offers = [offers_of(entry)[0] for entry in entries]
+    assert all(offer_messages(offer, status="sent") for offer in offers)
+
+    inbound = reply("YES")
+
+    assert [offers_of(entry)[0].status for entry in entries] == ["open", "open"]
+    assert not Appointment.objects.filter(patient__in=[e.patient for e in entries]).exists()
+    assert left_to_a_person(inbound, clinic_a)
+
+
+@pytest.mark.parametrize("texted_last", ["offer", "visit"])
+def test_a_shared_phone_with_an_offer_and_anothers_open_visit_acts_on_neither(
+    clinic_a, time_machine, texted_last
+):
+    entry = waiting(clinic_a, 1)
+    if texted_last == "visit":
+        free_the_visit(clinic_a)
+        time_machine.shift(datetime.timedelta(minutes=5))
+    theirs = book(clinic_a, sibling(clinic_a), VISIT + datetime.timedelta(days=1))
+    deliver_due()  # its confirmation asks for an answer
+    if texted_last == "offer":
+        time_machine.shift(datetime.timedelta(minutes=5))
+        free_the_visit(clinic_a)
+
+    inbound = reply("yes")
+
+    theirs.refresh_from_db()
+    assert (offers_of(entry)[0].status, theirs.confirmed_at) == ("open", None)
+    assert left_to_a_person(inbound, clinic_a)
+
+
+def test_a_yes_after_ones_offer_ended_leaves_anothers_open_visit_to_a_person(
+    clinic_a, time_machine
+):
+    theirs = book(clinic_a, sibling(clinic_a), VISIT + datetime.timedelta(days=1))
+    deliver_due()
+    time_machine.shift(datetime.timedelta(minutes=5))
+    entry = waiting(clinic_a, 1)
+    free_the_visit(clinic_a)
+    waitlist_remove(entry=entry, actor=None, reason="found a visit elsewhere")
+
+    inbound = reply("yes")
+
+    theirs.refresh_from_db()
+    assert theirs.confirmed_at is None
+    assert left_to_a_person(inbound, clinic_a)
+
+
+def test_a_shared_phone_whose_only_open_question_is_an_offer_takes_it(clinic_a, time_machine):
+    closed = book(clinic_a, sibling(clinic_a), VISIT + datetime.timedelta(days=1))
+    deliver_due()
+    appointment_cancel(appointment=closed, actor=None, reason="called the clinic")
+    time_machine.shift(datetime.timedelta(minutes=5))
+    entry = waiting(clinic_a, 1)
+    free_the_visit(clinic_a)
+
+    inbound = reply("YES")
+
+    entry.refresh_from_db()
+    assert entry.status == "booked"
+    assert (inbound.handled_as, inbound.patient_id) == ("confirm", entry.patient_id)
