@@ -1,23 +1,30 @@
-"""The base of every `access_*` selector: one object of one organization, or NotFound."""
+"""What selectors share: the base of every `access_*` selector (one object of one
+organization, or NotFound), conditions of searches that offer alternatives, and the loading
+of statements written out."""
 
 from __future__ import annotations
 
 import functools
+import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.expressions import Col
 
 from carebridge.core.db import quoted_column
 from carebridge.core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
+
+# Holds for no row: what a criterion with nothing in it that could match becomes, where
+# leaving it out would match every row.
+NOTHING = Q(pk__in=[])
 
 
 def get_in_organization(queryset: QuerySet[M], organization, public_id: uuid.UUID | str) -> M:
@@ -53,6 +60,25 @@ def get_each_in_organization(
     if row is None:
         return None
     return dict(zip(wanted, columns.instances(row), strict=True))
+
+
+def one_of_each(groups: Iterable[Iterable[Q]]) -> Q:
+    """The condition that one alternative of every group holds: how a search says "this or
+    that" inside a group and "and also" between groups. A group with no alternative holds
+    for nothing."""
+    condition = Q()
+    for group in groups:
+        condition &= _any_of(list(group))
+    return condition
+
+
+def _any_of(alternatives: list[Q]) -> Q:
+    if not alternatives:
+        return NOTHING
+    # A Q without a condition holds for every row, and Q's `|` would drop it.
+    if not all(alternatives):
+        return Q()
+    return functools.reduce(operator.or_, alternatives)
 
 
 def _public_id_param(model: type[Model], public_id: uuid.UUID | str, database: BaseDatabaseWrapper):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import Organization
-from carebridge.core.selectors import get_in_organization
+from carebridge.core.selectors import get_in_organization, one_of_each
 from carebridge.directory.models import (
     Location,
     Practitioner,
@@ -38,6 +38,8 @@ def access_specialty(*, organization: Organization, public_id: uuid.UUID | str) 
 
 @dataclass(frozen=True)
 class PractitionerQuery:
+    """Criteria that must all match; in `one_of_each`, one query of every group as well."""
+
     name: str = ""
     specialty_id: int | None = None
     location_id: int | None = None
@@ -45,6 +47,7 @@ class PractitionerQuery:
     identifier: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
     active_only: bool = True
+    one_of_each: tuple[tuple[PractitionerQuery, ...], ...] = ()
 
 
 def _practitioners(organization: Organization) -> QuerySet[Practitioner]:
@@ -57,7 +60,12 @@ def practitioner_list(
     *, organization: Organization, query: PractitionerQuery | None = None
 ) -> QuerySet[Practitioner]:
     """Practitioners matching every given criterion, in name order."""
-    query = query or PractitionerQuery()
+    condition = _practitioner_condition(query or PractitionerQuery())
+    matching = Practitioner.objects.filter(organization=organization).filter(condition)
+    return _practitioners(organization).filter(pk__in=matching.values("pk"))
+
+
+def _practitioner_condition(query: PractitionerQuery) -> Q:
     condition = Q()
     for term in query.name.split():
         condition &= Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
@@ -73,8 +81,9 @@ def practitioner_list(
         condition &= Q(public_id__in=query.public_ids)
     if query.active_only:
         condition &= Q(active=True)
-    matching = Practitioner.objects.filter(organization=organization).filter(condition)
-    return _practitioners(organization).filter(pk__in=matching.values("pk"))
+    return condition & one_of_each(
+        map(_practitioner_condition, group) for group in query.one_of_each
+    )
 
 
 def languages_spoken(*, organization: Organization) -> list[str]:

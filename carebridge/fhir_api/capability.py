@@ -7,6 +7,14 @@ from collections.abc import Iterable
 from carebridge.core import clock
 from carebridge.fhir_api.handler import ResourceHandler
 from carebridge.fhir_api.http import FHIR_JSON
+from carebridge.fhir_api.search import SearchParam
+
+SEARCH_RULES = (
+    "Search parameters combine as FHIR says: a parameter given more than once must match "
+    "each time, and a value's comma-separated alternatives match when any of them does "
+    "(write \\, for a comma inside a value)."
+)
+NO_ALTERNATIVES = " One value each time: comma-separated alternatives are refused."
 
 
 def capability_statement(handlers: Iterable[ResourceHandler], *, base_url: str) -> dict:
@@ -23,6 +31,7 @@ def capability_statement(handlers: Iterable[ResourceHandler], *, base_url: str) 
         "rest": [
             {
                 "mode": "server",
+                "documentation": SEARCH_RULES,
                 "security": {
                     "description": "Send an API token as 'Authorization: Bearer <token>'."
                 },
@@ -47,7 +56,11 @@ def _resource(handler: ResourceHandler) -> dict:
         "readHistory": False,
         "updateCreate": False,
         "searchParam": [
-            {"name": param.name, "type": param.type, "documentation": param.documentation}
+            {"name": param.name, "type": param.type, "documentation": _documentation(param)}
             for param in handler.search_params
         ],
     }
+
+
+def _documentation(param: SearchParam) -> str:
+    return param.documentation + ("" if param.alternatives else NO_ALTERNATIVES)

@@ -29,6 +29,15 @@ class MethodNotAllowed(DomainError):
         self.allowed = allowed
 
 
+class ResourceTypeNotSupported(DomainError):
+    """A resource type of FHIR R4 that this server does not serve; the issue type says so,
+    where a name that is no resource type at all is plainly not found."""
+
+    code = "resource_type_not_supported"
+    http_status = 404
+    issue_type = "not-supported"
+
+
 class PayloadTooLarge(DomainError):
     code = "too_large"
     http_status = 413
@@ -102,7 +111,7 @@ def error_outcome(error: DomainError, *, resource_type: str = "") -> tuple[int, 
         [
             issue(
                 severity="error",
-                code=ISSUE_TYPES.get(status, "processing"),
+                code=getattr(problem, "issue_type", ISSUE_TYPES.get(status, "processing")),
                 diagnostics=problem.message,
                 expression=element_name(problem.field, resource_type),
                 error_code=problem.code,

@@ -1,5 +1,6 @@
 """Every resource type the facade serves; the CapabilityStatement is built from this."""
 
+from carebridge.core.errors import NotFound
 from carebridge.fhir_api.handler import ResourceHandler
 from carebridge.fhir_api.interactions import (
     appointment,
@@ -13,6 +14,8 @@ from carebridge.fhir_api.interactions import (
     schedule,
     slot,
 )
+from carebridge.fhir_api.outcomes import ResourceTypeNotSupported
+from carebridge.fhir_api.resource_types import R4_RESOURCE_TYPES
 
 HANDLERS: dict[str, ResourceHandler] = {
     module.HANDLER.resource_type: module.HANDLER
@@ -29,3 +32,15 @@ HANDLERS: dict[str, ResourceHandler] = {
         communication,
     ]
 }
+
+
+def handler_for(resource_type: str) -> ResourceHandler:
+    """The handler of a resource type the facade serves; a client told only "not found"
+    could not tell a type this server lacks from a misspelt one."""
+    if resource_type in HANDLERS:
+        return HANDLERS[resource_type]
+    if resource_type in R4_RESOURCE_TYPES:
+        raise ResourceTypeNotSupported(
+            f"the resource type {resource_type!r} is not supported by this server"
+        )
+    raise NotFound(f"{resource_type!r} is not a FHIR resource type", code="unknown_resource_type")

@@ -1,12 +1,19 @@
-"""Search parameters: which ones a resource supports, paging, and FHIR's value syntaxes."""
+"""Search parameters: which ones a resource supports, paging, and FHIR's value syntaxes.
+
+FHIR combines criteria one way for every parameter: each time a parameter is given is one
+more criterion that a match meets, and a value's comma-separated alternatives are one
+criterion that a match meets by matching any of them (`\\,` is a comma inside one).
+"""
 
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -24,6 +31,12 @@ DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
 # Years a date search may name: any visit's, and far enough inside what Python's dates hold
 # that the searches can look a day to either side.
 SEARCHABLE_YEARS = range(EARLIEST_VISIT_YEAR, 3000)
+# One alternative of a value: up to a comma that no backslash escapes.
+ALTERNATIVE = re.compile(r"(?:\\.?|[^\\,])+", re.DOTALL)
+ESCAPED = re.compile(r"\\([\\,])")
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class SearchParam:
     documentation: str
     codes: tuple[str, ...] = ()  # a token's codes, when it has a fixed set
     system: str = ""  # the code system of those codes
+    # Whether a value may list alternatives; a parameter that reads one range cannot.
+    alternatives: bool = True
 
     def code(self, value: str) -> str:
         """The code of one alternative, without the parameter's own system in front."""
@@ -52,24 +67,29 @@ class Page:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """The supported parameters a client sent (non-empty values only) and the page asked for."""
+    """The supported parameters a client sent and the page asked for.
+
+    `values` holds each value as sent (for paging links), `alternatives` each one split into
+    its alternatives (a token's codes without their system); values with no alternative in
+    them are left out of both.
+    """
 
     values: dict[str, list[str]]
+    alternatives: dict[str, tuple[tuple[str, ...], ...]]
     page: Page
     ignored: tuple[str, ...] = ()
     # Codes a parameter does not have: they match nothing, and the Bundle says so.
     unknown_codes: tuple[InvalidInput, ...] = ()
 
-    def first(self, name: str) -> str:
-        return self.values.get(name, [""])[0]
-
-    def every(self, name: str) -> list[str]:
-        """Each value given for the parameter: all of them must match."""
-        return self.values.get(name, [])
-
-    def any_of(self, name: str) -> list[str]:
-        """The comma-separated alternatives of the parameter: one of them must match."""
-        return [value for given in self.every(name) for value in given.split(",") if value]
+    def criteria(
+        self, name: str, parse: Callable[[str], Any] | None = None
+    ) -> tuple[tuple[Any, ...], ...]:
+        """One group of alternatives for each time the parameter is given: a match meets
+        every group, each by one of its alternatives. `parse` reads (or refuses) each one."""
+        groups = self.alternatives.get(name, ())
+        if parse is None:
+            return groups
+        return tuple(tuple(map(parse, group)) for group in groups)
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,7 @@ def search_request(
     """
     params = {param.name: param for param in supported}
     values: dict[str, list[str]] = {}
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] = {}
     ignored = []
     unknown_codes: list[InvalidInput] = []
     for name in query:
@@ -102,34 +123,49 @@ def search_request(
         if name not in params:
             ignored.append(name)
             continue
-        given = [value for value in query.getlist(name) if value]
-        if any("\x00" in value for value in given):
+        if any("\x00" in value for value in query.getlist(name)):
             raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
-        if given and params[name].codes:
-            given = [_codes(params[name], value, unknown_codes) for value in given]
+        given = _given(params[name], query.getlist(name), unknown_codes)
         if given:
-            values[name] = given
+            values[name] = [value for value, _ in given]
+            alternatives[name] = tuple(group for _, group in given)
     if strict and ignored:
         raise InvalidInput(
             f"unsupported search parameter(s): {', '.join(ignored)}", field=ignored[0]
         )
     if strict and unknown_codes:
         raise unknown_codes[0]
-    return SearchRequest(values, _page(query), tuple(ignored), tuple(unknown_codes))
+    return SearchRequest(values, alternatives, _page(query), tuple(ignored), tuple(unknown_codes))
 
 
-def _codes(param: SearchParam, value: str, unknown: list[InvalidInput]) -> str:
-    """The comma-separated alternatives as plain codes; each one the parameter does not have
-    is added to `unknown`."""
-    codes = [param.code(alternative) for alternative in value.split(",")]
+def _given(
+    param: SearchParam, values: list[str], unknown: list[InvalidInput]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each value with its alternatives, leaving out values with none."""
+    given = [(value, _alternatives(param, value, unknown)) for value in values]
+    return [(value, group) for value, group in given if group]
+
+
+def _alternatives(param: SearchParam, value: str, unknown: list[InvalidInput]) -> tuple[str, ...]:
+    """The value's comma-separated alternatives; those of a token with a fixed set of codes
+    as plain codes, each code it does not have added to `unknown`."""
+    found = tuple(ESCAPED.sub(r"\1", piece) for piece in ALTERNATIVE.findall(value))
+    if len(found) > 1 and not param.alternatives:
+        raise InvalidInput(
+            f"{param.name}: takes one value, not alternatives; repeat it to combine values",
+            field=param.name,
+        )
+    if not param.codes:
+        return found
+    codes = tuple(map(param.code, found))
     unknown += [
         InvalidInput(
             f"{param.name}: {code!r} is not one of {', '.join(param.codes)}", field=param.name
         )
         for code in codes
-        if code and code not in param.codes
+        if code not in param.codes
     ]
-    return ",".join(codes)
+    return codes
 
 
 def _page(query: QueryDict) -> Page:
@@ -158,18 +194,73 @@ def page_of(items: Sequence | QuerySet, page: Page, render: Callable[[Any], dict
     )
 
 
-def public_ids(request: SearchRequest) -> tuple[uuid.UUID, ...] | None:
-    """The `_id` alternatives that can be ids at all; None when `_id` can match nothing."""
-    given = request.any_of("_id")
-    ids = []
-    for value in given:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            continue
-    if given and not ids:
+def query_groups(
+    request: SearchRequest, build: Mapping[str, Callable[[str], T | None]]
+) -> tuple[tuple[T, ...], ...] | None:
+    """The request as a selector query's `one_of_each`: for each time a parameter is given,
+    the queries `build[name]` makes of its alternatives. One that can match nothing builds
+    None and is left out; None when that leaves a group empty, so nothing can match."""
+    groups = tuple(
+        tuple(query for query in map(build[name], group) if query is not None)
+        for name in build
+        for group in request.criteria(name)
+    )
+    return groups if all(groups) else None
+
+
+def when_found(
+    find: Callable[[str], V | None], make: Callable[[V], T]
+) -> Callable[[str], T | None]:
+    """A builder for `query_groups`: `make` of what `find` finds in an alternative."""
+
+    def build(value: str) -> T | None:
+        found = find(value)
+        return None if found is None else make(found)
+
+    return build
+
+
+def by_public_id(query_type: Callable[..., T]) -> Callable[[str], T | None]:
+    """The `_id` builder of a selector query that has `public_ids`."""
+    return when_found(public_id_of, lambda public_id: query_type(public_ids=(public_id,)))
+
+
+def by_date(
+    query_type: Callable[..., T], name: str, *, zone: ZoneInfo, bounds: tuple[str, str]
+) -> Callable[[str], T]:
+    """The builder of a date parameter: the query's `bounds` (from, before) fields hold the
+    instants one date value allows."""
+
+    def build(value: str) -> T:
+        allowed = start_bounds([value], zone=zone, field=name)
+        return query_type(**dict(zip(bounds, allowed, strict=True)))
+
+    return build
+
+
+def meets_all(groups: Iterable[Iterable[V]], test: Callable[[V], bool]) -> bool:
+    """Whether one alternative of every group passes `test`: `criteria` checked in Python."""
+    return all(any(map(test, group)) for group in groups)
+
+
+def public_id_of(value: str) -> uuid.UUID | None:
+    """The public id an `_id` or reference names; None when the value can be none."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
         return None
-    return tuple(ids)
+
+
+def is_id(public_id: uuid.UUID, value: str) -> bool:
+    return public_id_of(value) == public_id
+
+
+def id_and_name_match(request: SearchRequest, public_id: uuid.UUID, name: str) -> bool:
+    """`_id` and `name` (the start of the name, in any case), as a directory entry has them."""
+    ids, names = request.criteria("_id"), request.criteria("name", str.casefold)
+    return meets_all(ids, partial(is_id, public_id)) and meets_all(
+        names, name.casefold().startswith
+    )
 
 
 def split_token(value: str) -> tuple[str | None, str]:

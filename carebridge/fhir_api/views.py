@@ -14,7 +14,7 @@ from carebridge.core.errors import DomainError, InvalidInput, NotFound
 from carebridge.fhir_api.auth import authenticate
 from carebridge.fhir_api.bundles import searchset
 from carebridge.fhir_api.capability import capability_statement
-from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.handler import Caller
 from carebridge.fhir_api.http import (
     error_response,
     fhir_response,
@@ -23,7 +23,7 @@ from carebridge.fhir_api.http import (
     read_resource_body,
 )
 from carebridge.fhir_api.outcomes import MethodNotAllowed, ServerFault
-from carebridge.fhir_api.registry import HANDLERS
+from carebridge.fhir_api.registry import HANDLERS, handler_for
 from carebridge.fhir_api.search import search_request
 
 logger = logging.getLogger(__name__)
@@ -58,13 +58,6 @@ def _caller(request: HttpRequest) -> Caller:
     return Caller(user=authenticate(request), base_url=_base_url(request))
 
 
-def _handler(resource_type: str) -> ResourceHandler:
-    try:
-        return HANDLERS[resource_type]
-    except KeyError as error:
-        raise NotFound(f"resource type {resource_type!r} is not supported") from error
-
-
 def _refuse(request: HttpRequest, allowed: dict[str, object]) -> MethodNotAllowed:
     methods = tuple(method for method, call in allowed.items() if call)
     return MethodNotAllowed(f"{request.method} is not supported here", allowed=methods)
@@ -81,7 +74,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 def resource_type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
     """GET searches, POST creates."""
     caller = _caller(request)
-    handler = _handler(resource_type)
+    handler = handler_for(resource_type)
     if request.method == "GET":
         search = search_request(
             request.GET, handler.search_params, strict=prefers_strict_handling(request)
@@ -104,7 +97,7 @@ def resource_type_endpoint(request: HttpRequest, resource_type: str) -> HttpResp
 def resource_endpoint(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
     """GET reads, PUT updates (If-Match guards against lost updates)."""
     caller = _caller(request)
-    handler = _handler(resource_type)
+    handler = handler_for(resource_type)
     if request.method == "GET":
         return fhir_response(handler.read(caller, resource_id))
     if request.method == "PUT" and handler.update:

@@ -23,6 +23,7 @@ from carebridge.audit.services import (
     audit_record_many,
     get_or_audit_denied,
 )
+from carebridge.core.selectors import one_of_each
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 
 # (when, database key): what a merged listing orders by.
@@ -31,7 +32,8 @@ OrderKey = tuple[datetime.datetime, int]
 
 @dataclass(frozen=True)
 class MessageQuery:
-    """Criteria for outgoing messages that must all match; tuples mean "any of these"."""
+    """Criteria for outgoing messages that must all match; tuples mean "any of these", and
+    in `one_of_each` one query of every group must match as well."""
 
     patient_id: int | None = None
     topic_type: str = ""
@@ -44,11 +46,13 @@ class MessageQuery:
     sent_from: datetime.datetime | None = None
     sent_before: datetime.datetime | None = None
     public_ids: tuple[uuid.UUID, ...] = ()
+    one_of_each: tuple[tuple[MessageQuery, ...], ...] = ()
 
 
 @dataclass(frozen=True)
 class InboundQuery:
-    """Criteria for replies that must all match."""
+    """Criteria for replies that must all match; in `one_of_each`, one query of every group
+    as well."""
 
     patient_id: int | None = None
     topic_type: str = ""
@@ -59,6 +63,7 @@ class InboundQuery:
     received_from: datetime.datetime | None = None
     received_before: datetime.datetime | None = None
     public_ids: tuple[uuid.UUID, ...] = ()
+    one_of_each: tuple[tuple[InboundQuery, ...], ...] = ()
 
 
 def _bounded(field: str, low: datetime.datetime | None, high: datetime.datetime | None) -> Q:
@@ -86,7 +91,7 @@ def _common(query: MessageQuery | InboundQuery) -> Q:
     return condition
 
 
-def _outbound(organization: Organization, query: MessageQuery) -> QuerySet[OutboundMessage]:
+def _outbound_condition(query: MessageQuery) -> Q:
     condition = _common(query)
     condition &= _bounded("due_at", query.due_from, query.due_before)
     condition &= _bounded("sent_at", query.sent_from, query.sent_before)
@@ -94,21 +99,29 @@ def _outbound(organization: Organization, query: MessageQuery) -> QuerySet[Outbo
         condition &= Q(kind__in=query.kinds)
     if query.statuses:
         condition &= Q(status__in=query.statuses)
-    return OutboundMessage.objects.filter(condition, organization=organization).order_by(
-        "-due_at", "-pk"
-    )
+    return condition & one_of_each(map(_outbound_condition, group) for group in query.one_of_each)
 
 
-def _inbound(organization: Organization, query: InboundQuery) -> QuerySet[InboundMessage]:
+def _outbound(organization: Organization, query: MessageQuery) -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.filter(
+        _outbound_condition(query), organization=organization
+    ).order_by("-due_at", "-pk")
+
+
+def _inbound_condition(query: InboundQuery) -> Q:
     condition = _common(query)
     condition &= _bounded("received_at", query.received_from, query.received_before)
     if query.handled_as:
         condition &= Q(handled_as__in=query.handled_as)
     if query.needs_attention is not None:
         condition &= Q(needs_attention=query.needs_attention)
-    return InboundMessage.objects.filter(condition, organization=organization).order_by(
-        "-received_at", "-pk"
-    )
+    return condition & one_of_each(map(_inbound_condition, group) for group in query.one_of_each)
+
+
+def _inbound(organization: Organization, query: InboundQuery) -> QuerySet[InboundMessage]:
+    return InboundMessage.objects.filter(
+        _inbound_condition(query), organization=organization
+    ).order_by("-received_at", "-pk")
 
 
 def _audit_shown(

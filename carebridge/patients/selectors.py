@@ -20,13 +20,18 @@ from carebridge.audit.services import (
     get_or_audit_denied,
 )
 from carebridge.core.errors import NotFound
+from carebridge.core.selectors import NOTHING, one_of_each
 from carebridge.patients.models import Patient, PatientIdentifier, PatientMerge
 from carebridge.patients.services import digits_only, fold_text, patient_standing_merge
 
 
 @dataclass(frozen=True)
 class PatientQuery:
-    """Search criteria; every given criterion must match. Text terms match name prefixes."""
+    """Search criteria; every given criterion must match. Text terms match name prefixes.
+
+    `one_of_each` adds groups of queries of which one in every group must match, for
+    searches that offer alternatives and name a criterion more than once.
+    """
 
     text: str = ""
     name: str = ""
@@ -42,6 +47,7 @@ class PatientQuery:
     public_ids: tuple[uuid.UUID, ...] = ()
     include_inactive: bool = True
     include_merged: bool = True
+    one_of_each: tuple[tuple[PatientQuery, ...], ...] = ()
 
 
 def _scoped(organization: Organization) -> QuerySet[Patient]:
@@ -60,11 +66,6 @@ def _name_prefix(term: str) -> Q:
     if not folded:
         return Q()
     return _prefix("search_family", folded) | _prefix("search_given", folded)
-
-
-# Matches no patient: for a criterion given with nothing in it that could match ("abc" as
-# a phone number), which would otherwise be left out and match every patient.
-NOTHING = Q(pk__in=[])
 
 
 def _name_words(words: list[str], *, or_mrn: bool = False) -> Q:
@@ -157,6 +158,7 @@ def _query_filter(query: PatientQuery) -> Q:
         condition &= Q(pk__in=holders.values("patient_id"))
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
+    condition &= one_of_each(map(_query_filter, group) for group in query.one_of_each)
     if not query.include_inactive:
         condition &= Q(active=True)
     if not query.include_merged:

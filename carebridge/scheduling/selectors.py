@@ -19,7 +19,7 @@ from carebridge.audit.services import (
     get_or_audit_denied,
 )
 from carebridge.core import clock
-from carebridge.core.selectors import get_in_organization
+from carebridge.core.selectors import get_in_organization, one_of_each
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_zone
 from carebridge.patients.models import Patient
@@ -92,7 +92,8 @@ def access_appointment(
 
 @dataclass(frozen=True)
 class AppointmentQuery:
-    """Criteria that must all match; times compare against the appointment's start."""
+    """Criteria that must all match; times compare against the appointment's start.
+    In `one_of_each`, one query of every group must match as well."""
 
     patient_id: int | None = None
     practitioner_id: int | None = None
@@ -101,6 +102,7 @@ class AppointmentQuery:
     start_before: datetime.datetime | None = None
     statuses: tuple[str, ...] = ()
     public_ids: tuple[uuid.UUID, ...] = ()
+    one_of_each: tuple[tuple[AppointmentQuery, ...], ...] = ()
 
 
 def _condition(query: AppointmentQuery) -> Q:
@@ -119,7 +121,7 @@ def _condition(query: AppointmentQuery) -> Q:
         condition &= Q(status__in=query.statuses)
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
-    return condition
+    return condition & one_of_each(map(_condition, group) for group in query.one_of_each)
 
 
 def appointment_list(

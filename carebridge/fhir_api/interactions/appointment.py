@@ -16,6 +16,7 @@ from functools import partial
 from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 
 from carebridge.core.errors import NotFound, StaleVersion
 from carebridge.directory.models import Location, Practitioner
@@ -25,7 +26,7 @@ from carebridge.directory.selectors import (
     practitioner_reference,
 )
 from carebridge.fhir_api.handler import Caller, ResourceHandler
-from carebridge.fhir_api.interactions.slot import slot_target, visit_types_by_code
+from carebridge.fhir_api.interactions.slot import slot_target, visit_types_named
 from carebridge.fhir_api.references import reference_id
 from carebridge.fhir_api.resources import invalid
 from carebridge.fhir_api.resources.appointment import (
@@ -38,8 +39,9 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
-    public_ids,
-    start_bounds,
+    by_date,
+    by_public_id,
+    query_groups,
 )
 from carebridge.patients.selectors import access_patient
 from carebridge.scheduling.constants import AppointmentStatus, BookingChannel
@@ -73,14 +75,13 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    try:
-        query = _query(caller, request)
-    except NotFound:
+    groups = query_groups(request, _criteria(caller))
+    if groups is None:
         return SearchResult([], 0, False)
     appointments, total = appointment_list(
         organization=caller.organization,
         actor=caller.user,
-        query=query,
+        query=AppointmentQuery(one_of_each=groups),
         limit=request.page.count,
         offset=request.page.offset,
         with_total=True,
@@ -89,30 +90,33 @@ def search(caller: Caller, request: SearchRequest) -> SearchResult:
     return SearchResult.counted(resources, total or 0, request.page)
 
 
-def _query(caller: Caller, request: SearchRequest) -> AppointmentQuery:
-    """The selector's query; NotFound when a named patient, practitioner or location is not
-    the organization's, or no _id can be one (then nothing matches)."""
-    organization = caller.organization
-    ids = public_ids(request)
-    if ids is None:
-        raise NotFound("no such appointment")
-    start_from, start_before = start_bounds(request.every("date"), zone=caller.zone, field="date")
-    criteria = {}
-    for name, lookup in [
-        ("patient", partial(access_patient, actor=caller.user)),
-        ("practitioner", access_practitioner),
-        ("location", access_location),
-    ]:
-        if request.first(name):
-            public_id = reference_id(request.first(name), name.capitalize(), field=name)
-            criteria[f"{name}_id"] = lookup(organization=organization, public_id=public_id).pk
-    return AppointmentQuery(
-        **criteria,
-        start_from=start_from,
-        start_before=start_before,
-        statuses=tuple(request.any_of("status")),
-        public_ids=ids,
-    )
+def _criteria(caller: Caller) -> dict[str, Callable[[str], AppointmentQuery | None]]:
+    """What one alternative of each parameter asks of an appointment."""
+    return {
+        "_id": by_public_id(AppointmentQuery),
+        "patient": partial(
+            _by_reference, caller, "patient", partial(access_patient, actor=caller.user)
+        ),
+        "practitioner": partial(_by_reference, caller, "practitioner", access_practitioner),
+        "location": partial(_by_reference, caller, "location", access_location),
+        "date": by_date(
+            AppointmentQuery, "date", zone=caller.zone, bounds=("start_from", "start_before")
+        ),
+        "status": lambda status: AppointmentQuery(statuses=(status,)),
+    }
+
+
+def _by_reference(
+    caller: Caller, name: str, lookup: Callable[..., Model], reference: str
+) -> AppointmentQuery | None:
+    """Appointments with the patient, practitioner or location named; None when it is not
+    the organization's."""
+    public_id = reference_id(reference, name.capitalize(), field=name)
+    try:
+        found = lookup(organization=caller.organization, public_id=public_id)
+    except NotFound:
+        return None
+    return AppointmentQuery(**{f"{name}_id": found.pk})
 
 
 def create(caller: Caller, payload: dict) -> dict:
@@ -268,7 +272,7 @@ def _stated_placement(
 def _visit_type(caller: Caller, code: str) -> VisitType:
     if not code:
         raise invalid("Appointment.serviceType", "a visit type code is required without a Slot")
-    found = visit_types_by_code(caller, [code])
+    found = visit_types_named(caller, [[code]])
     if not found:
         raise invalid("Appointment.serviceType", f"no active visit type has the code {code!r}")
     return found[0]
@@ -292,15 +296,15 @@ HANDLER = ResourceHandler(
     update_permission="scheduling.change_appointment",
     versioned=True,
     search_params=(
-        SearchParam("_id", "token", "Appointment ids, comma-separated."),
+        SearchParam("_id", "token", "Appointment ids."),
         SearchParam("patient", "reference", "Patient/<id>."),
         SearchParam("practitioner", "reference", "Practitioner/<id>."),
         SearchParam("location", "reference", "Location/<id>."),
-        SearchParam("date", "date", "Start time with eq, ge, gt, le or lt; repeat to combine."),
+        SearchParam("date", "date", "Start time with eq, ge, gt, le or lt."),
         SearchParam(
             "status",
             "token",
-            "Appointment statuses, comma-separated.",
+            "Appointment status.",
             codes=tuple(AppointmentStatus.values),
             system=STATUS_SYSTEM,
         ),

@@ -8,12 +8,15 @@ loaded (and audited, by the selectors).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
-from typing import TypeVar
+from dataclasses import dataclass
 
-from carebridge.core.errors import NotFound
 from carebridge.fhir_api.handler import Caller, ResourceHandler
-from carebridge.fhir_api.interactions.communication_request import kinds_filter, patient_filter
+from carebridge.fhir_api.interactions.communication_request import (
+    PatientFinder,
+    by_category,
+    id_and_patient_criteria,
+    patient_finder,
+)
 from carebridge.fhir_api.resources.communication import (
     COMMUNICATED_STATUSES,
     EVENT_STATUS,
@@ -27,9 +30,9 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
-    public_ids,
+    by_date,
+    query_groups,
     split_token,
-    start_bounds,
 )
 from carebridge.notifications.constants import InboundHandling
 from carebridge.notifications.message_search import (
@@ -43,7 +46,6 @@ from carebridge.notifications.message_search import (
 )
 from carebridge.notifications.selectors import access_message
 
-Query = TypeVar("Query", MessageQuery, InboundQuery)
 # Replies are always `completed`: they arrived.
 REPLY_STATUS = "completed"
 OUTBOUND, INBOUND = "outbound", "inbound"
@@ -81,10 +83,7 @@ def _is_outbound(caller: Caller, resource_id: str) -> bool:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    try:
-        queries = _queries(caller, request)
-    except NotFound:
-        return SearchResult([], 0, False)
+    queries = _queries(caller, request)
     organization, page = caller.organization, request.page
     keyed, total = [], 0
     if queries.outbound is not None:
@@ -124,80 +123,57 @@ def _render(caller: Caller, shown: list[tuple]) -> list[dict]:
 
 
 def _queries(caller: Caller, request: SearchRequest) -> Queries:
-    """Each kind's query after every parameter; NotFound when nothing can match."""
-    ids = public_ids(request)
-    if ids is None:
-        raise NotFound("no such communication")
-    patient_id = patient_filter(caller, request)
-    queries = Queries(
-        outbound=MessageQuery(
-            patient_id=patient_id, statuses=COMMUNICATED_STATUSES, public_ids=ids
+    """Each kind's query after every parameter."""
+    find_patient = patient_finder(caller)
+    outbound = query_groups(request, _outbound_criteria(caller, find_patient))
+    inbound = query_groups(request, _inbound_criteria(caller, find_patient))
+    return Queries(
+        outbound=None
+        if outbound is None
+        else MessageQuery(statuses=COMMUNICATED_STATUSES, one_of_each=outbound),
+        inbound=None if inbound is None else InboundQuery(one_of_each=inbound),
+    )
+
+
+def _outbound_criteria(caller: Caller, find_patient: PatientFinder) -> dict:
+    return {
+        **id_and_patient_criteria(MessageQuery, find_patient),
+        "status": _by_event_status,
+        "sent": by_date(
+            MessageQuery, "sent", zone=caller.zone, bounds=("sent_from", "sent_before")
         ),
-        inbound=InboundQuery(patient_id=patient_id, public_ids=ids),
-    )
-    for narrow in (_by_status, _by_time, _by_category):
-        queries = narrow(caller, request, queries)
-    if queries.outbound is None and queries.inbound is None:
-        raise NotFound("no communication can match")
-    return queries
+        # Only replies have `received`: the patient's phone does not tell us.
+        "received": lambda received: None,
+        "category": by_category,
+    }
 
 
-def _narrow(query: Query | None, keep: bool, **changes) -> Query | None:
-    return replace(query, **changes) if query is not None and keep else None
+def _inbound_criteria(caller: Caller, find_patient: PatientFinder) -> dict:
+    return {
+        **id_and_patient_criteria(InboundQuery, find_patient),
+        "status": lambda status: InboundQuery() if status == REPLY_STATUS else None,
+        # Only outgoing messages have `sent`: a reply's sending time is unknown.
+        "sent": lambda sent: None,
+        "received": by_date(
+            InboundQuery, "received", zone=caller.zone, bounds=("received_from", "received_before")
+        ),
+        "category": _by_reply_category,
+    }
 
 
-def _by_status(caller: Caller, request: SearchRequest, queries: Queries) -> Queries:
-    wanted = set(request.any_of("status"))
-    if not wanted:
-        return queries
-    statuses = tuple(ours for ours, status in EVENT_STATUS.items() if status in wanted)
-    return Queries(
-        outbound=_narrow(queries.outbound, bool(statuses), statuses=statuses),
-        inbound=_narrow(queries.inbound, REPLY_STATUS in wanted),
-    )
+def _by_event_status(status: str) -> MessageQuery | None:
+    statuses = tuple(ours for ours, event in EVENT_STATUS.items() if event == status)
+    return MessageQuery(statuses=statuses) if statuses else None
 
 
-def _by_time(caller: Caller, request: SearchRequest, queries: Queries) -> Queries:
-    """`sent` only outgoing messages have (a reply's sending time is unknown), `received`
-    only replies (the patient's phone does not tell us)."""
-    outbound, inbound = queries.outbound, queries.inbound
-    if request.every("sent"):
-        sent_from, sent_before = start_bounds(request.every("sent"), zone=caller.zone, field="sent")
-        outbound = _narrow(outbound, True, sent_from=sent_from, sent_before=sent_before)
-        inbound = None
-    if request.every("received"):
-        low, high = start_bounds(request.every("received"), zone=caller.zone, field="received")
-        inbound = _narrow(inbound, True, received_from=low, received_before=high)
-        outbound = None
-    return Queries(outbound, inbound)
-
-
-def _by_category(caller: Caller, request: SearchRequest, queries: Queries) -> Queries:
-    wanted = [split_token(value) for value in request.any_of("category")]
-    if not wanted:
-        return queries
-    try:
-        kinds = kinds_filter(request)
-    except NotFound:
-        kinds = ()
-    handlings = _reply_handlings(wanted)
-    return Queries(
-        outbound=_narrow(queries.outbound, bool(kinds), kinds=kinds),
-        inbound=_narrow(queries.inbound, handlings is not None, handled_as=handlings or ()),
-    )
-
-
-def _reply_handlings(wanted: list[tuple[str | None, str]]) -> tuple[str, ...] | None:
-    """What replies the categories ask for: every reply (an empty tuple), those handled in
-    these ways, or none at all (None)."""
-    if any(system in (None, MESSAGE_KIND_SYSTEM) and code == REPLY_KIND for system, code in wanted):
-        return ()
-    handlings = tuple(
-        code
-        for system, code in wanted
-        if system in (None, REPLY_HANDLING_SYSTEM) and code in InboundHandling.values
-    )
-    return handlings or None
+def _by_reply_category(token: str) -> InboundQuery | None:
+    """Every reply for the `reply` kind, those handled one way for that handling."""
+    system, code = split_token(token)
+    if system in (None, MESSAGE_KIND_SYSTEM) and code == REPLY_KIND:
+        return InboundQuery()
+    if system in (None, REPLY_HANDLING_SYSTEM) and code in InboundHandling.values:
+        return InboundQuery(handled_as=(code,))
+    return None
 
 
 HANDLER = ResourceHandler(
@@ -205,13 +181,13 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "Communication ids, comma-separated."),
+        SearchParam("_id", "token", "Communication ids."),
         SearchParam("patient", "reference", "Patient/<id>: the patient written to or by."),
         SearchParam("subject", "reference", "Patient/<id>, as patient."),
         SearchParam(
             "status",
             "token",
-            "completed (sent, and every reply) or not-done (delivery failed); comma-separated.",
+            "completed (sent, and every reply) or not-done (delivery failed).",
         ),
         SearchParam("sent", "date", "When an outgoing message was sent (eq, ge, gt, le, lt)."),
         SearchParam("received", "date", "When a reply arrived (eq, ge, gt, le, lt)."),
@@ -220,7 +196,7 @@ HANDLER = ResourceHandler(
             "token",
             "reminder or notification (communication-category), a message kind or reply "
             "(urn:carebridge:message-kind), or what a reply meant (urn:carebridge:reply-"
-            "handling, e.g. confirm); comma-separated.",
+            "handling, e.g. confirm).",
         ),
     ),
 )

@@ -3,6 +3,10 @@ Every message shown concerns a patient's visit and is audited by the selectors."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache, partial
+from typing import TypeVar
+
 from carebridge.core.errors import NotFound
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.references import reference_id
@@ -17,14 +21,18 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
-    public_ids,
+    by_date,
+    by_public_id,
+    query_groups,
     split_token,
-    start_bounds,
+    when_found,
 )
 from carebridge.notifications.constants import MessageKind
-from carebridge.notifications.message_search import MessageQuery, message_search
+from carebridge.notifications.message_search import InboundQuery, MessageQuery, message_search
 from carebridge.notifications.selectors import access_message
 from carebridge.patients.selectors import patient_reference
+
+Query = TypeVar("Query", MessageQuery, InboundQuery)
 
 
 def read(caller: Caller, resource_id: str) -> dict:
@@ -35,14 +43,21 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    try:
-        query = _query(caller, request)
-    except NotFound:
+    criteria = {
+        **id_and_patient_criteria(MessageQuery, patient_finder(caller)),
+        "status": _by_status,
+        "occurrence": by_date(
+            MessageQuery, "occurrence", zone=caller.zone, bounds=("due_from", "due_before")
+        ),
+        "category": by_category,
+    }
+    groups = query_groups(request, criteria)
+    if groups is None:
         return SearchResult([], 0, False)
     messages, total = message_search(
         organization=caller.organization,
         actor=caller.user,
-        query=query,
+        query=MessageQuery(one_of_each=groups),
         limit=request.page.count,
         offset=request.page.offset,
         with_total=True,
@@ -51,69 +66,56 @@ def search(caller: Caller, request: SearchRequest) -> SearchResult:
     return SearchResult.counted(resources, total or 0, request.page)
 
 
-def _query(caller: Caller, request: SearchRequest) -> MessageQuery:
-    """The selector's query; NotFound when nothing can match."""
-    ids = public_ids(request)
-    if ids is None:
-        raise NotFound("no such message")
-    due_from, due_before = start_bounds(
-        request.every("occurrence"), zone=caller.zone, field="occurrence"
-    )
-    return MessageQuery(
-        patient_id=patient_filter(caller, request),
-        kinds=kinds_filter(request),
-        statuses=_statuses(request),
-        due_from=due_from,
-        due_before=due_before,
-        public_ids=ids,
-    )
+PatientFinder = Callable[[str, str], int | None]
 
 
-def patient_filter(caller: Caller, request: SearchRequest) -> int | None:
-    """The patient named by `patient` and `subject` (both must name the same one); NotFound
-    when it is not the organization's patient or the two differ."""
-    named = {
-        reference_id(value, "Patient", field=name)
-        for name in ("patient", "subject")
-        for value in request.every(name)
+def patient_finder(caller: Caller) -> PatientFinder:
+    """Finds the key of the patient a `patient` or `subject` reference names (None when it
+    is not the organization's patient), looking each reference up once."""
+
+    @cache
+    def find(name: str, reference: str) -> int | None:
+        public_id = reference_id(reference, "Patient", field=name)
+        try:
+            patient = patient_reference(
+                organization=caller.organization, actor=caller.user, public_id=public_id
+            )
+        except NotFound:
+            return None
+        return patient.pk
+
+    return find
+
+
+def id_and_patient_criteria(
+    query_type: Callable[..., Query], find_patient: PatientFinder
+) -> dict[str, Callable[[str], Query | None]]:
+    """`_id`, and `patient` or `subject` (the same), for either kind of message query."""
+    return {
+        "_id": by_public_id(query_type),
+        **{
+            name: when_found(partial(find_patient, name), lambda pk: query_type(patient_id=pk))
+            for name in ("patient", "subject")
+        },
     }
-    if not named:
-        return None
-    if len(named) > 1:
-        raise NotFound("the patient and subject parameters name different patients")
-    return patient_reference(
-        organization=caller.organization, actor=caller.user, public_id=named.pop()
-    ).pk
 
 
-def kinds_filter(request: SearchRequest) -> tuple[str, ...]:
-    """The message kinds any `category` value names, by the standard communication category
-    (reminder, notification) or by CareBridge's message kind; NotFound when none."""
-    wanted = [split_token(value) for value in request.any_of("category")]
-    if not wanted:
-        return ()
-    kinds = tuple(kind for kind in MessageKind.values if _kind_matches(kind, wanted))
-    if not kinds:
-        raise NotFound("no message has that category")
-    return kinds
-
-
-def _kind_matches(kind: str, wanted: list[tuple[str | None, str]]) -> bool:
-    return any(
-        (system in (None, CATEGORY_SYSTEM) and code == communication_category(kind))
+def by_category(token: str) -> MessageQuery | None:
+    """Messages of the kinds a category names, by the standard communication category
+    (reminder, notification) or by CareBridge's message kind."""
+    system, code = split_token(token)
+    kinds = tuple(
+        kind
+        for kind in MessageKind.values
+        if (system in (None, CATEGORY_SYSTEM) and code == communication_category(kind))
         or (system in (None, MESSAGE_KIND_SYSTEM) and code == kind)
-        for system, code in wanted
     )
+    return MessageQuery(kinds=kinds) if kinds else None
 
 
-def _statuses(request: SearchRequest) -> tuple[str, ...]:
-    given = request.any_of("status")
-    statuses = tuple(
-        ours for status in given for ours in STATUSES_BY_REQUEST_STATUS.get(status, ())
-    )
-    if given and not statuses:
-        raise NotFound("no message has that status")
-    return statuses
+def _by_status(status: str) -> MessageQuery | None:
+    statuses = STATUSES_BY_REQUEST_STATUS.get(status, ())
+    return MessageQuery(statuses=statuses) if statuses else None
 
 
 HANDLER = ResourceHandler(
@@ -121,20 +123,16 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "CommunicationRequest ids, comma-separated."),
+        SearchParam("_id", "token", "CommunicationRequest ids."),
         SearchParam("patient", "reference", "Patient/<id>: the patient the message is for."),
         SearchParam("subject", "reference", "Patient/<id>, as patient."),
-        SearchParam(
-            "status", "token", "active (to be sent), completed (sent) or revoked; comma-separated."
-        ),
-        SearchParam(
-            "occurrence", "date", "When it is (or was) due, with eq, ge, gt, le or lt; repeat."
-        ),
+        SearchParam("status", "token", "active (to be sent), completed (sent) or revoked."),
+        SearchParam("occurrence", "date", "When it is (or was) due, with eq, ge, gt, le or lt."),
         SearchParam(
             "category",
             "token",
             "reminder or notification (communication-category), or a message kind "
-            "(urn:carebridge:message-kind, e.g. confirmation); comma-separated.",
+            "(urn:carebridge:message-kind, e.g. confirmation).",
         ),
     ),
 )

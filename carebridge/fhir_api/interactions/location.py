@@ -11,8 +11,8 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
+    id_and_name_match,
     page_of,
-    public_ids,
 )
 
 
@@ -22,15 +22,11 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    ids = public_ids(request)
-    if ids is None:
-        return SearchResult([], 0, False)
-    name = request.first("name").casefold()
-    # A clinic has a handful of sites, so matching the name here is cheap.
+    # A clinic has a handful of sites, so matching them here is cheap.
     locations = [
         location
         for location in location_list(organization=caller.organization, active_only=False)
-        if (not ids or location.public_id in ids) and location.name.casefold().startswith(name)
+        if id_and_name_match(request, location.public_id, location.name)
     ]
     prefetch_related_objects(locations, "organization")
     return page_of(locations, request.page, to_fhir_location)
@@ -41,7 +37,7 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "Location ids, comma-separated."),
+        SearchParam("_id", "token", "Location ids."),
         SearchParam("name", "string", "Name starts with, case-insensitive."),
     ),
 )

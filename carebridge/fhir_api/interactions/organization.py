@@ -9,8 +9,8 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
+    id_and_name_match,
     page_of,
-    public_ids,
 )
 
 
@@ -22,13 +22,7 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
     organization = caller.organization
-    ids = public_ids(request)
-    name = request.first("name").casefold()
-    matches = (
-        ids is not None
-        and (not ids or organization.public_id in ids)
-        and organization.name.casefold().startswith(name)
-    )
+    matches = id_and_name_match(request, organization.public_id, organization.name)
     return page_of([organization] if matches else [], request.page, to_fhir_organization)
 
 
@@ -37,7 +31,7 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "Organization ids, comma-separated."),
+        SearchParam("_id", "token", "Organization ids."),
         SearchParam("name", "string", "Name starts with, case-insensitive."),
     ),
 )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -16,7 +17,8 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
-    public_ids,
+    by_public_id,
+    query_groups,
     split_token,
 )
 from carebridge.patients.constants import Sex
@@ -55,40 +57,35 @@ def search(caller: Caller, request: SearchRequest) -> SearchResult:
 
 def _query(request: SearchRequest) -> PatientQuery | None:
     """The selector's query, or None when it can match nothing."""
-    ids = public_ids(request)
-    if ids is None:
-        return None
-    system, value = split_token(request.first("identifier"))
-    return PatientQuery(
-        name=" ".join(request.every("name")),
-        family=request.first("family"),
-        given=request.first("given"),
-        birth_date=_birth_date(request.first("birthdate")),
-        phone=request.first("phone"),
-        email=request.first("email"),
-        sex=_sex(request),
-        identifier_system=system or "",
-        identifier_value=value,
-        public_ids=ids,
-    )
+    groups = query_groups(request, CRITERIA)
+    return None if groups is None else PatientQuery(one_of_each=groups)
 
 
-def _sex(request: SearchRequest) -> str:
-    # The selector matches one sex; several alternatives must not silently match none.
-    sexes = set(request.any_of("gender"))
-    if len(sexes) > 1:
-        raise InvalidInput("gender: search one gender at a time", field="gender")
-    return next(iter(sexes), "")
+def _by_identifier(token: str) -> PatientQuery:
+    system, value = split_token(token)
+    return PatientQuery(identifier_system=system or "", identifier_value=value)
 
 
-def _birth_date(value: str) -> datetime.date | None:
-    if not value:
-        return None
+def _birth_date(value: str) -> datetime.date:
     if value[:2].isalpha() and value[:2] != "eq":
         raise InvalidInput(
             f"birthdate: only an exact date is supported, got {value!r}", field="birthdate"
         )
     return fhir_date(value.removeprefix("eq"), "birthdate")
+
+
+# What one alternative of each parameter asks of a patient.
+CRITERIA: dict[str, Callable[[str], PatientQuery | None]] = {
+    "_id": by_public_id(PatientQuery),
+    "identifier": _by_identifier,
+    "name": lambda name: PatientQuery(name=name),
+    "family": lambda family: PatientQuery(family=family),
+    "given": lambda given: PatientQuery(given=given),
+    "birthdate": lambda birthdate: PatientQuery(birth_date=_birth_date(birthdate)),
+    "phone": lambda phone: PatientQuery(phone=phone),
+    "email": lambda email: PatientQuery(email=email),
+    "gender": lambda gender: PatientQuery(sex=gender),
+}
 
 
 def create(caller: Caller, payload: dict) -> dict:
@@ -133,7 +130,7 @@ HANDLER = ResourceHandler(
     update_permission="patients.change_patient",
     versioned=True,
     search_params=(
-        SearchParam("_id", "token", "Patient ids, comma-separated."),
+        SearchParam("_id", "token", "Patient ids."),
         SearchParam("identifier", "token", "system|value or value; the MRN or another id."),
         SearchParam("name", "string", "Every word starts a given or family name."),
         SearchParam("family", "string", "Family name starts with."),
@@ -144,7 +141,7 @@ HANDLER = ResourceHandler(
         SearchParam(
             "gender",
             "token",
-            "male, female, other or unknown; one at a time.",
+            "male, female, other or unknown.",
             codes=tuple(Sex.values),
             system="http://hl7.org/fhir/administrative-gender",
         ),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+
 from carebridge.directory.selectors import (
     PractitionerQuery,
     access_practitioner,
@@ -13,8 +17,9 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
+    by_public_id,
     page_of,
-    public_ids,
+    query_groups,
     split_token,
 )
 
@@ -26,19 +31,24 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    ids = public_ids(request)
-    if ids is None:
+    groups = query_groups(request, CRITERIA)
+    if groups is None:
         return SearchResult([], 0, False)
     practitioners = practitioner_list(
         organization=caller.organization,
-        query=PractitionerQuery(
-            name=" ".join(request.every("name")),
-            identifier=split_token(request.first("identifier"))[1],
-            public_ids=ids,
-            active_only=False,
-        ),
+        query=replace(ANY_PRACTITIONER, one_of_each=groups),
     ).order_by("family_name", "given_name", "pk")
     return page_of(practitioners, request.page, to_fhir_practitioner)
+
+
+# Inactive practitioners are found too: the resource says whether one is active.
+ANY_PRACTITIONER = PractitionerQuery(active_only=False)
+# What one alternative of each parameter asks of a practitioner.
+CRITERIA: dict[str, Callable[[str], PractitionerQuery | None]] = {
+    "_id": by_public_id(partial(replace, ANY_PRACTITIONER)),
+    "name": lambda name: replace(ANY_PRACTITIONER, name=name),
+    "identifier": lambda token: replace(ANY_PRACTITIONER, identifier=split_token(token)[1]),
+}
 
 
 HANDLER = ResourceHandler(
@@ -46,7 +56,7 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "Practitioner ids, comma-separated."),
+        SearchParam("_id", "token", "Practitioner ids."),
         SearchParam("name", "string", "Every word starts a given or family name."),
         SearchParam("identifier", "token", "NPI or another identifier (system|value or value)."),
     ),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+from functools import partial
+
 from django.db.models import prefetch_related_objects
 
-from carebridge.core.errors import NotFound
-from carebridge.directory.selectors import (
-    access_location,
-    access_practitioner,
-    access_practitioner_role,
-    practitioner_role_list,
-    specialty_list,
-)
+from carebridge.directory.models import PractitionerRole
+from carebridge.directory.selectors import access_practitioner_role, practitioner_role_list
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.references import reference_id
 from carebridge.fhir_api.resources.practitioner_role import to_fhir_practitioner_role
@@ -19,8 +17,9 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
+    is_id,
+    meets_all,
     page_of,
-    public_ids,
     split_token,
 )
 
@@ -31,46 +30,36 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    ids = public_ids(request)
-    try:
-        criteria = _criteria(caller, request)
-    except NotFound:
-        ids = None
-    if ids is None:
-        return SearchResult([], 0, False)
+    matches = _matcher(request)
+    # One clinic's directory is small enough to match here, as Schedule does.
     roles = [
-        role
-        for role in practitioner_role_list(organization=caller.organization, **criteria)
-        if not ids or role.public_id in ids
+        role for role in practitioner_role_list(organization=caller.organization) if matches(role)
     ]
     prefetch_related_objects(roles, "organization")
     return page_of(roles, request.page, to_fhir_practitioner_role)
 
 
-def _criteria(caller: Caller, request: SearchRequest) -> dict:
-    """The selector's filters; NotFound when a named practitioner, location or specialty
-    is not the organization's (then nothing matches)."""
-    organization = caller.organization
-    criteria: dict = {}
-    if request.first("practitioner"):
-        criteria["practitioner"] = access_practitioner(
-            organization=organization,
-            public_id=reference_id(
-                request.first("practitioner"), "Practitioner", field="practitioner"
-            ),
+def _matcher(request: SearchRequest) -> Callable[[PractitionerRole], bool]:
+    """Whether a role meets every parameter; a reference to another type is refused first."""
+    ids = request.criteria("_id")
+    practitioners = request.criteria("practitioner", partial(_referenced, "Practitioner"))
+    locations = request.criteria("location", partial(_referenced, "Location"))
+    specialties = request.criteria("specialty", lambda token: split_token(token)[1])
+
+    def matches(role: PractitionerRole) -> bool:
+        specialty = role.specialty.code if role.specialty else None
+        return (
+            meets_all(ids, partial(is_id, role.public_id))
+            and meets_all(practitioners, partial(is_id, role.practitioner.public_id))
+            and meets_all(locations, partial(is_id, role.location.public_id))
+            and meets_all(specialties, partial(operator.eq, specialty))
         )
-    if request.first("location"):
-        criteria["location"] = access_location(
-            organization=organization,
-            public_id=reference_id(request.first("location"), "Location", field="location"),
-        )
-    if request.first("specialty"):
-        code = split_token(request.first("specialty"))[1]
-        specialties = [s for s in specialty_list(organization=organization) if s.code == code]
-        if not specialties:
-            raise NotFound("specialty not found")
-        criteria["specialty"] = specialties[0]
-    return criteria
+
+    return matches
+
+
+def _referenced(resource_type: str, reference: str) -> str:
+    return reference_id(reference, resource_type, field=resource_type.lower())
 
 
 HANDLER = ResourceHandler(
@@ -78,7 +67,7 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "PractitionerRole ids, comma-separated."),
+        SearchParam("_id", "token", "PractitionerRole ids."),
         SearchParam("practitioner", "reference", "Practitioner/<id>."),
         SearchParam("location", "reference", "Location/<id>."),
         SearchParam("specialty", "token", "Specialty code."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from carebridge.core.errors import NotFound
 from carebridge.directory.models import Location, Practitioner
@@ -10,7 +11,14 @@ from carebridge.directory.selectors import practitioner_role_list
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.references import split_reference
 from carebridge.fhir_api.resources.schedule import schedule_id, to_fhir_schedule
-from carebridge.fhir_api.search import SearchParam, SearchRequest, SearchResult, page_of
+from carebridge.fhir_api.search import (
+    SearchParam,
+    SearchRequest,
+    SearchResult,
+    is_id,
+    meets_all,
+    page_of,
+)
 
 Pair = tuple[Practitioner, Location]
 
@@ -36,26 +44,24 @@ def read(caller: Caller, resource_id: str) -> dict:
     return to_fhir_schedule(*schedule_pair(caller, resource_id))
 
 
-def matching_schedules(caller: Caller, ids: list[str], actors: list[str]) -> list[Pair]:
-    """Schedules with one of `ids` (when given) and every actor reference in `actors`."""
-    return [
+def search(caller: Caller, request: SearchRequest) -> SearchResult:
+    ids = request.criteria("_id")
+    actors = request.criteria("actor", split_reference)
+    pairs = [
         pair
         for key, pair in schedules(caller).items()
-        if (not ids or str(key) in ids)
-        and all(_has_actor(pair, *split_reference(actor)) for actor in actors)
+        if meets_all(ids, partial(is_id, key)) and meets_all(actors, partial(_has_actor, pair))
     ]
-
-
-def _has_actor(pair: Pair, kind: str, actor_id: str) -> bool:
-    practitioner, location = pair
-    return (kind in ("", "Practitioner") and str(practitioner.public_id) == actor_id) or (
-        kind in ("", "Location") and str(location.public_id) == actor_id
-    )
-
-
-def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    pairs = matching_schedules(caller, request.any_of("_id"), request.every("actor"))
     return page_of(pairs, request.page, lambda pair: to_fhir_schedule(*pair))
+
+
+def _has_actor(pair: Pair, actor: tuple[str, str]) -> bool:
+    """Whether the practitioner or the location is the (type, id) reference named."""
+    kind, actor_id = actor
+    practitioner, location = pair
+    return (kind in ("", "Practitioner") and is_id(practitioner.public_id, actor_id)) or (
+        kind in ("", "Location") and is_id(location.public_id, actor_id)
+    )
 
 
 HANDLER = ResourceHandler(
@@ -63,7 +69,7 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("_id", "token", "Schedule ids, comma-separated."),
+        SearchParam("_id", "token", "Schedule ids."),
         SearchParam("actor", "reference", "Practitioner/<id> or Location/<id>."),
     ),
 )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput, NotFound
 from carebridge.core.timeranges import zone_of
 from carebridge.fhir_api.handler import Caller, ResourceHandler
-from carebridge.fhir_api.interactions.schedule import Pair, matching_schedules, schedule_pair
+from carebridge.fhir_api.interactions.schedule import Pair, schedule_pair, schedules
 from carebridge.fhir_api.references import reference_id
 from carebridge.fhir_api.resources.schedule import schedule_id
 from carebridge.fhir_api.resources.slot import (
@@ -23,6 +25,8 @@ from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
     SearchResult,
+    is_id,
+    meets_all,
     page_of,
     split_token,
     start_bounds,
@@ -51,15 +55,18 @@ class Window:
     start_before: datetime.datetime
 
 
-def visit_types_by_code(caller: Caller, tokens: list[str]) -> list[VisitType]:
-    """Active visit types whose code one of the tokens names (all of them when none does)."""
-    codes = set()
-    for token in tokens:
-        system, code = split_token(token)
-        if system in (None, "", VISIT_TYPE_SYSTEM):
-            codes.add(code)
-    visit_types = list(visit_type_list(organization=caller.organization))
-    return [vt for vt in visit_types if not tokens or vt.code in codes]
+def visit_types_named(caller: Caller, criteria: Sequence[Sequence[str]]) -> list[VisitType]:
+    """Active visit types that a code token of every group of alternatives names."""
+    return [
+        visit_type
+        for visit_type in visit_type_list(organization=caller.organization)
+        if meets_all(criteria, partial(_names_visit_type, visit_type))
+    ]
+
+
+def _names_visit_type(visit_type: VisitType, token: str) -> bool:
+    system, code = split_token(token)
+    return system in (None, "", VISIT_TYPE_SYSTEM) and code == visit_type.code
 
 
 def slot_target(caller: Caller, resource_id: str) -> tuple[Pair, VisitType, datetime.datetime]:
@@ -95,24 +102,27 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    schedule_ids = [
-        reference_id(value, "Schedule", field="schedule") for value in request.any_of("schedule")
+    wanted = request.criteria(
+        "schedule", partial(reference_id, resource_type="Schedule", field="schedule")
+    )
+    pairs = [
+        pair for key, pair in schedules(caller).items() if meets_all(wanted, partial(is_id, key))
     ]
-    pairs = matching_schedules(caller, schedule_ids, [])
-    visit_types = visit_types_by_code(caller, request.any_of("service-type"))
+    visit_types = visit_types_named(caller, request.criteria("service-type"))
     window = _window(caller, request)
-    statuses = set(request.any_of("status")) or {"free", "busy"}
+    statuses = request.criteria("status")
     slots = []
-    if "free" in statuses:
+    if meets_all(statuses, "free".__eq__):
         slots += _free_slots(caller, pairs, visit_types, window)
-    if "busy" in statuses:
+    if meets_all(statuses, "busy".__eq__):
         slots += _busy_slots(caller, pairs, visit_types, window)
     slots.sort(key=lambda slot: (slot.key.start, str(slot.key.schedule_id), slot.visit_type.code))
     return page_of(slots, request.page, to_fhir_slot)
 
 
 def _window(caller: Caller, request: SearchRequest) -> Window:
-    start_from, start_before = start_bounds(request.every("start"), zone=caller.zone, field="start")
+    values = [value for (value,) in request.criteria("start")]
+    start_from, start_before = start_bounds(values, zone=caller.zone, field="start")
     start_from = start_from or clock.now()
     start_before = start_before or start_from + DEFAULT_WINDOW
     if start_before - start_from > MAX_WINDOW:
@@ -228,11 +238,12 @@ HANDLER = ResourceHandler(
     read=read,
     search=search,
     search_params=(
-        SearchParam("schedule", "reference", "Schedule/<id>; comma-separate several."),
+        SearchParam("schedule", "reference", "Schedule/<id>."),
         SearchParam(
             "start",
             "date",
             "Start time with eq, ge, gt, le or lt; default the next 7 days, at most 31 days.",
+            alternatives=False,
         ),
         SearchParam(
             "status",

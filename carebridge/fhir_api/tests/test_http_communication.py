@@ -134,6 +134,27 @@ def test_search_merges_messages_and_replies_newest_first(fhir_a, exchange):
     assert AuditEntry.objects.filter(object_ref=back, action="query").exists()
 
 
+def test_repeated_parameters_must_all_match_and_alternatives_any(fhir_a, exchange):
+    back, out, lost = (
+        str(row.public_id) for row in (exchange.reply, exchange.sent, exchange.failed)
+    )
+
+    def found(params: dict) -> list[str]:
+        return ids(fhir_a.get("Communication", params))
+
+    assert found({"status": ["completed", "not-done"]}) == []
+    assert found({"status": "not-done,completed"}) == [back, out, lost]
+    assert found({"category": ["reply", "confirm"]}) == [back]
+    assert found({"category": ["reminder", "confirm"]}) == []
+    assert found({"category": ["reminder", "reminder,reply"]}) == [out, lost]
+    assert found({"sent": "2030-03-05,2030-03-04"}) == [out]
+    assert found({"sent": ["ge2030-03-04", "lt2030-03-04T07:00:00-05:00"]}) == []
+    assert found({"received": "2030-03-05,2030-03-04"}) == [back]
+    assert found({"sent": "2030-03-04", "received": "2030-03-04"}) == []
+    assert found({"_id": [back, out]}) == []
+    assert found({"_id": [f"{back},{out}", f"{out},{lost}"]}) == [out]
+
+
 def test_search_by_patient(fhir_a, exchange, org_a):
     other = patient_create(
         organization=org_a,

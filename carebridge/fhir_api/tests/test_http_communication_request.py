@@ -157,6 +157,30 @@ def test_search_by_patient_status_occurrence_category_and_id(
     ).exists()
 
 
+def test_repeated_parameters_must_all_match_and_alternatives_any(
+    fhir_a, org_a, patient, other, reminder, patient_b
+):
+    confirmation = delivered(
+        org_a, patient=other, kind="confirmation", channel="email", due_at=at(MONDAY, 7)
+    )
+    ours, theirs = str(reminder.public_id), str(confirmation.public_id)
+    mine, yours = f"Patient/{patient.public_id}", f"Patient/{other.public_id}"
+
+    def found(params: dict) -> list[str]:
+        return ids(fhir_a.get("CommunicationRequest", params))
+
+    assert found({"patient": f"{mine},{yours}"}) == [ours, theirs]
+    assert found({"patient": [mine, yours]}) == []
+    assert found({"patient": f"Patient/{patient_b.public_id},{yours}"}) == [theirs]
+    assert found({"patient": mine, "subject": f"{yours},{mine}"}) == [ours]
+    assert found({"status": ["active", "completed"]}) == []
+    assert found({"occurrence": "2030-03-04T07:00:00-05:00,2030-03-05"}) == [theirs]
+    assert found({"occurrence": ["ge2030-03-04", "lt2030-03-04T08:00:00-05:00"]}) == [theirs]
+    assert found({"category": ["reminder", "urn:carebridge:message-kind|reminder"]}) == [ours]
+    assert found({"category": ["reminder", "confirmation"]}) == []
+    assert found({"_id": [ours, theirs]}) == []
+
+
 def test_search_for_another_organizations_patient_matches_nothing(fhir_a, reminder, patient_b):
     response = fhir_a.get("CommunicationRequest", {"patient": f"Patient/{patient_b.public_id}"})
 

@@ -118,11 +118,35 @@ def test_unsupported_methods_get_405_with_allow(fhir_a, patient_a):
     assert outcome_issue(create_practitioner)["code"] == "not-supported"
 
 
-def test_unknown_resource_type_gets_404(fhir_a):
-    response = fhir_a.get("Observation")
+@pytest.mark.parametrize("path", ["Observation", "Observation/1", "MedicinalProduct"])
+def test_a_fhir_resource_type_not_served_is_not_supported(fhir_a, path):
+    response = fhir_a.get(path)
 
     assert response.status_code == 404
-    assert "Observation" in outcome_issue(response)["diagnostics"]
+    issue = outcome_issue(response)
+    assert issue["code"] == "not-supported"
+    assert issue["details"]["coding"][0]["code"] == "resource_type_not_supported"
+    assert issue["diagnostics"] == (
+        f"the resource type {path.split('/')[0]!r} is not supported by this server"
+    )
+
+
+@pytest.mark.parametrize("path", ["Pateint", "patient", "Pateint/1", "DomainResource"])
+def test_a_name_that_is_no_fhir_resource_type_says_so(fhir_a, path):
+    response = fhir_a.get(path)
+
+    assert response.status_code == 404
+    issue = outcome_issue(response)
+    assert issue["code"] == "not-found"
+    assert issue["details"]["coding"][0]["code"] == "unknown_resource_type"
+    assert issue["diagnostics"] == f"{path.split('/')[0]!r} is not a FHIR resource type"
+
+
+def test_creating_a_type_not_served_is_not_supported(fhir_a):
+    response = fhir_a.post("Observation", {"resourceType": "Observation"})
+
+    assert response.status_code == 404
+    assert outcome_issue(response)["code"] == "not-supported"
 
 
 def test_unknown_paths_get_a_404_outcome(fhir_a, patient_a):

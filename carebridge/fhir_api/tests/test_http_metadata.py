@@ -74,3 +74,15 @@ def test_capability_statement_lists_the_message_resources(db):
         "received",
         "category",
     }
+
+
+def test_capability_statement_says_how_search_values_combine(db):
+    statement = validated(FhirClient(token=None).get("metadata").json())
+    resources = {entry["type"]: entry for entry in statement["rest"][0]["resource"]}
+    slot = {param["name"]: param for param in resources["Slot"]["searchParam"]}
+    patient = {param["name"]: param for param in resources["Patient"]["searchParam"]}
+
+    assert "comma-separated alternatives" in statement["rest"][0]["documentation"]
+    assert slot["start"]["documentation"].endswith("comma-separated alternatives are refused.")
+    assert "refused" not in slot["status"]["documentation"]
+    assert "one at a time" not in patient["gender"]["documentation"]

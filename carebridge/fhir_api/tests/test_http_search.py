@@ -237,13 +237,6 @@ def test_gender_may_name_its_code_system(fhir_a, patient_a, gender):
     assert [entry["resource"]["id"] for entry in bundle["entry"]] == [str(patient_a.public_id)]
 
 
-def test_several_genders_at_once_are_refused_rather_than_matching_none(fhir_a, patient_a):
-    response = fhir_a.get("Patient", {"gender": "male,female"})
-
-    assert response.status_code == 400
-    assert outcome_issue(response)["expression"] == ["gender"]
-
-
 @pytest.mark.usefixtures("monday_morning")
 @pytest.mark.parametrize(
     "status",
