@@ -118,15 +118,12 @@ def practitioner_role_list(
     organization: Organization,
     practitioner: Practitioner | None = None,
     location: Location | None = None,
-    specialty: Specialty | None = None,
 ) -> QuerySet[PractitionerRole]:
     roles = PractitionerRole.objects.filter(organization=organization, active=True)
     if practitioner:
         roles = roles.filter(practitioner=practitioner)
     if location:
         roles = roles.filter(location=location)
-    if specialty:
-        roles = roles.filter(specialty=specialty)
     return roles.select_related("practitioner", "location", "specialty").order_by("id")
 
 

@@ -12,7 +12,7 @@ from carebridge.fhir_api.search import SearchParam
 SEARCH_RULES = (
     "Search parameters combine as FHIR says: a parameter given more than once must match "
     "each time, and a value's comma-separated alternatives match when any of them does "
-    "(write \\, for a comma inside a value)."
+    "(a backslash before a comma, $, | or backslash makes it part of the value)."
 )
 NO_ALTERNATIVES = " One value each time: comma-separated alternatives are refused."
 

@@ -2,7 +2,8 @@
 
 FHIR combines criteria one way for every parameter: each time a parameter is given is one
 more criterion that a match meets, and a value's comma-separated alternatives are one
-criterion that a match meets by matching any of them (`\\,` is a comma inside one).
+criterion that a match meets by matching any of them. A backslash makes the `,`, `$`, `|`
+or backslash after it part of the value.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
 SEARCHABLE_YEARS = range(EARLIEST_VISIT_YEAR, 3000)
 # One alternative of a value: up to a comma that no backslash escapes.
 ALTERNATIVE = re.compile(r"(?:\\.?|[^\\,])+", re.DOTALL)
-ESCAPED = re.compile(r"\\([\\,])")
+# A backslash and the character after it, read as pairs: in `\\,` the first backslash
+# escapes the second, not the comma.
+ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# The characters a value gives a meaning to, and that a backslash makes plain characters.
+SPECIAL = "\\,$|"
+# A token's system: up to the first bar that no backslash escapes.
+SYSTEM_AND_CODE = re.compile(r"((?:\\.|[^\\|])*)\|(.*)", re.DOTALL)
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -70,8 +77,9 @@ class SearchRequest:
     """The supported parameters a client sent and the page asked for.
 
     `values` holds each value as sent (for paging links), `alternatives` each one split into
-    its alternatives (a token's codes without their system); values with no alternative in
-    them are left out of both.
+    its alternatives, unescaped (a token's codes without their system; other tokens keep
+    `\\|` and `\\\\` escaped for `split_token`); values with no alternative in them are left
+    out of both.
     """
 
     values: dict[str, list[str]]
@@ -149,7 +157,11 @@ def _given(
 def _alternatives(param: SearchParam, value: str, unknown: list[InvalidInput]) -> tuple[str, ...]:
     """The value's comma-separated alternatives; those of a token with a fixed set of codes
     as plain codes, each code it does not have added to `unknown`."""
-    found = tuple(ESCAPED.sub(r"\1", piece) for piece in ALTERNATIVE.findall(value))
+    # A token keeps `\|` and `\\` escaped until `split_token` has found the bar before its code.
+    kept = "\\|" if param.type == "token" else ""
+    pieces = (_unescape(piece, keep=kept) for piece in ALTERNATIVE.findall(value))
+    # A blank alternative would match every row and so cancel the others beside it.
+    found = tuple(piece for piece in pieces if piece.strip())
     if len(found) > 1 and not param.alternatives:
         raise InvalidInput(
             f"{param.name}: takes one value, not alternatives; repeat it to combine values",
@@ -263,12 +275,24 @@ def id_and_name_match(request: SearchRequest, public_id: uuid.UUID, name: str) -
     )
 
 
+def _unescape(text: str, *, keep: str = "") -> str:
+    """`text` with the escaped special characters, except those in `keep`, as themselves;
+    a backslash before any other character stays."""
+
+    def read(escape: re.Match) -> str:
+        character = escape[1]
+        return character if character in SPECIAL and character not in keep else escape[0]
+
+    return ESCAPE.sub(read, text)
+
+
 def split_token(value: str) -> tuple[str | None, str]:
-    """(system, code) of "system|code"; the system is None when the client gave none."""
-    if "|" not in value:
-        return None, value
-    system, code = value.split("|", 1)
-    return system, code
+    """(system, code) of "system|code", split at the first bar no backslash escapes, each
+    with its escapes read; the system is None when the client gave none."""
+    found = SYSTEM_AND_CODE.fullmatch(value)
+    if found is None:
+        return None, _unescape(value)
+    return _unescape(found[1]), _unescape(found[2])
 
 
 def start_bounds(

@@ -83,6 +83,7 @@ def test_capability_statement_says_how_search_values_combine(db):
     patient = {param["name"]: param for param in resources["Patient"]["searchParam"]}
 
     assert "comma-separated alternatives" in statement["rest"][0]["documentation"]
+    assert "a backslash before a comma, $, | or backslash" in statement["rest"][0]["documentation"]
     assert slot["start"]["documentation"].endswith("comma-separated alternatives are refused.")
     assert "refused" not in slot["status"]["documentation"]
     assert "one at a time" not in patient["gender"]["documentation"]

@@ -5,6 +5,7 @@ comma-separated alternatives of one value are met by matching any of them (OR)."
 import datetime
 import uuid
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
@@ -13,7 +14,7 @@ from carebridge.directory.selectors import practitioner_role_list
 from carebridge.directory.services import location_create
 from carebridge.fhir_api.interactions.patient import HANDLER as PATIENT
 from carebridge.fhir_api.resources.schedule import schedule_id
-from carebridge.fhir_api.search import search_request
+from carebridge.fhir_api.search import search_request, split_token
 from carebridge.fhir_api.tests.fhir_http import MONDAY, at, outcome_issue, validated
 from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.appointments import appointment_book
@@ -92,6 +93,7 @@ def test_a_repeated_patient_parameter_must_match_each_time(fhir_a, two, params, 
         ({"birthdate": "1980-05-17,1960-01-01"}, "az"),
         ({"family": "zim,alv", "gender": "female"}, "z"),
         ({"family": ["zim,alv", "alv,nobody"]}, "a"),
+        ({"family": " ,zim"}, "z"),
     ],
 )
 def test_comma_separated_patient_alternatives_match_any_of_them(fhir_a, two, params, found):
@@ -147,8 +149,10 @@ def test_paging_links_repeat_each_value_as_sent(fhir_a, two):
         ("family=a&family=b", ((("a",), ("b",)))),
         ("family=a\\,b", ((("a,b",),))),
         ("family=a\\\\,b", ((("a\\", "b"),))),
+        ("family=a\\$b\\|c", ((("a$b|c",),))),
         ("family=a,,b,", ((("a", "b"),))),
         ("family=,&family=c", ((("c",),))),
+        ("family=%20,c&family=%20", ((("c",),))),
         ("gender=male,http://hl7.org/fhir/administrative-gender|female", ((("male", "female"),))),
     ],
 )
@@ -157,6 +161,37 @@ def test_a_value_is_split_into_alternatives_at_commas_no_backslash_escapes(query
 
     name = query.split("=")[0]
     assert request.criteria(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("urn:example:lab|Z\\|9", ("urn:example:lab", "Z|9")),
+        ("Z\\|9", (None, "Z|9")),
+        ("Z\\\\|9", ("Z\\", "9")),
+        ("Z\\,9\\$", (None, "Z,9$")),
+        ("urn:example:lab|Z|9", ("urn:example:lab", "Z|9")),
+    ],
+)
+def test_a_token_has_its_system_up_to_the_first_bar_no_backslash_escapes(token, expected):
+    request = search_request(
+        QueryDict(urlencode({"identifier": token})), PATIENT.search_params, strict=True
+    )
+
+    [[alternative]] = request.criteria("identifier")
+    assert split_token(alternative) == expected
+
+
+def test_an_escaped_bar_is_part_of_an_identifier(fhir_a, two):
+    barred = patient_create(
+        organization=two.greta.organization,
+        actor=None,
+        fields={"given_name": "Bo", "family_name": "Barr", "birth_date": datetime.date(1990, 1, 1)},
+        identifiers=[("urn:example:lab", "Z|9")],
+    )
+
+    for token in ("urn:example:lab|Z\\|9", "Z\\|9"):
+        assert ids(fhir_a.get("Patient", {"identifier": token})) == [str(barred.public_id)]
 
 
 @pytest.fixture
