@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 import uuid
 from collections.abc import Collection
@@ -73,23 +75,39 @@ def _name_words(words: list[str], *, or_mrn: bool = False) -> Q:
     MRN); or, read together, given names then family names or the other way round, as
     in "Uriel de la Torre", "Maria Elena Tafoya" or "Florez Ruben" (names of several
     words, which word by word match only from their first)."""
-    each = Q()
+    each, starts = [], None
     for word in words:
         alternatives = _name_prefix(word)
         if or_mrn:
             alternatives |= Q(mrn__in={word, word.upper()})
-        each &= alternatives
+        if alternatives:  # a word of punctuation alone asks nothing
+            each.append(alternatives)
+        if starts is None and fold_text(word):
+            starts = alternatives
     folded = [word for word in map(fold_text, words) if word]
     if len(folded) < 2:
-        return each
-    together = NOTHING
+        return functools.reduce(operator.and_, each, Q())
+    # The first word starts a given or family name (or is an MRN) however the words are
+    # read: said first, it is a plain OR of index ranges that SQLite answers from the
+    # indexes (it scans every patient for an OR around an AND of ORs, and cannot tell a
+    # rare word from a common one), while PostgreSQL still starts from the rarest word.
+    return starts & (functools.reduce(operator.and_, each) | _name_read_together(folded))
+
+
+def _name_read_together(folded: list[str]) -> Q:
+    """Given names then family names or the other way round, split after any word, or the
+    whole phrase as one name. A split into two single words is left out: the words one by
+    one match it already."""
+    together = _prefix("search_family", " ".join(folded)) | _prefix(
+        "search_given", " ".join(folded)
+    )
     for split in range(1, len(folded)):
+        if split == 1 and len(folded) == 2:
+            continue
         first, rest = " ".join(folded[:split]), " ".join(folded[split:])
         together |= _prefix("search_given", first) & _prefix("search_family", rest)
         together |= _prefix("search_family", first) & _prefix("search_given", rest)
-    whole = " ".join(folded)
-    together |= _prefix("search_family", whole) | _prefix("search_given", whole)
-    return each | together
+    return together
 
 
 def _parse_birth_date(term: str) -> datetime.date | None:

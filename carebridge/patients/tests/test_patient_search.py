@@ -75,6 +75,8 @@ def test_names_of_several_words_are_found_as_typed(org_a):
         ("Maria Elena Tafoya", "Tafoya"),
         ("Tafoya Maria", "Tafoya"),
         ("Florez, Ruben", "Florez"),
+        ("Mark Torr", "Torres"),
+        ("torr mar", "Torres"),
     ]:
         assert [p.family_name for p in search(org_a, text=typed)[0]] == [family], typed
     assert search(org_a, text="Elena Uriel")[0] == []
