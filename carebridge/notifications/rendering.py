@@ -112,17 +112,26 @@ def language_chain(language: str) -> list[str]:
 
 def visit_time_text(*, start: datetime.datetime, zone: datetime.tzinfo, language: str) -> VisitTime:
     """The visit's local weekday, date and time, written the way the language writes them."""
-    local = start.astimezone(zone)
+    words = visit_time_words(start=start, zone=zone)
     with translation.override(language):
-        return VisitTime(
-            weekday=formats.date_format(local, "l"),
-            date=formats.date_format(local, "DATE_FORMAT"),
-            time=formats.date_format(local, "TIME_FORMAT"),
-        )
+        return VisitTime(weekday=str(words.weekday), date=str(words.date), time=str(words.time))
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: datetime.date | datetime.time, format_name: str, language: str) -> str:
+    """Visits share days and times of day, so each is written once per language. Django's
+    TIME_FORMATs name no time zone, so the local time of day is all a time needs."""
+    if isinstance(value, datetime.time):
+        return formats.time_format(value, format_name)
+    return formats.date_format(value, format_name)
+
+
+def _in_active_language(value: datetime.date | datetime.time, format_name: str) -> str:
+    return _formatted(value, format_name, translation.get_language())
 
 
 # Formats in the language active when the text is finally read.
-_date_words = lazy(formats.date_format, str)
+_date_words = lazy(_in_active_language, str)
 
 
 def visit_time_words(*, start: datetime.datetime, zone: datetime.tzinfo) -> VisitTime:
@@ -132,9 +141,9 @@ def visit_time_words(*, start: datetime.datetime, zone: datetime.tzinfo) -> Visi
     language reads as neither."""
     local = start.astimezone(zone)
     return VisitTime(
-        weekday=_date_words(local, "l"),
-        date=_date_words(local, "DATE_FORMAT"),
-        time=_date_words(local, "TIME_FORMAT"),
+        weekday=_date_words(local.date(), "l"),
+        date=_date_words(local.date(), "DATE_FORMAT"),
+        time=_date_words(local.time(), "TIME_FORMAT"),
     )
 
 
