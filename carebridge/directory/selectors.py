@@ -44,7 +44,14 @@ class PractitionerQuery:
     specialty_id: int | None = None
     location_id: int | None = None
     language: str = ""
+    npi: str = ""
+    with_npi: bool = False
+    # The external identifier as stored (`system|value`, or a bare value without a system).
     identifier: str = ""
+    # Any identifier in this external system.
+    identifier_system: str = ""
+    # An identifier's value in any system, the NPI included.
+    identifier_value: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
     active_only: bool = True
     one_of_each: tuple[tuple[PractitionerQuery, ...], ...] = ()
@@ -75,8 +82,7 @@ def _practitioner_condition(query: PractitionerQuery) -> Q:
         condition &= Q(roles__location_id=query.location_id, roles__active=True)
     if query.language:
         condition &= Q(languages__code__iexact=query.language)
-    if query.identifier:
-        condition &= Q(npi=query.identifier) | Q(identifier=query.identifier)
+    condition &= _identifier_condition(query)
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
     if query.active_only:
@@ -84,6 +90,19 @@ def _practitioner_condition(query: PractitionerQuery) -> Q:
     return condition & one_of_each(
         map(_practitioner_condition, group) for group in query.one_of_each
     )
+
+
+def _identifier_condition(query: PractitionerQuery) -> Q:
+    condition = Q(npi=query.npi) if query.npi else Q()
+    if query.with_npi:
+        condition &= ~Q(npi="")
+    if query.identifier:
+        condition &= Q(identifier=query.identifier)
+    if query.identifier_system:
+        condition &= Q(identifier__startswith=f"{query.identifier_system}|")
+    if value := query.identifier_value:
+        condition &= Q(npi=value) | Q(identifier=value) | Q(identifier__endswith=f"|{value}")
+    return condition
 
 
 def languages_spoken(*, organization: Organization) -> list[str]:

@@ -44,12 +44,24 @@ class PatientQuery:
     email: str = ""
     sex: str = ""
     mrn: str = ""
-    identifier_system: str = ""
+    # An identifier held: this value (any, when blank) in this system (any system, the MRN
+    # included, when None; "" is no system at all). The MRN is in no stored system.
+    identifier_system: str | None = None
     identifier_value: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
     include_inactive: bool = True
     include_merged: bool = True
     one_of_each: tuple[tuple[PatientQuery, ...], ...] = ()
+
+
+def _identifier_held(system: str | None, value: str) -> Q:
+    holders = PatientIdentifier.objects.all()
+    if value:
+        holders = holders.filter(value=value)
+    if system is not None:
+        holders = holders.filter(system=system)
+    held = Q(pk__in=holders.values("patient_id"))
+    return held | Q(mrn=value) if system is None else held
 
 
 def _scoped(organization: Organization) -> QuerySet[Patient]:
@@ -166,14 +178,8 @@ def _query_filter(query: PatientQuery) -> Q:
         condition &= Q(sex=query.sex)
     if query.mrn:
         condition &= Q(mrn__iexact=query.mrn)
-    if query.identifier_value:
-        holders = PatientIdentifier.objects.filter(value=query.identifier_value)
-        if query.identifier_system:
-            holders = holders.filter(system=query.identifier_system)
-        condition &= Q(pk__in=holders.values("patient_id")) | Q(mrn=query.identifier_value)
-    elif query.identifier_system:  # any value in that system
-        holders = PatientIdentifier.objects.filter(system=query.identifier_system)
-        condition &= Q(pk__in=holders.values("patient_id"))
+    if query.identifier_value or query.identifier_system is not None:
+        condition &= _identifier_held(query.identifier_system, query.identifier_value)
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
     condition &= one_of_each(map(_query_filter, group) for group in query.one_of_each)

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
+from carebridge.accounts.models import Organization
 from carebridge.core.errors import InvalidInput
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources import fhir_date
-from carebridge.fhir_api.resources.patient import parse_patient, to_fhir_patient
+from carebridge.fhir_api.resources.patient import mrn_system, parse_patient, to_fhir_patient
 from carebridge.fhir_api.search import (
     SearchParam,
     SearchRequest,
@@ -41,7 +42,7 @@ def read(caller: Caller, resource_id: str) -> dict:
 
 
 def search(caller: Caller, request: SearchRequest) -> SearchResult:
-    query = _query(request)
+    query = _query(request, caller.organization)
     if query is None:
         return SearchResult([], 0, False)
     patients, total = patient_search(
@@ -55,15 +56,25 @@ def search(caller: Caller, request: SearchRequest) -> SearchResult:
     return SearchResult.counted(render(patients), total or 0, request.page)
 
 
-def _query(request: SearchRequest) -> PatientQuery | None:
+def _query(request: SearchRequest, organization: Organization) -> PatientQuery | None:
     """The selector's query, or None when it can match nothing."""
-    groups = query_groups(request, CRITERIA)
+    groups = query_groups(request, _criteria(organization))
     return None if groups is None else PatientQuery(one_of_each=groups)
 
 
-def _by_identifier(token: str) -> PatientQuery:
-    system, value = split_token(token)
-    return PatientQuery(identifier_system=system or "", identifier_value=value)
+def _by_identifier(organization: Organization) -> Callable[[str], PatientQuery]:
+    """`system|value`, `value` (any system, the MRN included), `|value` (no system) or
+    `system|` (any value in it). The MRN is under the clinic's MRN system alone, matched
+    as the desk matches it, in any case."""
+    clinic_mrns = mrn_system(organization)
+
+    def build(token: str) -> PatientQuery:
+        system, value = split_token(token)
+        if system == clinic_mrns:
+            return PatientQuery(mrn=value)
+        return PatientQuery(identifier_system=system, identifier_value=value)
+
+    return build
 
 
 def _birth_date(value: str) -> datetime.date:
@@ -74,10 +85,13 @@ def _birth_date(value: str) -> datetime.date:
     return fhir_date(value.removeprefix("eq"), "birthdate")
 
 
-# What one alternative of each parameter asks of a patient.
+def _criteria(organization: Organization) -> dict[str, Callable[[str], PatientQuery | None]]:
+    """What one alternative of each parameter asks of a patient."""
+    return CRITERIA | {"identifier": _by_identifier(organization)}
+
+
 CRITERIA: dict[str, Callable[[str], PatientQuery | None]] = {
     "_id": by_public_id(PatientQuery),
-    "identifier": _by_identifier,
     "name": lambda name: PatientQuery(name=name),
     "family": lambda family: PatientQuery(family=family),
     "given": lambda given: PatientQuery(given=given),

@@ -12,6 +12,7 @@ from carebridge.directory.selectors import (
     practitioner_list,
 )
 from carebridge.fhir_api.handler import Caller, ResourceHandler
+from carebridge.fhir_api.resources import NPI_SYSTEM, identifier_token
 from carebridge.fhir_api.resources.practitioner import to_fhir_practitioner
 from carebridge.fhir_api.search import (
     SearchParam,
@@ -47,8 +48,20 @@ ANY_PRACTITIONER = PractitionerQuery(active_only=False)
 CRITERIA: dict[str, Callable[[str], PractitionerQuery | None]] = {
     "_id": by_public_id(partial(replace, ANY_PRACTITIONER)),
     "name": lambda name: replace(ANY_PRACTITIONER, name=name),
-    "identifier": lambda token: replace(ANY_PRACTITIONER, identifier=split_token(token)[1]),
+    "identifier": lambda token: _by_identifier(*split_token(token)),
 }
+
+
+def _by_identifier(system: str | None, value: str) -> PractitionerQuery:
+    """`value` in any system, the NPI by its system, another system's value as stored;
+    `system|` is any value in the system."""
+    if system is None:
+        return replace(ANY_PRACTITIONER, identifier_value=value)
+    if system == NPI_SYSTEM:
+        return replace(ANY_PRACTITIONER, npi=value, with_npi=True)
+    if not value:
+        return replace(ANY_PRACTITIONER, identifier_system=system)
+    return replace(ANY_PRACTITIONER, identifier=identifier_token(system, value))
 
 
 HANDLER = ResourceHandler(

@@ -1,6 +1,7 @@
 import pytest
 
 from carebridge.directory.selectors import practitioner_role_list
+from carebridge.directory.services import practitioner_create
 from carebridge.fhir_api.tests.fhir_http import outcome_issue, validated
 
 
@@ -18,6 +19,31 @@ def test_practitioner_read_and_search(fhir_a, clinic_a):
     assert ids(fhir_a.get("Practitioner", {"name": "oka"}).json()) == [practitioner_id]
     assert ids(fhir_a.get("Practitioner", {"_id": practitioner_id}).json()) == [practitioner_id]
     assert ids(fhir_a.get("Practitioner", {"name": "nobody"}).json()) == []
+
+
+def test_practitioner_search_by_identifier_reads_the_system(fhir_a, clinic_a):
+    organization = clinic_a.organization
+    npi_only = practitioner_create(
+        organization=organization, given_name="Ana", family_name="Ruiz", npi="1234567893"
+    )
+    external = practitioner_create(
+        organization=organization, given_name="Ben", family_name="Stone", identifier="urn:x|77"
+    )
+    bare = practitioner_create(
+        organization=organization, given_name="Cy", family_name="Tran", identifier="1234567893"
+    )
+    npi = "http://hl7.org/fhir/sid/us-npi"
+
+    def found(token: str) -> set[str]:
+        return set(ids(fhir_a.get("Practitioner", {"identifier": token}).json()))
+
+    assert found("1234567893") == {str(npi_only.public_id), str(bare.public_id)}
+    assert found(f"{npi}|1234567893") == {str(npi_only.public_id)}
+    assert found("|1234567893") == {str(bare.public_id)}
+    assert found("77") == found("urn:x|77") == found("urn:x|") == {str(external.public_id)}
+    assert found("urn:y|77") == found("urn:x|7") == set()
+    assert str(npi_only.public_id) in found(f"{npi}|")
+    assert str(bare.public_id) not in found(f"{npi}|")
 
 
 def test_practitioner_role_read_and_search(fhir_a, clinic_a):

@@ -5,7 +5,7 @@ import pytest
 from carebridge.audit.models import AuditEntry
 from carebridge.fhir_api.tests.fhir_http import FhirClient, outcome_issue, validated
 from carebridge.patients.models import Patient
-from carebridge.patients.services import patient_create
+from carebridge.patients.services import identifier_add, patient_create
 
 
 def new_patient(**changes) -> dict:
@@ -143,6 +143,13 @@ def test_other_organization_gets_404_on_update(fhir_a, patient_b, token_b):
         ({"identifier": "A-1001"}, ["Álvarez"]),
         ({"identifier": "urn:carebridge:clinic-a:mrn|A-1001"}, ["Álvarez"]),
         ({"identifier": "urn:example:lab|Z-9"}, ["Zimmer"]),
+        # The MRN is under the clinic's MRN system only.
+        ({"identifier": "urn:example:lab|A-1001"}, []),
+        ({"identifier": "urn:carebridge:clinic-b:mrn|A-1001"}, []),
+        ({"identifier": "|A-1001"}, []),
+        # `system|`: any value in the system; every patient has an MRN.
+        ({"identifier": "urn:example:lab|"}, ["Zimmer"]),
+        ({"identifier": "urn:carebridge:clinic-a:mrn|"}, ["Álvarez", "Zimmer"]),
         ({"_id": "not-a-uuid"}, []),
     ],
 )
@@ -163,6 +170,16 @@ def test_search_by_each_parameter(fhir_a, org_a, patient_a, params, expected):
 
     assert [entry["resource"]["name"][0]["family"] for entry in bundle.get("entry", [])] == expected
     assert bundle["total"] == len(expected)
+
+
+def test_a_bar_before_the_value_asks_for_an_identifier_without_a_system(fhir_a, patient_a):
+    # Every identifier CareBridge keeps has a system, so no patient has one without.
+    identifier_add(patient=patient_a, system="urn:example:lab", value="L-6")
+
+    def found(token: str) -> int:
+        return fhir_a.get("Patient", {"identifier": token}).json()["total"]
+
+    assert [found("|L-6"), found("L-6"), found("urn:example:lab|L-6")] == [0, 1, 1]
 
 
 def test_search_by_id(fhir_a, patient_a):
