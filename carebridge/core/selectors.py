@@ -4,6 +4,7 @@ of statements written out."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import operator
 import uuid
@@ -21,6 +22,16 @@ from carebridge.core.db import quoted_column
 from carebridge.core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
+
+
+class NameMatch(enum.StrEnum):
+    """How a searched name matches the names of a person or a place."""
+
+    # Patients' names are matched without accents as well (they are stored folded).
+    START = "start"  # each word starts a name, in any case (as typed at the desk)
+    EXACT = "exact"  # the whole name as written: case and accents count
+    CONTAINS = "contains"  # anywhere in the name, in any case
+
 
 # Holds for no row: what a criterion with nothing in it that could match becomes, where
 # leaving it out would match every row.

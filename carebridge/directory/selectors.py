@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import Organization
-from carebridge.core.selectors import get_in_organization, one_of_each
+from carebridge.core.selectors import NameMatch, get_in_organization, one_of_each
 from carebridge.directory.models import (
     Location,
     Practitioner,
@@ -41,6 +41,7 @@ class PractitionerQuery:
     """Criteria that must all match; in `one_of_each`, one query of every group as well."""
 
     name: str = ""
+    name_match: NameMatch = NameMatch.START
     specialty_id: int | None = None
     location_id: int | None = None
     language: str = ""
@@ -73,9 +74,7 @@ def practitioner_list(
 
 
 def _practitioner_condition(query: PractitionerQuery) -> Q:
-    condition = Q()
-    for term in query.name.split():
-        condition &= Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+    condition = _name_condition(query.name, query.name_match)
     if query.specialty_id:
         condition &= Q(specialties__id=query.specialty_id)
     if query.location_id:
@@ -90,6 +89,21 @@ def _practitioner_condition(query: PractitionerQuery) -> Q:
     return condition & one_of_each(
         map(_practitioner_condition, group) for group in query.one_of_each
     )
+
+
+def _name_condition(name: str, match: NameMatch) -> Q:
+    """Each word starts a given or family name, or the whole of one is `name` (EXACT) or
+    holds it (CONTAINS)."""
+    if not name.strip():
+        return Q()
+    if match == NameMatch.EXACT:
+        return Q(family_name=name) | Q(given_name=name)
+    if match == NameMatch.CONTAINS:
+        return Q(family_name__icontains=name) | Q(given_name__icontains=name)
+    condition = Q()
+    for term in name.split():
+        condition &= Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+    return condition
 
 
 def _identifier_condition(query: PractitionerQuery) -> Q:

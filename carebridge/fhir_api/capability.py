@@ -63,4 +63,9 @@ def _resource(handler: ResourceHandler) -> dict:
 
 
 def _documentation(param: SearchParam) -> str:
-    return param.documentation + ("" if param.alternatives else NO_ALTERNATIVES)
+    modifiers = ", ".join(f":{modifier}" for modifier in param.modifiers)
+    return (
+        param.documentation
+        + ("" if param.alternatives else NO_ALTERNATIVES)
+        + (f" Modifiers: {modifiers}." if modifiers else "")
+    )

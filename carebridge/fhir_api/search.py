@@ -22,6 +22,7 @@ from django.http import QueryDict
 
 from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
+from carebridge.core.selectors import NameMatch
 from carebridge.core.validation import NUL_CHARACTER
 from carebridge.scheduling.constants import EARLIEST_VISIT_YEAR
 
@@ -42,6 +43,9 @@ SPECIAL = "\\,$|"
 # A token's system: up to the first bar that no backslash escapes.
 SYSTEM_AND_CODE = re.compile(r"((?:\\.|[^\\|])*)\|(.*)", re.DOTALL)
 
+# The modifiers of a name parameter and how each matches (none: NameMatch.START).
+NAME_MODIFIERS = {"exact": NameMatch.EXACT, "contains": NameMatch.CONTAINS}
+
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -55,6 +59,8 @@ class SearchParam:
     system: str = ""  # the code system of those codes
     # Whether a value may list alternatives; a parameter that reads one range cannot.
     alternatives: bool = True
+    # The modifiers it takes: `family:exact` is searched as a parameter of its own.
+    modifiers: tuple[str, ...] = ()
 
     def code(self, value: str) -> str:
         """The code of one alternative, without the parameter's own system in front."""
@@ -128,12 +134,13 @@ def search_request(
     for name in query:
         if name in PAGING_PARAMS:
             continue
-        if name not in params:
+        param = _param_named(params, name)
+        if param is None:
             ignored.append(name)
             continue
         if any("\x00" in value for value in query.getlist(name)):
             raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
-        given = _given(params[name], query.getlist(name), unknown_codes)
+        given = _given(param, query.getlist(name), unknown_codes)
         if given:
             values[name] = [value for value, _ in given]
             alternatives[name] = tuple(group for _, group in given)
@@ -144,6 +151,15 @@ def search_request(
     if strict and unknown_codes:
         raise unknown_codes[0]
     return SearchRequest(values, alternatives, _page(query), tuple(ignored), tuple(unknown_codes))
+
+
+def _param_named(params: Mapping[str, SearchParam], name: str) -> SearchParam | None:
+    """The parameter a query name asks for, itself or with one of its modifiers."""
+    base, _, modifier = name.partition(":")
+    param = params.get(base)
+    if param is None or (modifier and modifier not in param.modifiers):
+        return None
+    return param
 
 
 def _given(
@@ -267,12 +283,34 @@ def is_id(public_id: uuid.UUID, value: str) -> bool:
     return public_id_of(value) == public_id
 
 
+def name_criteria(
+    fields: Iterable[str], build: Callable[[str, NameMatch, str], T]
+) -> dict[str, Callable[[str], T]]:
+    """The builders of name parameters, as given and with each modifier: `build(field,
+    match, value)`."""
+    criteria = {}
+    for field in fields:
+        criteria[field] = partial(build, field, NameMatch.START)
+        for modifier, match in NAME_MODIFIERS.items():
+            criteria[f"{field}:{modifier}"] = partial(build, field, match)
+    return criteria
+
+
 def id_and_name_match(request: SearchRequest, public_id: uuid.UUID, name: str) -> bool:
-    """`_id` and `name` (the start of the name, in any case), as a directory entry has them."""
-    ids, names = request.criteria("_id"), request.criteria("name", str.casefold)
-    return meets_all(ids, partial(is_id, public_id)) and meets_all(
-        names, name.casefold().startswith
+    """`_id` and `name` (the start of the name in any case, or as its modifier says), as a
+    directory entry has them."""
+    tests = name_criteria(["name"], partial(_name_test, name))
+    return meets_all(request.criteria("_id"), partial(is_id, public_id)) and all(
+        meets_all(request.criteria(parameter), test) for parameter, test in tests.items()
     )
+
+
+def _name_test(name: str, field: str, match: NameMatch, value: str) -> bool:
+    if match == NameMatch.EXACT:
+        return name == value
+    if match == NameMatch.CONTAINS:
+        return value.casefold() in name.casefold()
+    return name.casefold().startswith(value.casefold())
 
 
 def _unescape(text: str, *, keep: str = "") -> str:

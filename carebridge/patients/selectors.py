@@ -22,7 +22,7 @@ from carebridge.audit.services import (
     get_or_audit_denied,
 )
 from carebridge.core.errors import NotFound
-from carebridge.core.selectors import NOTHING, one_of_each
+from carebridge.core.selectors import NOTHING, NameMatch, one_of_each
 from carebridge.patients.models import Patient, PatientIdentifier, PatientMerge
 from carebridge.patients.services import digits_only, fold_text, patient_standing_merge
 
@@ -44,6 +44,8 @@ class PatientQuery:
     email: str = ""
     sex: str = ""
     mrn: str = ""
+    # How `name`, `given` and `family` match.
+    name_match: NameMatch = NameMatch.START
     # An identifier held: this value (any, when blank) in this system (any system, the MRN
     # included, when None; "" is no system at all). The MRN is in no stored system.
     identifier_system: str | None = None
@@ -160,13 +162,48 @@ def _text_filter(text: str) -> Q:
     return condition & _name_words(names, or_mrn=True)
 
 
-def _query_filter(query: PatientQuery) -> Q:
-    condition = _text_filter(query.text)
-    condition &= _name_words(query.name.replace(",", " ").split())
+def _names(query: PatientQuery) -> Q:
+    """`name` (a given, middle or family name), `given` (a given or middle name when exact)
+    and `family`, matched as `name_match` says."""
+    if query.name_match == NameMatch.EXACT:
+        return _exact_names(query)
+    if query.name_match == NameMatch.CONTAINS:
+        return _names_containing(query)
+    condition = _name_words(query.name.replace(",", " ").split())
     if fold_text(query.given):
         condition &= _prefix("search_given", fold_text(query.given))
     if fold_text(query.family):
         condition &= _prefix("search_family", fold_text(query.family))
+    return condition
+
+
+def _exact_names(query: PatientQuery) -> Q:
+    condition = Q()
+    if query.name:
+        named = Q(family_name=query.name) | Q(given_name=query.name)
+        condition &= named | Q(middle_name=query.name)
+    if query.given:
+        condition &= Q(given_name=query.given) | Q(middle_name=query.given)
+    if query.family:
+        condition &= Q(family_name=query.family)
+    return condition
+
+
+def _names_containing(query: PatientQuery) -> Q:
+    name, given, family = map(fold_text, (query.name, query.given, query.family))
+    condition = Q()
+    if name:
+        condition &= Q(search_family__contains=name) | Q(search_given__contains=name)
+    if given:
+        condition &= Q(search_given__contains=given)
+    if family:
+        condition &= Q(search_family__contains=family)
+    return condition
+
+
+def _query_filter(query: PatientQuery) -> Q:
+    condition = _text_filter(query.text)
+    condition &= _names(query)
     if query.birth_date:
         condition &= Q(birth_date=query.birth_date)
     if query.phone.strip():

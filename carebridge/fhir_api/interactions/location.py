@@ -8,6 +8,7 @@ from carebridge.directory.selectors import access_location, location_list
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources.location import to_fhir_location
 from carebridge.fhir_api.search import (
+    NAME_MODIFIERS,
     SearchParam,
     SearchRequest,
     SearchResult,
@@ -38,6 +39,12 @@ HANDLER = ResourceHandler(
     search=search,
     search_params=(
         SearchParam("_id", "token", "Location ids."),
-        SearchParam("name", "string", "Name starts with, case-insensitive."),
+        SearchParam(
+            "name",
+            "string",
+            "Name starts with, in any case; :exact is the whole name as written, :contains"
+            " part of it, in any case.",
+            modifiers=tuple(NAME_MODIFIERS),
+        ),
     ),
 )

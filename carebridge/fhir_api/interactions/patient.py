@@ -11,14 +11,17 @@ from django.db.models import prefetch_related_objects
 
 from carebridge.accounts.models import Organization
 from carebridge.core.errors import InvalidInput
+from carebridge.core.selectors import NameMatch
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources import fhir_date
 from carebridge.fhir_api.resources.patient import mrn_system, parse_patient, to_fhir_patient
 from carebridge.fhir_api.search import (
+    NAME_MODIFIERS,
     SearchParam,
     SearchRequest,
     SearchResult,
     by_public_id,
+    name_criteria,
     query_groups,
     split_token,
 )
@@ -85,6 +88,10 @@ def _birth_date(value: str) -> datetime.date:
     return fhir_date(value.removeprefix("eq"), "birthdate")
 
 
+def _by_name(field: str, match: NameMatch, value: str) -> PatientQuery:
+    return PatientQuery(**{field: value}, name_match=match)
+
+
 def _criteria(organization: Organization) -> dict[str, Callable[[str], PatientQuery | None]]:
     """What one alternative of each parameter asks of a patient."""
     return CRITERIA | {"identifier": _by_identifier(organization)}
@@ -92,9 +99,7 @@ def _criteria(organization: Organization) -> dict[str, Callable[[str], PatientQu
 
 CRITERIA: dict[str, Callable[[str], PatientQuery | None]] = {
     "_id": by_public_id(PatientQuery),
-    "name": lambda name: PatientQuery(name=name),
-    "family": lambda family: PatientQuery(family=family),
-    "given": lambda given: PatientQuery(given=given),
+    **name_criteria(["name", "family", "given"], _by_name),
     "birthdate": lambda birthdate: PatientQuery(birth_date=_birth_date(birthdate)),
     "phone": lambda phone: PatientQuery(phone=phone),
     "email": lambda email: PatientQuery(email=email),
@@ -146,9 +151,26 @@ HANDLER = ResourceHandler(
     search_params=(
         SearchParam("_id", "token", "Patient ids."),
         SearchParam("identifier", "token", "system|value or value; the MRN or another id."),
-        SearchParam("name", "string", "Every word starts a given or family name."),
-        SearchParam("family", "string", "Family name starts with."),
-        SearchParam("given", "string", "Given name starts with."),
+        SearchParam(
+            "name",
+            "string",
+            "Every word starts a given or family name; :exact is a whole given, middle or"
+            " family name as written, :contains part of a given or family name.",
+            modifiers=tuple(NAME_MODIFIERS),
+        ),
+        SearchParam(
+            "family",
+            "string",
+            "Family name starts with; :exact is the whole name as written, :contains part.",
+            modifiers=tuple(NAME_MODIFIERS),
+        ),
+        SearchParam(
+            "given",
+            "string",
+            "Given name starts with; :exact is a whole given or middle name as written,"
+            " :contains part of the given name.",
+            modifiers=tuple(NAME_MODIFIERS),
+        ),
         SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),
         SearchParam("phone", "token", "Phone number, matched from the area code on."),
         SearchParam("email", "token", "Email address, case-insensitive."),

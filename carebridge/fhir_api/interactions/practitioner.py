@@ -15,10 +15,12 @@ from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources import NPI_SYSTEM, identifier_token
 from carebridge.fhir_api.resources.practitioner import to_fhir_practitioner
 from carebridge.fhir_api.search import (
+    NAME_MODIFIERS,
     SearchParam,
     SearchRequest,
     SearchResult,
     by_public_id,
+    name_criteria,
     page_of,
     query_groups,
     split_token,
@@ -47,7 +49,9 @@ ANY_PRACTITIONER = PractitionerQuery(active_only=False)
 # What one alternative of each parameter asks of a practitioner.
 CRITERIA: dict[str, Callable[[str], PractitionerQuery | None]] = {
     "_id": by_public_id(partial(replace, ANY_PRACTITIONER)),
-    "name": lambda name: replace(ANY_PRACTITIONER, name=name),
+    **name_criteria(
+        ["name"], lambda _, match, name: replace(ANY_PRACTITIONER, name=name, name_match=match)
+    ),
     "identifier": lambda token: _by_identifier(*split_token(token)),
 }
 
@@ -70,7 +74,13 @@ HANDLER = ResourceHandler(
     search=search,
     search_params=(
         SearchParam("_id", "token", "Practitioner ids."),
-        SearchParam("name", "string", "Every word starts a given or family name."),
+        SearchParam(
+            "name",
+            "string",
+            "Every word starts a given or family name; :exact is a whole given or family name"
+            " as written, :contains part of one, in any case.",
+            modifiers=tuple(NAME_MODIFIERS),
+        ),
         SearchParam("identifier", "token", "NPI or another identifier (system|value or value)."),
     ),
 )

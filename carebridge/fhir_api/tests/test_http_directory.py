@@ -19,6 +19,10 @@ def test_practitioner_read_and_search(fhir_a, clinic_a):
     assert ids(fhir_a.get("Practitioner", {"name": "oka"}).json()) == [practitioner_id]
     assert ids(fhir_a.get("Practitioner", {"_id": practitioner_id}).json()) == [practitioner_id]
     assert ids(fhir_a.get("Practitioner", {"name": "nobody"}).json()) == []
+    assert ids(fhir_a.get("Practitioner", {"name:exact": "Okafor"}).json()) == [practitioner_id]
+    assert ids(fhir_a.get("Practitioner", {"name:exact": "okafor"}).json()) == []
+    assert ids(fhir_a.get("Practitioner", {"name:contains": "KAF"}).json()) == [practitioner_id]
+    assert ids(fhir_a.get("Practitioner", {"name:contains": "oko"}).json()) == []
 
 
 def test_practitioner_search_by_identifier_reads_the_system(fhir_a, clinic_a):
@@ -68,6 +72,13 @@ def test_organization_is_the_callers_own_clinic(fhir_a, org_a):
     assert validated(read.json())["name"] == "Clinic A"
     assert ids(fhir_a.get("Organization").json()) == [str(org_a.public_id)]
     assert ids(fhir_a.get("Organization", {"name": "clinic b"}).json()) == []
+    assert ids(fhir_a.get("Organization", {"name:exact": "Clinic A"}).json()) == [
+        str(org_a.public_id)
+    ]
+    assert ids(fhir_a.get("Organization", {"name:exact": "Clinic"}).json()) == []
+    assert ids(fhir_a.get("Organization", {"name:contains": "NIC a"}).json()) == [
+        str(org_a.public_id)
+    ]
 
 
 def test_location_read_and_search(fhir_a, clinic_a):
@@ -78,6 +89,10 @@ def test_location_read_and_search(fhir_a, clinic_a):
     assert validated(read.json())["name"] == "Clinic A Main"
     assert ids(fhir_a.get("Location", {"name": "clinic a"}).json()) == [location_id]
     assert ids(fhir_a.get("Location", {"name": "elsewhere"}).json()) == []
+    assert ids(fhir_a.get("Location", {"name:exact": "Clinic A Main"}).json()) == [location_id]
+    assert ids(fhir_a.get("Location", {"name:exact": "clinic a main"}).json()) == []
+    assert ids(fhir_a.get("Location", {"name:contains": "a ma"}).json()) == [location_id]
+    assert ids(fhir_a.get("Location", {"name:contains": "main", "name": "x"}).json()) == []
 
 
 @pytest.mark.parametrize(

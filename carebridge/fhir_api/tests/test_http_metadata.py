@@ -87,3 +87,5 @@ def test_capability_statement_says_how_search_values_combine(db):
     assert slot["start"]["documentation"].endswith("comma-separated alternatives are refused.")
     assert "refused" not in slot["status"]["documentation"]
     assert "one at a time" not in patient["gender"]["documentation"]
+    assert patient["family"]["documentation"].endswith("Modifiers: :exact, :contains.")
+    assert "Modifiers" not in patient["birthdate"]["documentation"]

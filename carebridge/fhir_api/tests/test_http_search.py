@@ -118,6 +118,24 @@ def test_unknown_parameter_is_refused_under_strict_handling(fhir_a, patients_a):
     assert "shoe-size" in issue["diagnostics"]
 
 
+def test_a_modifier_a_parameter_does_not_take_is_an_unknown_parameter(fhir_a, patients_a):
+    lenient = validated(fhir_a.get("Patient", {"family:below": "page00"}).json())
+    strict = fhir_a.get("Patient", {"family:below": "page00"}, Prefer="handling=strict")
+
+    assert lenient["total"] == len(patients_a)
+    outcome = next(e for e in lenient["entry"] if e["search"]["mode"] == "outcome")
+    assert outcome["resource"]["issue"][0]["expression"] == ["family:below"]
+    assert strict.status_code == 400
+    assert outcome_issue(strict)["expression"] == ["family:below"]
+
+
+def test_a_modifier_stays_in_the_paging_links(fhir_a, patients_a):
+    bundle = validated(fhir_a.get("Patient", {"family:contains": "page", "_count": 2}).json())
+
+    assert bundle["total"] == len(patients_a)
+    assert "family%3Acontains=page" in links(bundle)["next"]
+
+
 def test_known_parameters_pass_under_strict_handling(fhir_a, patients_a):
     response = fhir_a.get("Patient", {"family": "page00"}, Prefer="handling=strict")
 
