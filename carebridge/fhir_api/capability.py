@@ -12,7 +12,8 @@ from carebridge.fhir_api.search import SearchParam
 SEARCH_RULES = (
     "Search parameters combine as FHIR says: a parameter given more than once must match "
     "each time, and a value's comma-separated alternatives match when any of them does "
-    "(a backslash before a comma, $, | or backslash makes it part of the value)."
+    "(a backslash before a comma, $, | or backslash makes it part of the value). A "
+    "parameter's modifiers are listed with it; :not matches when none of its codes do."
 )
 NO_ALTERNATIVES = " One value each time: comma-separated alternatives are refused."
 
@@ -63,7 +64,7 @@ def _resource(handler: ResourceHandler) -> dict:
 
 
 def _documentation(param: SearchParam) -> str:
-    modifiers = ", ".join(f":{modifier}" for modifier in param.modifiers)
+    modifiers = ", ".join(f":{modifier}" for modifier in param.all_modifiers)
     return (
         param.documentation
         + ("" if param.alternatives else NO_ALTERNATIVES)

@@ -43,6 +43,7 @@ SPECIAL = "\\,$|"
 # A token's system: up to the first bar that no backslash escapes.
 SYSTEM_AND_CODE = re.compile(r"((?:\\.|[^\\|])*)\|(.*)", re.DOTALL)
 
+NOT = "not"
 # The modifiers of a name parameter and how each matches (none: NameMatch.START).
 NAME_MODIFIERS = {"exact": NameMatch.EXACT, "contains": NameMatch.CONTAINS}
 
@@ -61,6 +62,12 @@ class SearchParam:
     alternatives: bool = True
     # The modifiers it takes: `family:exact` is searched as a parameter of its own.
     modifiers: tuple[str, ...] = ()
+
+    @property
+    def all_modifiers(self) -> tuple[str, ...]:
+        """Its own modifiers, and :not for a token with a fixed set of codes (searched as
+        the other codes)."""
+        return (*self.modifiers, NOT) if self.codes else self.modifiers
 
     def code(self, value: str) -> str:
         """The code of one alternative, without the parameter's own system in front."""
@@ -85,7 +92,8 @@ class SearchRequest:
     `values` holds each value as sent (for paging links), `alternatives` each one split into
     its alternatives, unescaped (a token's codes without their system; other tokens keep
     `\\|` and `\\\\` escaped for `split_token`); values with no alternative in them are left
-    out of both.
+    out of both. A token's `:not` is held in `alternatives` as a group of the codes it does
+    not name, under the parameter's own name (a group of none when it names them all).
     """
 
     values: dict[str, list[str]]
@@ -141,9 +149,14 @@ def search_request(
         if any("\x00" in value for value in query.getlist(name)):
             raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
         given = _given(param, query.getlist(name), unknown_codes)
-        if given:
-            values[name] = [value for value, _ in given]
-            alternatives[name] = tuple(group for _, group in given)
+        if not given:
+            continue
+        values[name] = [value for value, _ in given]
+        groups = tuple(group for _, group in given)
+        if name == f"{param.name}:{NOT}":
+            # None of the codes: one of the others (all of them given: nothing matches).
+            name, groups = param.name, tuple(_other_codes(param, group) for group in groups)
+        alternatives[name] = alternatives.get(name, ()) + groups
     if strict and ignored:
         raise InvalidInput(
             f"unsupported search parameter(s): {', '.join(ignored)}", field=ignored[0]
@@ -157,9 +170,13 @@ def _param_named(params: Mapping[str, SearchParam], name: str) -> SearchParam | 
     """The parameter a query name asks for, itself or with one of its modifiers."""
     base, _, modifier = name.partition(":")
     param = params.get(base)
-    if param is None or (modifier and modifier not in param.modifiers):
+    if param is None or (modifier and modifier not in param.all_modifiers):
         return None
     return param
+
+
+def _other_codes(param: SearchParam, codes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code for code in param.codes if code not in codes)
 
 
 def _given(

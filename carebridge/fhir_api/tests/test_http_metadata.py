@@ -89,3 +89,4 @@ def test_capability_statement_says_how_search_values_combine(db):
     assert "one at a time" not in patient["gender"]["documentation"]
     assert patient["family"]["documentation"].endswith("Modifiers: :exact, :contains.")
     assert "Modifiers" not in patient["birthdate"]["documentation"]
+    assert patient["gender"]["documentation"].endswith("Modifiers: :not.")

@@ -150,6 +150,8 @@ def test_other_organization_gets_404_on_update(fhir_a, patient_b, token_b):
         ({"birthdate": "1980-05-17"}, ["Álvarez"]),
         ({"birthdate": "eq1980-05-17"}, ["Álvarez"]),
         ({"gender": "female"}, ["Zimmer"]),
+        ({"gender:not": "male"}, ["Zimmer"]),
+        ({"gender:not": "male,female"}, []),
         ({"phone": "6175550101"}, ["Álvarez"]),
         ({"email": "JOSE@example.org"}, ["Álvarez"]),
         ({"identifier": "A-1001"}, ["Álvarez"]),

@@ -224,6 +224,12 @@ def appointments(fhir, params: dict, visits) -> str:
         ({"date": ["2030-03-04,2030-03-06", "ge2030-03-05"]}, "z"),
         ({"status": ["booked", "cancelled"]}, ""),
         ({"status": "booked,cancelled"}, "az"),
+        # :not is any other status; given with the status, both hold.
+        ({"status:not": "cancelled"}, "az"),
+        ({"status:not": "booked"}, ""),
+        ({"status:not": "noshow,cancelled"}, "az"),
+        ({"status": "booked", "status:not": "cancelled"}, "az"),
+        ({"status": "booked", "status:not": "booked"}, ""),
     ],
 )
 def test_appointment_dates_and_statuses_combine(fhir_a, visits, params, found):
@@ -320,6 +326,8 @@ def test_slot_criteria_combine(fhir_a, clinic_a):
     assert free > 0
     assert total({"status": ["free", "busy"]}) == 0
     assert total({"status": ["free", "free"]}) == free
+    assert total({"status:not": "busy"}) == free
+    assert total({"status:not": "free,busy"}) == 0
     assert total({"schedule": [schedule, schedule]}) == free
     assert total({"schedule": [schedule, f"Schedule/{uuid.uuid4()}"]}) == 0
     assert total({"schedule": f"Schedule/{uuid.uuid4()},{schedule}"}) == free
