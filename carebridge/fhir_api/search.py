@@ -313,6 +313,16 @@ def name_criteria(
     return criteria
 
 
+# The `name` parameter as `id_and_name_match` reads it.
+ENTRY_NAME = SearchParam(
+    "name",
+    "string",
+    "Name starts with, in any case; :exact is the whole name as written, :contains part of"
+    " it, in any case.",
+    modifiers=tuple(NAME_MODIFIERS),
+)
+
+
 def id_and_name_match(request: SearchRequest, public_id: uuid.UUID, name: str) -> bool:
     """`_id` and `name` (the start of the name in any case, or as its modifier says), as a
     directory entry has them."""

@@ -8,7 +8,7 @@ from carebridge.directory.selectors import access_location, location_list
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources.location import to_fhir_location
 from carebridge.fhir_api.search import (
-    NAME_MODIFIERS,
+    ENTRY_NAME,
     SearchParam,
     SearchRequest,
     SearchResult,
@@ -39,12 +39,6 @@ HANDLER = ResourceHandler(
     search=search,
     search_params=(
         SearchParam("_id", "token", "Location ids."),
-        SearchParam(
-            "name",
-            "string",
-            "Name starts with, in any case; :exact is the whole name as written, :contains"
-            " part of it, in any case.",
-            modifiers=tuple(NAME_MODIFIERS),
-        ),
+        ENTRY_NAME,
     ),
 )

@@ -6,7 +6,7 @@ from carebridge.core.errors import NotFound
 from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources.organization import to_fhir_organization
 from carebridge.fhir_api.search import (
-    NAME_MODIFIERS,
+    ENTRY_NAME,
     SearchParam,
     SearchRequest,
     SearchResult,
@@ -33,12 +33,6 @@ HANDLER = ResourceHandler(
     search=search,
     search_params=(
         SearchParam("_id", "token", "Organization ids."),
-        SearchParam(
-            "name",
-            "string",
-            "Name starts with, in any case; :exact is the whole name as written, :contains"
-            " part of it, in any case.",
-            modifiers=tuple(NAME_MODIFIERS),
-        ),
+        ENTRY_NAME,
     ),
 )
