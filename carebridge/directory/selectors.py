@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import Organization
 from carebridge.core.selectors import NameMatch, get_in_organization, one_of_each
+from carebridge.core.text import fold_text
 from carebridge.directory.models import (
     Location,
     Practitioner,
@@ -49,8 +51,8 @@ class PractitionerQuery:
     with_npi: bool = False
     # The external identifier as stored (`system|value`, or a bare value without a system).
     identifier: str = ""
-    # Any identifier in this external system.
-    identifier_system: str = ""
+    # Any identifier in this external system ("": any without a system).
+    identifier_system: str | None = None
     # An identifier's value in any system, the NPI included.
     identifier_value: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
@@ -68,13 +70,44 @@ def practitioner_list(
     *, organization: Organization, query: PractitionerQuery | None = None
 ) -> QuerySet[Practitioner]:
     """Practitioners matching every given criterion, in name order."""
-    condition = _practitioner_condition(query or PractitionerQuery())
+    condition = _practitioner_condition(query or PractitionerQuery(), _Directory(organization))
     matching = Practitioner.objects.filter(organization=organization).filter(condition)
     return _practitioners(organization).filter(pk__in=matching.values("pk"))
 
 
-def _practitioner_condition(query: PractitionerQuery) -> Q:
-    condition = _name_condition(query.name, query.name_match)
+class _Directory:
+    """The names of a clinic's practitioners, read once (when a search names someone) and
+    compared here: the databases fold case and accents differently (SQLite only ASCII
+    case), and a clinic has a few hundred practitioners at most."""
+
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+
+    @functools.cached_property
+    def names(self) -> list[tuple[int, str, str]]:
+        return list(
+            Practitioner.objects.filter(organization=self.organization).values_list(
+                "pk", "given_name", "family_name"
+            )
+        )
+
+    def named(self, name: str, match: NameMatch) -> Q:
+        return Q(pk__in=[pk for pk, *names in self.names if _name_matches(name, match, names)])
+
+
+def _name_matches(name: str, match: NameMatch, names: list[str]) -> bool:
+    """Each word starts a given or family name (in any case, without accents), or the whole
+    of one is `name` as written (EXACT) or holds it in any case, without accents (CONTAINS)."""
+    if match == NameMatch.EXACT:
+        return name in names
+    folded = [fold_text(part) for part in names]
+    if match == NameMatch.CONTAINS:
+        return any(fold_text(name) in part for part in folded)
+    return all(any(part.startswith(word) for part in folded) for word in fold_text(name).split())
+
+
+def _practitioner_condition(query: PractitionerQuery, directory: _Directory) -> Q:
+    condition = directory.named(query.name, query.name_match) if query.name.strip() else Q()
     if query.specialty_id:
         condition &= Q(specialties__id=query.specialty_id)
     if query.location_id:
@@ -87,23 +120,8 @@ def _practitioner_condition(query: PractitionerQuery) -> Q:
     if query.active_only:
         condition &= Q(active=True)
     return condition & one_of_each(
-        map(_practitioner_condition, group) for group in query.one_of_each
+        (_practitioner_condition(each, directory) for each in group) for group in query.one_of_each
     )
-
-
-def _name_condition(name: str, match: NameMatch) -> Q:
-    """Each word starts a given or family name, or the whole of one is `name` (EXACT) or
-    holds it (CONTAINS)."""
-    if not name.strip():
-        return Q()
-    if match == NameMatch.EXACT:
-        return Q(family_name=name) | Q(given_name=name)
-    if match == NameMatch.CONTAINS:
-        return Q(family_name__icontains=name) | Q(given_name__icontains=name)
-    condition = Q()
-    for term in name.split():
-        condition &= Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
-    return condition
 
 
 def _identifier_condition(query: PractitionerQuery) -> Q:
@@ -114,6 +132,8 @@ def _identifier_condition(query: PractitionerQuery) -> Q:
         condition &= Q(identifier=query.identifier)
     if query.identifier_system:
         condition &= Q(identifier__startswith=f"{query.identifier_system}|")
+    elif query.identifier_system == "":
+        condition &= ~Q(identifier="") & ~Q(identifier__contains="|")
     if value := query.identifier_value:
         condition &= Q(npi=value) | Q(identifier=value) | Q(identifier__endswith=f"|{value}")
     return condition

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from carebridge.fhir_api.outcomes import issue, operation_outcome
-from carebridge.fhir_api.search import Page, SearchRequest, SearchResult
+from carebridge.fhir_api.search import Page, SearchRequest, SearchResult, unknown_code_effect
 
 
 def searchset(
@@ -60,7 +60,7 @@ def _outcome(search: SearchRequest) -> dict:
         issue(
             severity="warning",
             code="code-invalid",
-            diagnostics=f"{error.message}; it matches nothing",
+            diagnostics=f"{error.message}; {unknown_code_effect(error)}",
             expression=error.field,
         )
         for error in search.unknown_codes

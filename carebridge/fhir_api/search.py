@@ -148,7 +148,7 @@ def search_request(
             continue
         if any("\x00" in value for value in query.getlist(name)):
             raise InvalidInput(f"{name}: {NUL_CHARACTER}", field=name)
-        given = _given(param, query.getlist(name), unknown_codes)
+        given = _given(param, name, query.getlist(name), unknown_codes)
         if not given:
             continue
         values[name] = [value for value, _ in given]
@@ -168,9 +168,9 @@ def search_request(
 
 def _param_named(params: Mapping[str, SearchParam], name: str) -> SearchParam | None:
     """The parameter a query name asks for, itself or with one of its modifiers."""
-    base, _, modifier = name.partition(":")
+    base, colon, modifier = name.partition(":")
     param = params.get(base)
-    if param is None or (modifier and modifier not in param.all_modifiers):
+    if param is None or (colon and modifier not in param.all_modifiers):
         return None
     return param
 
@@ -180,14 +180,17 @@ def _other_codes(param: SearchParam, codes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _given(
-    param: SearchParam, values: list[str], unknown: list[InvalidInput]
+    param: SearchParam, name: str, values: list[str], unknown: list[InvalidInput]
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """Each value with its alternatives, leaving out values with none."""
-    given = [(value, _alternatives(param, value, unknown)) for value in values]
+    """Each value of the query's `name` (the parameter, maybe with a modifier) with its
+    alternatives, leaving out values with none."""
+    given = [(value, _alternatives(param, name, value, unknown)) for value in values]
     return [(value, group) for value, group in given if group]
 
 
-def _alternatives(param: SearchParam, value: str, unknown: list[InvalidInput]) -> tuple[str, ...]:
+def _alternatives(
+    param: SearchParam, name: str, value: str, unknown: list[InvalidInput]
+) -> tuple[str, ...]:
     """The value's comma-separated alternatives; those of a token with a fixed set of codes
     as plain codes, each code it does not have added to `unknown`."""
     # A token keeps `\|` and `\\` escaped until `split_token` has found the bar before its code.
@@ -204,13 +207,16 @@ def _alternatives(param: SearchParam, value: str, unknown: list[InvalidInput]) -
         return found
     codes = tuple(map(param.code, found))
     unknown += [
-        InvalidInput(
-            f"{param.name}: {code!r} is not one of {', '.join(param.codes)}", field=param.name
-        )
+        InvalidInput(f"{name}: {code!r} is not one of {', '.join(param.codes)}", field=name)
         for code in codes
         if code not in param.codes
     ]
     return codes
+
+
+def unknown_code_effect(error: InvalidInput) -> str:
+    """What a code the parameter does not have does to the search, for its warning."""
+    return "it rules nothing out" if error.field.endswith(f":{NOT}") else "it matches nothing"
 
 
 def _page(query: QueryDict) -> Page:

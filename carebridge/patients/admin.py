@@ -21,7 +21,7 @@ class PatientAdmin(admin.ModelAdmin):
     list_display = ["mrn", "family_name", "given_name", "birth_date", "organization", "active"]
     list_filter = ["organization", "active"]
     search_fields = ["mrn", "family_name", "given_name"]
-    readonly_fields = ["search_family", "search_given", "search_phone", "version"]
+    readonly_fields = ["search_family", "search_given", "search_middle", "search_phone", "version"]
     inlines = [IdentifierInline]
 
     def has_add_permission(self, request):

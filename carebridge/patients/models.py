@@ -57,6 +57,7 @@ class Patient(TenantModel):
     # Folded copies for search: lower-case, accents removed, digits only.
     search_family = models.CharField(max_length=100, editable=False, db_index=True)
     search_given = models.CharField(max_length=100, editable=False, db_index=True)
+    search_middle = models.CharField(max_length=100, editable=False, blank=True, db_index=True)
     search_phone = models.CharField(max_length=30, editable=False, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
 

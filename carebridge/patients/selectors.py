@@ -23,8 +23,9 @@ from carebridge.audit.services import (
 )
 from carebridge.core.errors import NotFound
 from carebridge.core.selectors import NOTHING, NameMatch, one_of_each
+from carebridge.core.text import fold_text
 from carebridge.patients.models import Patient, PatientIdentifier, PatientMerge
-from carebridge.patients.services import digits_only, fold_text, patient_standing_merge
+from carebridge.patients.services import digits_only, patient_standing_merge
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class PatientQuery:
     phone: str = ""
     email: str = ""
     sex: str = ""
-    mrn: str = ""
+    mrn: str = ""  # in any case, as the desk types it
+    mrn_exact: str = ""  # as written, as an identifier is matched
     # How `name`, `given` and `family` match.
     name_match: NameMatch = NameMatch.START
     # An identifier held: this value (any, when blank) in this system (any system, the MRN
@@ -81,12 +83,16 @@ def _name_prefix(term: str) -> Q:
     folded = fold_text(term)
     if not folded:
         return Q()
-    return _prefix("search_family", folded) | _prefix("search_given", folded)
+    return _prefix("search_family", folded) | _given_prefix(folded)
+
+
+def _given_prefix(folded: str) -> Q:
+    return _prefix("search_given", folded) | _prefix("search_middle", folded)
 
 
 def _name_words(words: list[str], *, or_mrn: bool = False) -> Q:
-    """Words of a name: each a prefix of a family or given name (or, with `or_mrn`, an
-    MRN); or, read together, given names then family names or the other way round, as
+    """Words of a name: each a prefix of a family, given or middle name (or, with `or_mrn`,
+    an MRN); or, read together, given names then family names or the other way round, as
     in "Uriel de la Torre", "Maria Elena Tafoya" or "Florez Ruben" (names of several
     words, which word by word match only from their first)."""
     each, starts = [], None
@@ -101,8 +107,8 @@ def _name_words(words: list[str], *, or_mrn: bool = False) -> Q:
     folded = [word for word in map(fold_text, words) if word]
     if len(folded) < 2:
         return functools.reduce(operator.and_, each, Q())
-    # The first word starts a given or family name (or is an MRN) however the words are
-    # read: said first, it is a plain OR of index ranges that SQLite answers from the
+    # The first word starts a given, middle or family name (or is an MRN) however the words
+    # are read: said first, it is a plain OR of index ranges that SQLite answers from the
     # indexes (it scans every patient for an OR around an AND of ORs, and cannot tell a
     # rare word from a common one), while PostgreSQL still starts from the rarest word.
     return starts & (functools.reduce(operator.and_, each) | _name_read_together(folded))
@@ -163,15 +169,15 @@ def _text_filter(text: str) -> Q:
 
 
 def _names(query: PatientQuery) -> Q:
-    """`name` (a given, middle or family name), `given` (a given or middle name when exact)
-    and `family`, matched as `name_match` says."""
+    """`name` (a given, middle or family name), `given` (a given or middle name) and
+    `family`, matched as `name_match` says."""
     if query.name_match == NameMatch.EXACT:
         return _exact_names(query)
     if query.name_match == NameMatch.CONTAINS:
         return _names_containing(query)
     condition = _name_words(query.name.replace(",", " ").split())
     if fold_text(query.given):
-        condition &= _prefix("search_given", fold_text(query.given))
+        condition &= _given_prefix(fold_text(query.given))
     if fold_text(query.family):
         condition &= _prefix("search_family", fold_text(query.family))
     return condition
@@ -193,12 +199,16 @@ def _names_containing(query: PatientQuery) -> Q:
     name, given, family = map(fold_text, (query.name, query.given, query.family))
     condition = Q()
     if name:
-        condition &= Q(search_family__contains=name) | Q(search_given__contains=name)
+        condition &= Q(search_family__contains=name) | _given_containing(name)
     if given:
-        condition &= Q(search_given__contains=given)
+        condition &= _given_containing(given)
     if family:
         condition &= Q(search_family__contains=family)
     return condition
+
+
+def _given_containing(folded: str) -> Q:
+    return Q(search_given__contains=folded) | Q(search_middle__contains=folded)
 
 
 def _query_filter(query: PatientQuery) -> Q:
@@ -215,6 +225,8 @@ def _query_filter(query: PatientQuery) -> Q:
         condition &= Q(sex=query.sex)
     if query.mrn:
         condition &= Q(mrn__iexact=query.mrn)
+    if query.mrn_exact:
+        condition &= Q(mrn=query.mrn_exact)
     if query.identifier_value or query.identifier_system is not None:
         condition &= _identifier_held(query.identifier_system, query.identifier_value)
     if query.public_ids:

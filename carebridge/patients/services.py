@@ -13,13 +13,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from unidecode import unidecode
 
 from carebridge.accounts.models import Organization, User, saved_user
 from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record, audit_record_many
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, raise_all
+from carebridge.core.text import fold_text
 from carebridge.core.timeranges import zone_of
 from carebridge.core.validation import clean_problems
 from carebridge.patients.constants import MERGED_MRN_SYSTEM, ContactChannel
@@ -142,11 +142,6 @@ def merge_register(*, move: MergeMove, move_back: MergeMoveBack) -> None:
         _merge_handlers.append(handlers)
 
 
-def fold_text(value: str) -> str:
-    """Lower-case without accents: how names are stored and searched."""
-    return unidecode(value or "").lower().strip()
-
-
 def _birth_date_problems(patient: Patient) -> list[InvalidInput]:
     birth_date, today = patient.birth_date, clock.now().date()
     # Somewhere it is already tomorrow or still yesterday: only the clinic's own date says
@@ -230,6 +225,7 @@ def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
         problems += _birth_date_problems(patient)
     patient.search_family = fold_text(patient.family_name)
     patient.search_given = fold_text(patient.given_name)
+    patient.search_middle = fold_text(patient.middle_name)
     patient.search_phone = national_digits(patient.phone_mobile or patient.phone_home)
     return problems
 

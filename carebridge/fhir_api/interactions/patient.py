@@ -67,14 +67,13 @@ def _query(request: SearchRequest, organization: Organization) -> PatientQuery |
 
 def _by_identifier(organization: Organization) -> Callable[[str], PatientQuery]:
     """`system|value`, `value` (any system, the MRN included), `|value` (no system) or
-    `system|` (any value in it). The MRN is under the clinic's MRN system alone, matched
-    as the desk matches it, in any case."""
+    `system|` (any value in it). The MRN is under the clinic's MRN system alone."""
     clinic_mrns = mrn_system(organization)
 
     def build(token: str) -> PatientQuery:
         system, value = split_token(token)
         if system == clinic_mrns:
-            return PatientQuery(mrn=value)
+            return PatientQuery(mrn_exact=value)
         return PatientQuery(identifier_system=system, identifier_value=value)
 
     return build
@@ -154,8 +153,8 @@ HANDLER = ResourceHandler(
         SearchParam(
             "name",
             "string",
-            "Every word starts a given or family name; :exact is a whole given, middle or"
-            " family name as written, :contains part of a given or family name.",
+            "Every word starts a given, middle or family name; :exact is a whole one as"
+            " written, :contains part of one.",
             modifiers=tuple(NAME_MODIFIERS),
         ),
         SearchParam(
@@ -167,8 +166,8 @@ HANDLER = ResourceHandler(
         SearchParam(
             "given",
             "string",
-            "Given name starts with; :exact is a whole given or middle name as written,"
-            " :contains part of the given name.",
+            "A given or middle name starts with; :exact is a whole one as written, :contains"
+            " part of one.",
             modifiers=tuple(NAME_MODIFIERS),
         ),
         SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),

@@ -58,7 +58,7 @@ CRITERIA: dict[str, Callable[[str], PractitionerQuery | None]] = {
 
 def _by_identifier(system: str | None, value: str) -> PractitionerQuery:
     """`value` in any system, the NPI by its system, another system's value as stored;
-    `system|` is any value in the system."""
+    `system|` is any value in the system, `|` any identifier without one."""
     if system is None:
         return replace(ANY_PRACTITIONER, identifier_value=value)
     if system == NPI_SYSTEM:

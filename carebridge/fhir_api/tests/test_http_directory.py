@@ -48,6 +48,29 @@ def test_practitioner_search_by_identifier_reads_the_system(fhir_a, clinic_a):
     assert found("urn:y|77") == found("urn:x|7") == set()
     assert str(npi_only.public_id) in found(f"{npi}|")
     assert str(bare.public_id) not in found(f"{npi}|")
+    assert found("|") == {str(bare.public_id)}
+
+
+def test_practitioner_names_are_found_in_any_case_and_without_accents(fhir_a, clinic_a):
+    cesar = str(
+        practitioner_create(
+            organization=clinic_a.organization, given_name="César", family_name="Cabán"
+        ).public_id
+    )
+
+    def found(params: dict) -> bool:
+        return cesar in ids(fhir_a.get("Practitioner", params).json())
+
+    for params in [
+        {"name": "CABÁN"},
+        {"name": "caban cesar"},
+        {"name:contains": "ABÁ"},
+        {"name:contains": "aba"},
+        {"name:exact": "Cabán"},
+    ]:
+        assert found(params), params
+    for params in [{"name:exact": "cabán"}, {"name:exact": "Caban"}, {"name": "aba"}]:
+        assert not found(params), params
 
 
 def test_practitioner_role_read_and_search(fhir_a, clinic_a):

@@ -161,6 +161,9 @@ def test_other_organization_gets_404_on_update(fhir_a, patient_b, token_b):
         ({"identifier": "urn:example:lab|A-1001"}, []),
         ({"identifier": "urn:carebridge:clinic-b:mrn|A-1001"}, []),
         ({"identifier": "|A-1001"}, []),
+        # An identifier's value is matched as written, the MRN's too.
+        ({"identifier": "urn:carebridge:clinic-a:mrn|a-1001"}, []),
+        ({"identifier": "a-1001"}, []),
         # `system|`: any value in the system; every patient has an MRN.
         ({"identifier": "urn:example:lab|"}, ["Zimmer"]),
         ({"identifier": "urn:carebridge:clinic-a:mrn|"}, ["Álvarez", "Zimmer"]),
@@ -194,6 +197,16 @@ def test_a_bar_before_the_value_asks_for_an_identifier_without_a_system(fhir_a, 
         return fhir_a.get("Patient", {"identifier": token}).json()["total"]
 
     assert [found("|L-6"), found("L-6"), found("urn:example:lab|L-6")] == [0, 1, 1]
+
+
+def test_every_given_name_is_searched(fhir_a):
+    created = fhir_a.post(
+        "Patient", new_patient(name=[{"family": "Lind", "given": ["Zora", "Quilla"]}])
+    )
+    assert created.status_code == 201
+
+    for params in [{"given": "quil"}, {"name": "Quilla"}, {"given:contains": "UILL"}]:
+        assert fhir_a.get("Patient", params).json()["total"] == 1, params
 
 
 def test_search_by_id(fhir_a, patient_a):

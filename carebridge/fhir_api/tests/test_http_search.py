@@ -129,6 +129,27 @@ def test_a_modifier_a_parameter_does_not_take_is_an_unknown_parameter(fhir_a, pa
     assert outcome_issue(strict)["expression"] == ["family:below"]
 
 
+@pytest.mark.parametrize("name", ["family:", "family:exact:contains", "birthdate:not"])
+def test_a_modifier_not_taken_or_left_blank_is_refused_under_strict_handling(
+    fhir_a, patients_a, name
+):
+    response = fhir_a.get("Patient", {name: "page00"}, Prefer="handling=strict")
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == [name]
+
+
+def test_an_unknown_code_under_not_is_said_to_rule_nothing_out(fhir_a, patients_a):
+    bundle = validated(fhir_a.get("Patient", {"gender:not": "bogus", "_count": 0}).json())
+
+    assert bundle["total"] == len(patients_a)
+    [issue] = bundle["entry"][-1]["resource"]["issue"]
+    assert issue["expression"] == ["gender:not"]
+    assert issue["diagnostics"].endswith(
+        "'bogus' is not one of female, male, other, unknown; it rules nothing out"
+    )
+
+
 def test_a_modifier_stays_in_the_paging_links(fhir_a, patients_a):
     bundle = validated(fhir_a.get("Patient", {"family:contains": "page", "_count": 2}).json())
 

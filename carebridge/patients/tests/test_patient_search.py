@@ -1,8 +1,17 @@
 import datetime
+import importlib
+
+from django.apps import apps as django_apps
 
 from carebridge.audit.models import AuditEntry
+from carebridge.core.selectors import NameMatch
+from carebridge.patients.models import Patient
 from carebridge.patients.selectors import PatientQuery, patient_search
 from carebridge.patients.services import identifier_add, patient_create
+
+fold_middle_names = importlib.import_module(
+    "carebridge.patients.migrations.0006_search_middle"
+).fold_middle_names
 
 
 def search(org, **query):
@@ -89,3 +98,30 @@ def test_a_criterion_that_can_match_nothing_finds_nobody(org_a, patient_a):
     assert search(org_a, phone="---") == ([], 0)
     assert search(org_a, identifier_system="urn:other") == ([], 0)
     assert search(org_a, identifier_system="urn:synthea")[0] == [patient_a]
+
+
+def test_middle_names_are_searched_like_given_names(org_a):
+    make(org_a, "Zora", "Lind", middle_name="Quillá Ann")
+    make(org_a, "Quinn", "Ode")
+
+    def families(**query) -> list[str]:
+        return [patient.family_name for patient in search(org_a, **query)[0]]
+
+    assert families(text="quilla") == ["Lind"]
+    assert families(text="zora quil") == ["Lind"]
+    assert families(given="QUILL") == ["Lind"]
+    assert families(given="qui") == ["Lind", "Ode"]
+    assert families(name="quilla lind") == ["Lind"]
+    assert families(given="illa", name_match=NameMatch.CONTAINS) == ["Lind"]
+    assert families(name="Quillá Ann", name_match=NameMatch.EXACT) == ["Lind"]
+    assert families(given="Quilla Ann", name_match=NameMatch.EXACT) == []
+
+
+def test_migration_folds_the_middle_names_already_kept(org_a):
+    patient = make(org_a, "Zora", "Lind", middle_name="Quillá")
+    Patient.objects.filter(pk=patient.pk).update(search_middle="")
+
+    fold_middle_names(django_apps, None)
+
+    patient.refresh_from_db()
+    assert patient.search_middle == "quilla"
