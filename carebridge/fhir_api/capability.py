@@ -13,7 +13,8 @@ SEARCH_RULES = (
     "Search parameters combine as FHIR says: a parameter given more than once must match "
     "each time, and a value's comma-separated alternatives match when any of them does "
     "(a backslash before a comma, $, | or backslash makes it part of the value). A "
-    "parameter's modifiers are listed with it; :not matches when none of its codes do."
+    "parameter's modifiers are listed with it; :not matches when none of its codes do. A "
+    "search may also be posted to [type]/_search as a form."
 )
 NO_ALTERNATIVES = " One value each time: comma-separated alternatives are refused."
 

@@ -6,7 +6,7 @@ import json
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from carebridge.core.errors import DomainError, InvalidInput
 from carebridge.core.validation import NUL_CHARACTER
@@ -44,14 +44,36 @@ def error_response(error: DomainError, *, resource_type: str = "") -> HttpRespon
     return fhir_response(body, status=status, headers=headers)
 
 
-def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
-    """The posted resource, refusing oversized bodies before reading them."""
+FORM = "application/x-www-form-urlencoded"
+
+
+def search_parameters(request: HttpRequest) -> QueryDict:
+    """A POSTed search's parameters: those of its URL and of its form body, together.
+    The body must be a form, and no larger than any other body."""
+    if request.content_type != FORM:
+        raise InvalidInput(
+            f"a search is posted as {FORM}, not {request.content_type or 'no content type'}",
+            field="Content-Type",
+        )
+    _refuse_oversized(request)
+    parameters = request.GET.copy()
+    for name, values in request.POST.lists():
+        parameters.setlist(name, parameters.getlist(name) + values)
+    return parameters
+
+
+def _refuse_oversized(request: HttpRequest) -> None:
     declared = _content_length(request)
     if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         raise PayloadTooLarge(
             f"the body has {declared} bytes; the limit is "
             f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
         )
+
+
+def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
+    """The posted resource, refusing oversized bodies before reading them."""
+    _refuse_oversized(request)
     try:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -14,13 +14,14 @@ from carebridge.core.errors import DomainError, InvalidInput, NotFound
 from carebridge.fhir_api.auth import authenticate
 from carebridge.fhir_api.bundles import searchset
 from carebridge.fhir_api.capability import capability_statement
-from carebridge.fhir_api.handler import Caller
+from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.http import (
     error_response,
     fhir_response,
     if_match_version,
     prefers_strict_handling,
     read_resource_body,
+    search_parameters,
 )
 from carebridge.fhir_api.outcomes import MethodNotAllowed, ServerFault
 from carebridge.fhir_api.registry import HANDLERS, handler_for
@@ -38,8 +39,10 @@ def fhir_endpoint(view):
         try:
             return view(request, **kwargs)
         except DomainError as error:
-            # Errors in a body name FHIR elements; errors in a search name the parameter.
-            in_body = request.method in ("POST", "PUT")
+            # Errors in a body name FHIR elements; errors in a search (a posted one too) name
+            # the parameter.
+            searched = request.resolver_match.url_name == "search"
+            in_body = request.method in ("POST", "PUT") and not searched
             resource_type = kwargs.get("resource_type", "") if in_body else ""
             return error_response(error, resource_type=resource_type)
         except Exception:
@@ -70,21 +73,39 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return fhir_response(capability_statement(HANDLERS.values(), base_url=_base_url(request)))
 
 
+def _searched(
+    request: HttpRequest, caller: Caller, handler: ResourceHandler, parameters: QueryDict
+) -> HttpResponse:
+    search = search_request(
+        parameters, handler.search_params, strict=prefers_strict_handling(request)
+    )
+    result = handler.search(caller, search)
+    return fhir_response(
+        searchset(
+            base_url=caller.base_url,
+            resource_type=handler.resource_type,
+            search=search,
+            result=result,
+        )
+    )
+
+
+@fhir_endpoint
+def search_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
+    """POST [type]/_search: a search whose parameters are in a form body (too long for a
+    URL, or kept out of logs that record URLs)."""
+    if request.method != "POST":
+        raise _refuse(request, {"POST": True})
+    caller, handler = _caller(request), handler_for(resource_type)
+    return _searched(request, caller, handler, search_parameters(request))
+
+
 @fhir_endpoint
 def resource_type_endpoint(request: HttpRequest, resource_type: str) -> HttpResponse:
     """GET searches, POST creates."""
-    caller = _caller(request)
-    handler = handler_for(resource_type)
+    caller, handler = _caller(request), handler_for(resource_type)
     if request.method == "GET":
-        search = search_request(
-            request.GET, handler.search_params, strict=prefers_strict_handling(request)
-        )
-        result = handler.search(caller, search)
-        return fhir_response(
-            searchset(
-                base_url=caller.base_url, resource_type=resource_type, search=search, result=result
-            )
-        )
+        return _searched(request, caller, handler, request.GET)
     if request.method == "POST" and handler.create:
         require(request, handler.create_permission)
         created = handler.create(caller, read_resource_body(request, resource_type))

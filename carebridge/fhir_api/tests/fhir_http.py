@@ -52,6 +52,15 @@ class FhirClient:
     def post(self, path: str, body: dict | str, **headers):
         return self._send("post", path, body, headers)
 
+    def post_form(self, path: str, form: str, **headers):
+        """A posted search: `form` is the urlencoded body."""
+        return self.client.post(
+            f"/fhir/{path}",
+            form,
+            content_type="application/x-www-form-urlencoded",
+            headers={**self.headers, **headers},
+        )
+
     def put(self, path: str, body: dict | str, **headers):
         return self._send("put", path, body, headers)
 

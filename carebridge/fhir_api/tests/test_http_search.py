@@ -295,3 +295,37 @@ def test_slot_status_takes_alternatives_and_its_code_system(fhir_a, clinic_a):
     free = fhir_a.get("Slot", {**day, "status": "http://hl7.org/fhir/slotstatus|free"})
 
     assert both.json()["total"] == free.json()["total"] > 0
+
+
+def test_a_search_can_be_posted_as_a_form(fhir_a, patients_a):
+    posted = fhir_a.post_form("Patient/_search", "family=page0&_count=3")
+    with_url = fhir_a.post_form("Patient/_search?given=pat", "family:exact=Page01")
+
+    bundle = validated(posted.json())
+    assert posted.status_code == 200
+    assert [e["resource"]["id"] for e in bundle["entry"]] == patients_a[:3]
+    assert bundle["total"] == 10
+    assert "family=page0" in links(bundle)["next"]
+    assert [e["resource"]["id"] for e in with_url.json()["entry"]] == patients_a[1:2]
+
+
+def test_a_posted_search_is_refused_like_a_search(fhir_a, patients_a):
+    as_json = fhir_a.post("Patient/_search", {"family": "page00"})
+    strict = fhir_a.post_form("Patient/_search", "shoe-size=42", Prefer="handling=strict")
+    fetched = fhir_a.get("Patient/_search", {"family": "page00"})
+    anonymous = FhirClient(None).post_form("Patient/_search", "family=page00")
+
+    assert as_json.status_code == 400
+    assert outcome_issue(as_json)["expression"] == ["Content-Type"]
+    assert strict.status_code == 400
+    assert outcome_issue(strict)["expression"] == ["shoe-size"]
+    assert fetched.status_code == 405 and fetched["Allow"] == "POST"
+    assert anonymous.status_code == 401
+
+
+def test_an_oversized_posted_search_is_refused_before_it_is_read(fhir_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = fhir_a.post_form("Patient/_search", "family=" + "a" * 200)
+
+    assert response.status_code == 413
