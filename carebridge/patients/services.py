@@ -64,6 +64,10 @@ EDITABLE_FIELDS = (
 OLDEST_AGE_YEARS = 130
 
 PHONE_FIELDS = ("phone_mobile", "phone_home", "emergency_contact_phone")
+# Stored without surrounding spaces: "  " is no name, and " D0002220 " is the MRN D0002220.
+STRIPPED_FIELDS = ("given_name", "middle_name", "family_name", "mrn")
+# A record is of nobody without these; spaces alone do not count as one.
+REQUIRED_NAMES = ("given_name", "family_name")
 # What decides where, on which channel and in which language messages reach a patient.
 CONTACT_FIELDS = (
     "phone_mobile",
@@ -203,14 +207,29 @@ def national_digits(e164: str) -> str:
     return str(phonenumbers.parse(e164).national_number)
 
 
+def _stripped(fields: dict[str, Any]) -> tuple[dict[str, Any], list[InvalidInput]]:
+    """The fields with names and MRN stripped, or without a required name left blank and
+    with its problem (a blank MRN stays: on create it means "assign one")."""
+    stripped = {
+        name: value.strip() if name in STRIPPED_FIELDS and isinstance(value, str) else value
+        for name, value in fields.items()
+    }
+    blank = [name for name in REQUIRED_NAMES if name in stripped and not stripped[name]]
+    problems = [InvalidInput(f"{name}: required", field=name) for name in blank]
+    return {name: value for name, value in stripped.items() if name not in blank}, problems
+
+
 def _apply(patient: Patient, fields: dict[str, Any]) -> list[InvalidInput]:
-    """Set the fields, phones in E.164; returns what is wrong with the values (one that
-    cannot be read is left as it was), so that every problem is reported at once."""
+    """Set the fields, phones in E.164, names and MRN stripped; returns what is wrong with
+    the values (one that cannot be read is left as it was), so that every problem is
+    reported at once."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidInput(f"{name}: not a patient field", field=name)
+    fields, blank_names = _stripped(fields)
     fields, problems = _country(fields)
+    problems += blank_names
     # A phone changed alone is read in the country the record already has.
     region = fields.get("country") or patient.country or "US"
     for name, value in fields.items():
@@ -324,11 +343,10 @@ def patient_update(
             " merge first",
             field="active",
         )
-    changed = sorted(
-        name for name, value in fields.items() if getattr(patient, name, None) != value
-    )
-    contact_before = _contact(patient)
+    before = copy.copy(patient)
     _validate(patient, _apply(patient, fields))
+    # compared as stored, so that " Qa " sent for "Qa" is no change
+    changed = sorted(name for name in fields if getattr(patient, name) != getattr(before, name))
     version = patient.version if expected_version is None else expected_version
     claimed = Patient.objects.filter(pk=patient.pk, version=version).update(
         version=F("version") + 1
@@ -338,7 +356,7 @@ def patient_update(
     patient.version = version + 1
     _save_unique(patient)
     _audit(patient, actor, AuditAction.UPDATE, detail="changed: " + ", ".join(changed))
-    if _contact(patient) != contact_before:
+    if _contact(patient) != _contact(before):
         _contact_changed([patient])
     return patient
 

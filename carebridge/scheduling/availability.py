@@ -280,6 +280,15 @@ SEEN_STATUSES = (
 )
 
 
+def check_record_kept(patient: Patient) -> None:
+    """A record merged into another keeps its history only: visits go to the record kept."""
+    if patient.merged_into_id is not None:
+        raise InvalidInput(
+            "patient: this record was merged into another; book for the record kept",
+            field="patient",
+        )
+
+
 def patient_kind_refusal(
     patient: Patient, visit_type: VisitType, start: datetime.datetime
 ) -> DomainError | None:
