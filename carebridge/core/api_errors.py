@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Where Ninja found the bad value; the first part of `loc` says which, the rest names the field.
 BODY = "body"
+QUERY = "query"
 
 
 def problem_response(
@@ -44,12 +45,18 @@ def problem_response(
 
 
 def _field_name(loc: tuple | list) -> str:
-    """`("body", "payload", "start")` -> "start"; `("query", "limit")` -> "limit"."""
-    source, *path = [str(part) for part in loc]
+    """`("body", "payload", "start")` -> "start"; `("query", "limit")` -> "limit";
+    `("query", "search", "status", 0)` -> "status"."""
+    source, *path = loc
+    if source == QUERY:
+        # Query parameters are flat: a repeated one is named once, without the view
+        # argument's name or the repetition's index that Ninja puts around a list.
+        names = [str(part) for part in path if not isinstance(part, int)]
+        return names[-1] if names else source
     if source == BODY:
         # The second part is the name of the view argument, not something the client sent.
         path = path[1:]
-    return ".".join(path) or source
+    return ".".join(map(str, path)) or source
 
 
 def on_domain_error(request: HttpRequest, error: DomainError) -> JsonResponse:

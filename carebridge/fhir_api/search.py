@@ -23,16 +23,12 @@ from django.http import QueryDict
 from carebridge.core.db import LARGEST_OFFSET
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import NameMatch
-from carebridge.core.validation import NUL_CHARACTER
-from carebridge.scheduling.constants import EARLIEST_VISIT_YEAR
+from carebridge.core.validation import NUL_CHARACTER, SEARCHABLE_YEARS
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
 PAGING_PARAMS = ("_count", "_offset")
 DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
-# Years a date search may name: any visit's, and far enough inside what Python's dates hold
-# that the searches can look a day to either side.
-SEARCHABLE_YEARS = range(EARLIEST_VISIT_YEAR, 3000)
 # One alternative of a value: up to a comma that no backslash escapes.
 ALTERNATIVE = re.compile(r"(?:\\.?|[^\\,])+", re.DOTALL)
 # A backslash and the character after it, read as pairs: in `\\,` the first backslash

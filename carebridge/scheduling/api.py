@@ -32,6 +32,7 @@ from carebridge.core.api_schemas import (
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import get_each_in_organization
 from carebridge.core.timeranges import zone_of
+from carebridge.core.validation import check_searchable_years
 from carebridge.directory.api import (
     LocationRef,
     PractitionerRef,
@@ -275,11 +276,33 @@ def _placement_ids(
 ) -> tuple[uuid.UUID | str, uuid.UUID | str, uuid.UUID | str | None, datetime.datetime]:
     """Practitioner, location and visit type ids and the start, from a slot token or as given."""
     if choice.slot:
-        return _read_slot_token(choice.slot)
+        slot = _read_slot_token(choice.slot)
+        _check_agrees_with_slot(choice, visit_type_id, slot)
+        return slot
     for name in ("practitioner", "location", "start"):
         if getattr(choice, name) is None:
             raise InvalidInput(f"{name}: required without a slot token", field=name)
     return choice.practitioner, choice.location, visit_type_id, choice.start
+
+
+def _check_agrees_with_slot(
+    choice: SlotChoice,
+    visit_type_id: uuid.UUID | str | None,
+    slot: tuple[str, str, str, datetime.datetime],
+) -> None:
+    """What is sent beside a slot token must be what the token says: a client that sends
+    both means one of them, and booking the token's would not be what it asked for."""
+    practitioner_id, location_id, slot_visit_type_id, start = slot
+    beside = {
+        "practitioner": (choice.practitioner, practitioner_id),
+        "location": (choice.location, location_id),
+        "visit_type": (visit_type_id, slot_visit_type_id),
+    }
+    for name, (given, in_slot) in beside.items():
+        if given is not None and str(given) != in_slot:
+            raise InvalidInput(f"{name}: not the slot's; send the slot alone", field=name)
+    if choice.start is not None and choice.start != start:
+        raise InvalidInput("start: not the slot's; send the slot alone", field="start")
 
 
 def _placement(
@@ -426,6 +449,7 @@ def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment
 def list_appointments(request: HttpRequest, search: Query[AppointmentSearch]):
     """Appointments matching every given filter, by start time."""
     require(request, "scheduling.view_appointment")
+    check_searchable_years({"start_from": search.start_from, "start_before": search.start_before})
     clinic, user = organization(request), actor(request)
     query = AppointmentQuery(
         patient_id=_patient_id(clinic, user, search.patient),

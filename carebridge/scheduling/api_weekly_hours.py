@@ -23,7 +23,11 @@ from carebridge.scheduling.selectors import (
     visits_in_hours_after,
     weekly_hours,
 )
-from carebridge.scheduling.services.weekly_hours import weekly_hours_add, weekly_hours_end
+from carebridge.scheduling.services.weekly_hours import (
+    check_last_day,
+    weekly_hours_add,
+    weekly_hours_end,
+)
 
 router = Router(tags=["weekly hours"])
 
@@ -107,6 +111,8 @@ def end_weekly_hours(request: HttpRequest, hours_id: uuid.UUID, payload: EndIn):
     removed); the answer lists the visits booked in them after that day."""
     require(request, CHANGE)
     rule = access_weekly_hours(organization=organization(request), public_id=hours_id)
+    # Before the visits after it are read: a mistyped year would read (and audit) them all.
+    check_last_day(rule, payload.last_day)
     after = visits_in_hours_after(rule=rule, last_day=payload.last_day, actor=actor(request))
     kept = weekly_hours_end(rule=rule, last_day=payload.last_day)
     return {"hours": kept, "visits_after": [visit.public_id for visit in after]}

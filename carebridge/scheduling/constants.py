@@ -1,6 +1,6 @@
-import datetime
-
 from django.db import models
+
+from carebridge.core.validation import EARLIEST_YEAR, HORIZON
 
 
 class AppointmentStatus(models.TextChoices):
@@ -81,6 +81,7 @@ class ExceptionKind(models.TextChoices):
 
 
 # Visits happen from this year on, and are booked at most this far ahead: a date outside is a
-# mistyped year, and the calendars (holidays, working hours) are not read for it.
-EARLIEST_VISIT_YEAR = 1900
-BOOKING_HORIZON = datetime.timedelta(days=5 * 365)
+# mistyped year, and the calendars (holidays, working hours) are not read for it. The same
+# years every date a clinic is given must fall in (core.validation.check_years).
+EARLIEST_VISIT_YEAR = EARLIEST_YEAR
+BOOKING_HORIZON = HORIZON

@@ -28,6 +28,7 @@ from carebridge.scheduling.selectors import (
 )
 from carebridge.scheduling.services.weekly_hours import (
     WEEKDAY_NAMES,
+    check_last_day,
     weekly_hours_add,
     weekly_hours_end,
 )
@@ -104,8 +105,10 @@ def weekly_hours_end_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
         messages.error(request, f"Last day: {' '.join(form.errors['last_day'])}")
         return redirect(_page_url(rule.practitioner))
     last_day = form.cleaned_data["last_day"]
-    still_booked = visits_in_hours_after(rule=rule, last_day=last_day, actor=request.user)
     try:
+        # Before the visits after it are read: a mistyped year would read (and audit) them all.
+        check_last_day(rule, last_day)
+        still_booked = visits_in_hours_after(rule=rule, last_day=last_day, actor=request.user)
         kept = weekly_hours_end(rule=rule, last_day=last_day)
     except DomainError as error:
         messages.error(request, error.reason.capitalize())

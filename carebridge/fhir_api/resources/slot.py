@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from carebridge.core.errors import NotFound
+from carebridge.core.validation import SEARCHABLE_YEARS
 from carebridge.fhir_api.resources import reference_to
-from carebridge.fhir_api.search import SEARCHABLE_YEARS
 from carebridge.scheduling.models import VisitType
 
 VISIT_TYPE_SYSTEM = "urn:carebridge:visit-type"

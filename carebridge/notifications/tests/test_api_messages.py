@@ -14,6 +14,9 @@ from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.appointments import appointment_book
 from carebridge.tests.api_client import ApiClient, queries_for
 
+# A search may look far ahead ("everything before 2100"), not past what can be searched.
+SEARCHABLE = "outside the years 1900 to 2999 that can be searched"
+
 MONDAY_MORNING = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
 
@@ -95,6 +98,32 @@ def test_bad_filters_get_400(api_a):
     assert api_a.get("/messages", {"status": "lost"}).status_code == 400
     assert api_a.get("/messages", {"due_from": "2030-06-10T12:00:00"}).status_code == 400
     assert api_a.get("/inbound", {"handled_as": "maybe"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/messages", "due_from"),
+        ("/messages", "due_before"),
+        ("/inbound", "received_from"),
+        ("/inbound", "received_before"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        # Valid where they were typed, but out of what dates hold once read in UTC.
+        ("0001-01-01T00:30:00+14:00", SEARCHABLE),
+        ("9999-12-31T23:00:00-12:00", SEARCHABLE),
+        ("3000-01-01T00:00:00Z", SEARCHABLE),
+    ],
+)
+def test_a_mistyped_year_in_a_time_filter_gets_400_naming_it(api_a, path, field, value, reason):
+    response = api_a.get(path, {field: value})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert response.json()["message"] == f"{field}: {reason}"
 
 
 def test_read_shows_the_delivery_attempts(api_a, org_a, patient, booked, gateway):

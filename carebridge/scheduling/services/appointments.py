@@ -32,19 +32,18 @@ from carebridge.core.db import (
     unnest_of,
 )
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound, StaleVersion
-from carebridge.core.validation import choice_values
+from carebridge.core.validation import check_years, choice_values
 from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
 from carebridge.scheduling.availability import (
     PlacementCheck,
+    check_record_kept,
     patient_kind_refusal,
     placement_check,
 )
 from carebridge.scheduling.constants import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
-    BOOKING_HORIZON,
-    EARLIEST_VISIT_YEAR,
     AppointmentStatus,
     BookingChannel,
     CancelledBy,
@@ -101,14 +100,9 @@ def _check_references(organization: Organization, **objects) -> None:
 def _check_start(start: datetime.datetime, *, allow_past: bool) -> datetime.datetime:
     if not isinstance(start, datetime.datetime) or start.tzinfo is None:
         raise InvalidInput("start: must be a date and time with a time zone", field="start")
-    if start.year < EARLIEST_VISIT_YEAR:
-        raise InvalidInput(f"start: before {EARLIEST_VISIT_YEAR}; check the year", field="start")
-    now = clock.now()
-    if not allow_past and start < now:
+    check_years({"start": start})
+    if not allow_past and start < clock.now():
         raise InvalidInput("start: is in the past", field="start")
-    if start - now > BOOKING_HORIZON:
-        years = BOOKING_HORIZON.days // 365
-        raise InvalidInput(f"start: more than {years} years ahead; check the year", field="start")
     return start.astimezone(datetime.UTC)
 
 
@@ -487,11 +481,7 @@ def appointment_book(
         location=location,
         visit_type=visit_type,
     )
-    if patient.merged_into_id is not None:
-        raise InvalidInput(
-            "patient: this record was merged into another; book for the record kept",
-            field="patient",
-        )
+    check_record_kept(patient)
     if status not in BOOKABLE_STATUSES:
         raise InvalidInput(
             f"status: a new appointment can be {', '.join(BOOKABLE_STATUSES)}", field="status"

@@ -16,7 +16,7 @@ from carebridge.accounts.models import User
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, InvalidInput, raise_all
 from carebridge.core.timeranges import wall_to_utc
-from carebridge.core.validation import clean_or_raise
+from carebridge.core.validation import check_years, clean_or_raise
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_role_list
 from carebridge.notifications.constants import MessageKind
@@ -54,7 +54,8 @@ def _location_problem(
         return None
     if location.organization_id != practitioner.organization_id:
         return InvalidInput("location: not found", field="location")
-    if kind == ExceptionKind.EXTRA_HOURS and not practitioner_role_list(
+    # Time off at a location they do not work at would take nothing off: a wrong location.
+    if not practitioner_role_list(
         organization=location.organization, practitioner=practitioner, location=location
     ):
         return InvalidInput(
@@ -94,8 +95,10 @@ def availability_exception_create(
     reason: str = "",
     actor: User | None = None,
 ) -> AvailabilityException:
-    """Time off (anywhere, or at one location) or extra hours (at one location where the
-    practitioner works), not yet over."""
+    """Time off (anywhere, or at one location) or extra hours (at one location), not yet
+    over; a location named must be one where the practitioner works."""
+    # A mistyped year first: the other checks would judge a time nobody meant.
+    check_years({"start": start, "end": end})
     problems = [
         problem
         for problem in (

@@ -9,7 +9,10 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
+from carebridge.core.timeranges import zone_of
+from carebridge.core.validation import check_years
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_role_list
 from carebridge.directory.services import practitioner_role_create
@@ -47,6 +50,24 @@ def _elsewhere_then(
     )
 
 
+def _check_dates(
+    location: Location, effective_from: datetime.date | None, effective_until: datetime.date | None
+) -> None:
+    """Days at the location, in its own calendar: a mistyped year, or hours that would be
+    over before they are added (ending today still counts today)."""
+    zone = zone_of(location.timezone)
+    check_years({"effective_from": effective_from, "effective_until": effective_until}, zone=zone)
+    if effective_until is not None and effective_until < clock.today(zone):
+        raise InvalidInput(
+            "effective_until: These hours are already over.", field="effective_until"
+        )
+
+
+def check_last_day(rule: AvailabilityRule, last_day: datetime.date) -> None:
+    """A day the hours may end on: a mistyped year is refused before anything reads it."""
+    check_years({"last_day": last_day}, zone=zone_of(rule.location.timezone))
+
+
 def _works_at(practitioner: Practitioner, location: Location) -> None:
     """Hours at a location make the practitioner bookable there: give them a role at it, in
     each of their specialties, when they have none yet."""
@@ -76,6 +97,7 @@ def weekly_hours_add(
         raise InvalidInput("weekdays: choose at least one day", field="weekdays")
     if location.organization_id != practitioner.organization_id:
         raise InvalidInput("location: not found", field="location")
+    _check_dates(location, effective_from, effective_until)
     if kind == RuleKind.WORKING:
         for weekday in weekdays:
             clash = _elsewhere_then(
@@ -112,6 +134,7 @@ def weekly_hours_add(
 def weekly_hours_end(*, rule: AvailabilityRule, last_day: datetime.date) -> AvailabilityRule | None:
     """The hours stop after `last_day` and stay on record; hours that would not have begun
     by then are removed. Returns the rule, or None when it was removed."""
+    check_last_day(rule, last_day)
     if rule.effective_until is not None and rule.effective_until <= last_day:
         raise InvalidInput(
             f"last_day: these hours already end on {rule.effective_until:%Y-%m-%d}",

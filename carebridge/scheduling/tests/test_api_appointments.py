@@ -6,6 +6,9 @@ from carebridge.patients.services import patient_create
 from carebridge.scheduling.services.setup import visit_type_create
 from carebridge.tests.api_client import ApiClient, queries_for
 
+# A search may look far ahead ("everything before 2100"), not past what can be searched.
+SEARCHABLE = "outside the years 1900 to 2999 that can be searched"
+
 # Monday 10 June 2030, 08:00 in Boston: the practitioner starts at 09:00.
 MONDAY_MORNING = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=datetime.UTC)
 
@@ -162,6 +165,24 @@ def test_list_filters_by_patient_status_and_time(api_a, appointment, other_patie
     assert starts(start_before="2030-06-10T13:30:00Z") == ["09:00"]
     assert starts(status="cancelled") == []
     assert starts(status=["booked", "cancelled"], limit=1, offset=1) == ["10:00"]
+
+
+@pytest.mark.parametrize("field", ["start_from", "start_before"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        # Valid where they were typed, but out of what dates hold once read in UTC.
+        ("0001-01-01T00:30:00+14:00", SEARCHABLE),
+        ("9999-12-31T23:00:00-12:00", SEARCHABLE),
+        ("3000-01-01T00:00:00Z", SEARCHABLE),
+    ],
+)
+def test_list_refuses_a_mistyped_year_naming_the_filter(api_a, clinic_a, field, value, reason):
+    response = api_a.get("/appointments", {field: value})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert response.json()["message"] == f"{field}: {reason}"
 
 
 def test_list_runs_a_fixed_number_of_queries(api_a, appointment, other_patient, slots):
@@ -323,3 +344,10 @@ def test_notes_of_another_organizations_appointment_are_not_found(api_b, appoint
     response = api_b.send("PUT", f"/appointments/{appointment['id']}/notes", {"notes": "hi"})
 
     assert response.status_code == 404
+
+
+def test_list_may_look_far_ahead(api_a, appointment):
+    response = api_a.get("/appointments", {"start_before": "2100-01-01T00:00:00Z"})
+
+    assert response.status_code == 200, response.content
+    assert [item["id"] for item in response.json()["items"]] == [appointment["id"]]

@@ -3,6 +3,7 @@
 import pytest
 
 from carebridge.accounts.services import token_issue, user_create
+from carebridge.directory.services import location_create
 from carebridge.scheduling.models import AvailabilityException
 from carebridge.scheduling.tests.messaging import NOW, VISIT, book, reachable_patient
 from carebridge.tests.api_client import ApiClient, queries_for
@@ -82,6 +83,38 @@ def test_bad_input_names_the_field_and_records_nothing(api_a, clinic_a, changes,
     assert response.status_code == status, response.content
     body = response.json()
     assert field in [body["field"], *(problem["field"] for problem in body.get("errors") or [])]
+    assert not AvailabilityException.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        # within year 9999 where typed, in year 10000 in UTC
+        ("9999-12-31T20:00:00-12:00", "9999-12-31T23:00:00-12:00"),
+        ("9999-06-01T00:00:00-05:00", "9999-06-02T00:00:00-05:00"),
+    ],
+)
+def test_a_mistyped_year_is_refused_as_booking_refuses_it(api_a, clinic_a, start, end):
+    response = api_a.post("/time-off", day_off(clinic_a, start=start, end=end))
+
+    assert response.status_code == 400, response.content
+    assert {(problem["field"], problem["message"]) for problem in response.json()["errors"]} == {
+        ("start", "start: more than 5 years ahead; check the year"),
+        ("end", "end: more than 5 years ahead; check the year"),
+    }
+    assert not AvailabilityException.objects.exists()
+
+
+def test_time_off_only_at_a_location_where_the_practitioner_works(api_a, clinic_a):
+    annex = location_create(
+        organization=clinic_a.organization, name="Annex", timezone="America/New_York"
+    )
+
+    response = api_a.post("/time-off", day_off(clinic_a, location=str(annex.public_id)))
+
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "location"
+    assert response.json()["message"] == "location: Dr. Ana Okafor does not work at Annex"
     assert not AvailabilityException.objects.exists()
 
 

@@ -67,6 +67,9 @@ def test_an_admin_adds_hours_at_a_new_location(admin_api, clinic_a):
         ({"end_time": "08:00"}, "end_time"),
         ({"start_time": "10:00-05:00"}, "start_time"),
         ({"location": "6f1c2b1e-0000-4000-8000-000000000000"}, "location"),
+        ({"effective_from": "0001-01-01"}, "effective_from"),  # mistyped years
+        ({"effective_from": "9999-12-31"}, "effective_from"),
+        ({"effective_until": "2020-01-01"}, "effective_until"),  # already over
     ],
 )
 def test_bad_hours_are_refused_naming_the_field(admin_api, clinic_a, changes, field):
@@ -106,6 +109,27 @@ def test_ending_hours_lists_the_visits_to_move(admin_api, clinic_a):
     assert response.status_code == 200, response.content
     assert response.json()["hours"]["effective_until"] == "2026-12-07"
     assert response.json()["visits_after"] == [str(visit.public_id)]
+
+
+@pytest.mark.parametrize(
+    ("last_day", "reason"),
+    [
+        ("0001-01-01", "before 1900; check the year"),
+        ("9999-12-31", "more than 5 years ahead; check the year"),
+    ],
+)
+def test_ending_hours_in_a_mistyped_year_is_refused(admin_api, clinic_a, last_day, reason):
+    rule = AvailabilityRule.objects.get(
+        practitioner=clinic_a.practitioner, weekday=3, kind="working"
+    )
+
+    response = admin_api.post(f"/weekly-hours/{rule.public_id}/end", {"last_day": last_day})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "last_day"
+    assert response.json()["message"] == f"last_day: {reason}"
+    rule.refresh_from_db()
+    assert rule.effective_until is None
 
 
 def test_coordinators_may_not_change_hours_nor_anyone_another_clinics(

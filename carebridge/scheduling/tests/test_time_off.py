@@ -44,6 +44,7 @@ from carebridge.scheduling.tests.messaging import (
 from conftest import PASSWORD
 
 VISIT_DAY = VISIT.date()  # Thursday 10 December 2026
+MINUS_12 = datetime.timezone(datetime.timedelta(hours=-12))
 SATURDAY = datetime.date(2026, 12, 12)
 
 
@@ -111,6 +112,22 @@ def test_time_off_and_extra_hours_change_what_is_bookable(clinic_a):
         ({"kind": ExceptionKind.EXTRA_HOURS}, "location", "location: extra hours need a location"),
         ({"reason": "x" * 201}, "reason", "reason"),
         ({"kind": "holiday"}, "kind", "kind"),
+        # the years booking refuses: mistyped
+        ({"start": at(datetime.date(1, 1, 1), 9)}, "start", "start: before 1900; check the year"),
+        (
+            {"end": at(datetime.date(9999, 12, 31), 17)},
+            "end",
+            "end: more than 5 years ahead; check the year",
+        ),
+        (
+            # within year 9999 where typed, in year 10000 in UTC
+            {
+                "start": datetime.datetime(9999, 12, 31, 20, tzinfo=MINUS_12),
+                "end": datetime.datetime(9999, 12, 31, 23, tzinfo=MINUS_12),
+            },
+            "start",
+            "start: more than 5 years ahead; check the year",
+        ),
     ],
 )
 def test_bad_time_off_is_refused_naming_the_field(clinic_a, changes, field, message):
@@ -144,6 +161,21 @@ def test_extra_hours_only_where_the_practitioner_works_and_in_their_own_clinic(c
                 end=at(SATURDAY, 12),
                 location=location,
             )
+
+
+def test_time_off_at_one_location_only_where_the_practitioner_works(clinic_a, clinic_b):
+    elsewhere = location_create(
+        organization=clinic_a.organization, name="Annex", timezone="America/New_York"
+    )
+    for location, message in [
+        (elsewhere, "location: Dr. Ana Okafor does not work at Annex"),
+        (clinic_b.location, "location: not found"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            day_off(clinic_a, location=location)
+
+        assert (refused.value.field, refused.value.message) == ("location", message)
+    assert day_off(clinic_a, location=clinic_a.location).location == clinic_a.location
 
 
 def test_extra_hours_only_while_the_location_is_open(clinic_a):
@@ -210,6 +242,7 @@ def test_time_off_at_one_location_lists_only_the_visits_there(clinic_a):
     annex = location_create(
         organization=clinic_a.organization, name="Annex", timezone="America/New_York"
     )
+    practitioner_role_create(practitioner=clinic_a.practitioner, location=annex)
     day_off(clinic_a, location=annex)
 
     [row] = time_off_ahead(organization=clinic_a.organization, actor=None)

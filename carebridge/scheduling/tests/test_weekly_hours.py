@@ -91,6 +91,27 @@ def test_a_break_takes_time_out_of_the_day(clinic_a):
         ({"weekdays": []}, "weekdays", "choose at least one day"),
         ({"end_time": datetime.time(8)}, "end_time", "must be after start_time"),
         ({"weekdays": [0, 3]}, "start_time", "works at Clinic A Main on Mondays 09:00"),
+        # the years booking refuses: mistyped
+        (
+            {"effective_from": datetime.date(1, 1, 1)},
+            "effective_from",
+            "effective_from: before 1900; check the year",
+        ),
+        (
+            {"effective_from": datetime.date(9999, 12, 31)},
+            "effective_from",
+            "effective_from: more than 5 years ahead; check the year",
+        ),
+        (
+            {"effective_until": datetime.date(9999, 12, 31)},
+            "effective_until",
+            "effective_until: more than 5 years ahead; check the year",
+        ),
+        (
+            {"effective_until": datetime.date(2020, 1, 1)},
+            "effective_until",
+            "effective_until: These hours are already over.",
+        ),
     ],
 )
 def test_bad_hours_are_refused_naming_the_field(clinic_a, changes, field, message):
@@ -112,6 +133,43 @@ def test_bad_hours_are_refused_naming_the_field(clinic_a, changes, field, messag
 
     assert refused.value.field == field
     assert AvailabilityRule.objects.count() == before
+
+
+def test_hours_ending_today_where_the_location_is_are_not_over(clinic_a, time_machine):
+    # 22:00 on Monday 30 November in Boston: already Tuesday in UTC.
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC), tick=False)
+    values = {
+        "practitioner": clinic_a.practitioner,
+        "location": clinic_a.location,
+        "weekdays": [5],
+        "start_time": datetime.time(9),
+        "end_time": datetime.time(12),
+    }
+
+    with pytest.raises(InvalidInput, match="already over") as refused:
+        weekly_hours_add(**values, effective_until=datetime.date(2026, 11, 29))
+
+    assert refused.value.field == "effective_until"
+    [added] = weekly_hours_add(**values, effective_until=datetime.date(2026, 11, 30))
+    assert added.effective_until == datetime.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("last_day", "message"),
+    [
+        (datetime.date(1, 1, 1), "last_day: before 1900; check the year"),
+        (datetime.date(9999, 12, 31), "last_day: more than 5 years ahead; check the year"),
+    ],
+)
+def test_ending_hours_in_a_mistyped_year_is_refused(clinic_a, last_day, message):
+    rule = thursday_rule(clinic_a)
+
+    with pytest.raises(InvalidInput) as refused:
+        weekly_hours_end(rule=rule, last_day=last_day)
+
+    assert (refused.value.field, refused.value.message) == ("last_day", message)
+    rule.refresh_from_db()
+    assert rule.effective_until is None
 
 
 def test_hours_elsewhere_on_other_dates_do_not_clash(clinic_a):
