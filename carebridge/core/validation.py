@@ -68,8 +68,10 @@ def check_years(values: Dates, *, zone: datetime.tzinfo = datetime.UTC) -> None:
     raise_all(year_problems(values, zone=zone))
 
 
-def check_searchable_years(values: Dates) -> None:
-    """Every value given (a search's bounds) falls in SEARCHABLE_YEARS, read as written."""
+def check_search_window(values: Dates) -> None:
+    """A search's bounds, from and before (in that order), each in SEARCHABLE_YEARS as
+    written, and the second after the first when both are given: a window that holds no
+    time is a mistake, not a question."""
     first, last = SEARCHABLE_YEARS[0], SEARCHABLE_YEARS[-1]
     raise_all(
         [
@@ -80,6 +82,9 @@ def check_searchable_years(values: Dates) -> None:
             if value is not None and value.year not in SEARCHABLE_YEARS
         ]
     )
+    (start_name, start), (end_name, end) = values.items()
+    if start is not None and end is not None and end <= start:
+        raise InvalidInput(f"{end_name}: must be after {start_name}", field=end_name)
 
 
 def clean_problems(instance: models.Model, **kwargs) -> list[InvalidInput]:

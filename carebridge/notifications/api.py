@@ -19,7 +19,7 @@ from carebridge.accounts.api_auth import actor, organization, require
 from carebridge.accounts.models import Organization, User
 from carebridge.core.api_errors import referenced
 from carebridge.core.api_schemas import Page, Paging, PublicIdOut, page_of, problems
-from carebridge.core.validation import check_searchable_years
+from carebridge.core.validation import check_search_window
 from carebridge.notifications.constants import (
     AttemptOutcome,
     InboundHandling,
@@ -154,7 +154,7 @@ def _topic(appointment: uuid.UUID | None) -> dict[str, str]:
 def list_messages(request: HttpRequest, search: Query[MessageSearch]):
     """Messages to patients matching every filter, latest due first."""
     require(request, VIEW_PERMISSION)
-    check_searchable_years({"due_from": search.due_from, "due_before": search.due_before})
+    check_search_window({"due_from": search.due_from, "due_before": search.due_before})
     clinic, user = organization(request), actor(request)
     query = MessageQuery(
         patient_id=_patient_id(clinic, user, search.patient),
@@ -189,7 +189,7 @@ def read_message(request: HttpRequest, message_id: uuid.UUID):
 def list_inbound(request: HttpRequest, search: Query[InboundSearch]):
     """Replies from patients matching every filter, newest first."""
     require(request, VIEW_PERMISSION)
-    check_searchable_years(
+    check_search_window(
         {"received_from": search.received_from, "received_before": search.received_before}
     )
     clinic, user = organization(request), actor(request)

@@ -352,7 +352,10 @@ def patient_update(
         version=F("version") + 1
     )
     if not claimed:
-        raise StaleVersion("the patient was changed by someone else; reload and try again")
+        raise StaleVersion(
+            "version: the patient was changed by someone else; reload and try again",
+            field="version",
+        )
     patient.version = version + 1
     _save_unique(patient)
     _audit(patient, actor, AuditAction.UPDATE, detail="changed: " + ", ".join(changed))

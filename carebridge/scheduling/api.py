@@ -32,7 +32,7 @@ from carebridge.core.api_schemas import (
 from carebridge.core.errors import InvalidInput
 from carebridge.core.selectors import get_each_in_organization
 from carebridge.core.timeranges import zone_of
-from carebridge.core.validation import check_searchable_years
+from carebridge.core.validation import check_search_window
 from carebridge.directory.api import (
     LocationRef,
     PractitionerRef,
@@ -449,7 +449,7 @@ def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment
 def list_appointments(request: HttpRequest, search: Query[AppointmentSearch]):
     """Appointments matching every given filter, by start time."""
     require(request, "scheduling.view_appointment")
-    check_searchable_years({"start_from": search.start_from, "start_before": search.start_before})
+    check_search_window({"start_from": search.start_from, "start_before": search.start_before})
     clinic, user = organization(request), actor(request)
     query = AppointmentQuery(
         patient_id=_patient_id(clinic, user, search.patient),

@@ -51,6 +51,7 @@ CHANNEL_BY_SYSTEM = {
 
 # The FHIR element each patient service field comes from, to name it in errors.
 PATIENT_ELEMENTS = {
+    "version": "Patient.meta.versionId",
     "mrn": "Patient.identifier",
     "identifier": "Patient.identifier",
     "given_name": "Patient.name",

@@ -95,6 +95,7 @@ def test_update_with_stale_version_gets_412_and_changes_nothing(fhir_a, patient_
 
     assert response.status_code == 412
     assert outcome_issue(response)["code"] == "conflict"
+    assert outcome_issue(response)["expression"] == ["Patient.meta.versionId"]
     patient_a.refresh_from_db()
     assert (patient_a.family_name, patient_a.version) == ("First", 2)
 

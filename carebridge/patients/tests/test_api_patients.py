@@ -205,6 +205,7 @@ def test_update_from_a_stale_version_is_refused(api_a, patient_a):
 
     assert response.status_code == 412
     assert response.json()["code"] == "stale_version"
+    assert response.json()["field"] == "version"
     assert api_a.get(f"/patients/{patient_a.public_id}").json()["city"] == "Quincy"
 
 

@@ -566,6 +566,7 @@ def appointment_reschedule(
     appointment.overbook_reason = overbook_reason.strip()
     _place(appointment, appointment.visit_type, _check_start(start, allow_past=False))
     _check_free(appointment, _check_placement(appointment))
+    reason = reason.strip()
     _save_without_overlap(appointment, _change(appointment, actor, "reschedule", before, reason))
     _audit(appointment, actor, "reschedule", reason)
     notice_after_reschedule(appointment=appointment)

@@ -83,3 +83,37 @@ def test_a_bad_repeated_filter_is_named_as_sent(api_a, query):
     assert response.status_code == 400
     assert response.json()["field"] == "status"
     assert [error["field"] for error in response.json()["errors"]] == ["status"]
+
+
+@pytest.mark.parametrize(
+    ("path", "start", "end"),
+    [
+        ("/appointments", "start_from", "start_before"),
+        ("/messages", "due_from", "due_before"),
+        ("/inbound", "received_from", "received_before"),
+    ],
+)
+def test_a_time_window_that_holds_no_time_is_refused(api_a, path, start, end):
+    window = {start: "2030-06-12T00:00:00Z", end: "2030-06-11T00:00:00Z"}
+
+    response = api_a.get(path, window)
+
+    assert response.status_code == 400
+    assert response.json()["field"] == end
+    assert response.json()["message"] == f"{end}: must be after {start}"
+
+
+def test_a_reason_of_spaces_for_a_move_is_no_reason(api_a, patient_a, slot, clinic_a):
+    booked = api_a.post(
+        "/appointments", {"patient": str(patient_a.public_id), "slot": slot["token"]}
+    )
+    later = api_a.get("/slots", {"visit_type": clinic_a.visit_type.public_id, "limit": 3}).json()
+
+    moved = api_a.post(
+        f"/appointments/{booked.json()['id']}/reschedule",
+        {"slot": later[-1]["token"], "reason": "   ", "version": 1},
+    )
+
+    assert moved.status_code == 200, moved.content
+    history = Appointment.objects.get().history.order_by("version")
+    assert [entry.reason for entry in history] == ["", ""]
