@@ -280,11 +280,18 @@ SEEN_STATUSES = (
 )
 
 
-def check_record_kept(patient: Patient) -> None:
-    """A record merged into another keeps its history only: visits go to the record kept."""
+def check_patient_bookable(patient: Patient) -> None:
+    """A record merged into another keeps its history only (visits go to the record kept),
+    and an inactive one is out of use until someone reactivates it."""
     if patient.merged_into_id is not None:
         raise InvalidInput(
             "patient: this record was merged into another; book for the record kept",
+            field="patient",
+        )
+    if not patient.active:
+        raise InvalidInput(
+            f"patient: {patient.display_name} ({patient.mrn}) is inactive; reactivate the"
+            " record first",
             field="patient",
         )
 

@@ -37,7 +37,7 @@ from carebridge.directory.models import Location, Practitioner
 from carebridge.patients.models import Patient
 from carebridge.scheduling.availability import (
     PlacementCheck,
-    check_record_kept,
+    check_patient_bookable,
     patient_kind_refusal,
     placement_check,
 )
@@ -468,8 +468,9 @@ def appointment_book(
 ) -> Appointment:
     """Book a visit. `booked_at` (default now) is when the patient asked, for imported history.
 
-    Invariants: all references belong to the organization; the practitioner works at the
-    location and has a specialty the visit type allows; the visit lies in free time (unless
+    Invariants: all references belong to the organization; the patient's record is active
+    and not merged into another; the practitioner works at the location and has a specialty
+    the visit type allows; the visit lies in free time (unless
     overbooked with a reason); neither the practitioner (visit plus buffers) nor the patient
     has another active appointment overlapping it. Side effects: history, audit entry, the
     patient's confirmation and the reminders due within a day in the outbox.
@@ -481,7 +482,7 @@ def appointment_book(
         location=location,
         visit_type=visit_type,
     )
-    check_record_kept(patient)
+    check_patient_bookable(patient)
     if status not in BOOKABLE_STATUSES:
         raise InvalidInput(
             f"status: a new appointment can be {', '.join(BOOKABLE_STATUSES)}", field="status"

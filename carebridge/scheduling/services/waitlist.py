@@ -30,7 +30,7 @@ from carebridge.notifications.constants import (
 from carebridge.notifications.models import InboundMessage, OutboundMessage
 from carebridge.notifications.services.outbox import messages_withdraw
 from carebridge.patients.models import Patient
-from carebridge.scheduling.availability import check_record_kept, patient_kind_refusal
+from carebridge.scheduling.availability import check_patient_bookable, patient_kind_refusal
 from carebridge.scheduling.constants import BookingChannel, ConfirmationChannel, PatientKind
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import (
@@ -169,18 +169,6 @@ def _check_can_ever_book(entry: WaitlistEntry) -> None:
         raise refusal
 
 
-def _check_patient_can_wait(patient: Patient) -> None:
-    """Only a record that can be booked for waits, and offers go to active patients only:
-    an inactive patient's entry would never be served."""
-    check_record_kept(patient)
-    if not patient.active:
-        raise InvalidInput(
-            f"patient: {patient.display_name} ({patient.mrn}) is inactive and would never be"
-            " offered a slot; reactivate the record first",
-            field="patient",
-        )
-
-
 def _check_not_waiting_already(entry: WaitlistEntry) -> None:
     twin = WaitlistEntry.objects.filter(
         patient=entry.patient, visit_type=entry.visit_type, status__in=OPEN_ENTRY_STATUSES
@@ -246,7 +234,8 @@ def waitlist_add(
         created_by=saved_user(actor),
     )
     _check_entry(entry)
-    _check_patient_can_wait(patient)
+    # Only a patient who can be booked waits: an offer would reach no other.
+    check_patient_bookable(patient)
     _check_can_ever_book(entry)
     _check_not_waiting_already(entry)
     entry.save()

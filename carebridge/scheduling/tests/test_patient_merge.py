@@ -8,7 +8,7 @@ from carebridge.core.errors import Conflict, InvalidInput, NotFound
 from carebridge.notifications.models import OutboundMessage
 from carebridge.patients.constants import MERGED_MRN_SYSTEM
 from carebridge.patients.models import Patient
-from carebridge.patients.services import identifier_add, patient_merge
+from carebridge.patients.services import identifier_add, patient_merge, patient_update
 from carebridge.scheduling.models import Appointment, AppointmentHistory
 from carebridge.scheduling.services.appointments import appointment_cancel
 from carebridge.scheduling.tests.messaging import (
@@ -137,6 +137,18 @@ def test_impossible_merges_are_refused(clinic_a, clinic_b, pair, problem):
         patient_merge(duplicate=duplicate, keep=keep, actor=None)
 
     assert not Patient.objects.filter(merged_into=keep).exists()
+
+
+def test_an_inactive_record_cannot_be_booked_until_it_is_reactivated(clinic_a, pair):
+    patient = patient_update(patient=pair[0], actor=None, fields={"active": False})
+
+    with pytest.raises(InvalidInput, match="is inactive; reactivate the record") as refused:
+        book(clinic_a, patient, VISIT)
+
+    assert refused.value.field == "patient"
+    assert not Appointment.objects.exists()
+    patient = patient_update(patient=patient, actor=None, fields={"active": True})
+    assert book(clinic_a, patient, VISIT).patient == patient
 
 
 def test_a_merged_record_cannot_be_booked(clinic_a, pair):
