@@ -327,6 +327,19 @@ def test_ending_hours_names_the_visits_left_in_them(admin, clinic_a):
     assert shown.get().actor.username == "boss"
 
 
+def test_a_mistyped_last_day_on_the_page_is_refused_before_any_visit_is_read(admin, clinic_a):
+    rule = thursday_rule(clinic_a)
+
+    response = admin.post(
+        f"/schedule/hours/{rule.public_id}/end/", {"last_day": "9999-12-31"}, follow=True
+    )
+
+    assert "More than 5 years ahead; check the year" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.effective_until is None
+    assert not AuditEntry.objects.filter(action="query").exists()
+
+
 def test_another_clinics_practitioner_or_hours_are_not_found(admin, clinic_b):
     rule = thursday_rule(clinic_b)
 
