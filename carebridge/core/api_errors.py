@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from carebridge.core.errors import DomainError, InvalidFields, NotFound
+from carebridge.core.bodies import check_media_type
+from carebridge.core.errors import DomainError, InvalidFields, NotFound, UnsupportedMediaType
 
 T = TypeVar("T")
 
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Where Ninja found the bad value; the first part of `loc` says which, the rest names the field.
 BODY = "body"
 QUERY = "query"
+JSON_TYPES = ("application/json",)
 
 
 def problem_response(
@@ -169,17 +171,27 @@ def _body_too_large(request: HttpRequest) -> JsonResponse | None:
             413,
             code="too_large",
             field=BODY,
-            message=f"body: {length} bytes is more than the {limit} bytes accepted",
+            message=f"body: larger than the {limit} bytes accepted",
         )
     return None
 
 
-def body_size_guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse oversized bodies from the declared length, before anything reads them."""
+def _body_not_json(request: HttpRequest) -> JsonResponse | None:
+    try:
+        check_media_type(request, JSON_TYPES)
+    except UnsupportedMediaType as error:
+        return on_domain_error(request, error)
+    return None
+
+
+def body_guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse oversized bodies from the declared length, before anything reads them, and
+    bodies that are not JSON."""
 
     @functools.wraps(run)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return _body_too_large(request) or run(request, *args, **kwargs)
+        refused = _body_too_large(request) or _body_not_json(request)
+        return refused or run(request, *args, **kwargs)
 
     return guarded
 
@@ -191,7 +203,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Exception, on_unexpected_error)
     # "view" mode wraps the whole operation, so the guard runs before authentication and parsing.
-    api.add_decorator(body_size_guard, mode="view")
+    api.add_decorator(body_guard, mode="view")
 
 
 def referenced(field: str, find: Callable[[], T]) -> T:

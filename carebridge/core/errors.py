@@ -72,6 +72,13 @@ class StaleVersion(DomainError):
     http_status = 412
 
 
+class UnsupportedMediaType(DomainError):
+    """The body is in a format this endpoint does not read (XML, a form, plain text)."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     http_status = 403

@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 
+from carebridge.core.bodies import check_media_type
 from carebridge.core.errors import DomainError, InvalidInput
 from carebridge.core.validation import NUL_CHARACTER
 from carebridge.fhir_api.outcomes import (
@@ -18,6 +19,9 @@ from carebridge.fhir_api.outcomes import (
 )
 
 FHIR_JSON = "application/fhir+json"
+# What a resource may be posted as: FHIR's own type, plain JSON, and the type clients
+# written for FHIR's earlier releases still send.
+RESOURCE_TYPES = (FHIR_JSON, "application/json", "application/json+fhir")
 ETAG_PATTERN = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
@@ -50,12 +54,8 @@ FORM = "application/x-www-form-urlencoded"
 def search_parameters(request: HttpRequest) -> QueryDict:
     """A POSTed search's parameters: those of its URL and of its form body, together.
     The body must be a form, and no larger than any other body."""
-    if request.content_type != FORM:
-        raise InvalidInput(
-            f"a search is posted as {FORM}, not {request.content_type or 'no content type'}",
-            field="Content-Type",
-        )
     _refuse_oversized(request)
+    check_media_type(request, (FORM,))
     parameters = request.GET.copy()
     for name, values in request.POST.lists():
         parameters.setlist(name, parameters.getlist(name) + values)
@@ -66,14 +66,14 @@ def _refuse_oversized(request: HttpRequest) -> None:
     declared = _content_length(request)
     if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         raise PayloadTooLarge(
-            f"the body has {declared} bytes; the limit is "
-            f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+            f"the body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
         )
 
 
 def read_resource_body(request: HttpRequest, resource_type: str) -> dict:
     """The posted resource, refusing oversized bodies before reading them."""
     _refuse_oversized(request)
+    check_media_type(request, RESOURCE_TYPES)
     try:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

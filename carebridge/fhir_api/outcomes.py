@@ -60,6 +60,7 @@ ISSUE_TYPES = {
     409: "conflict",
     412: "conflict",
     413: "too-costly",
+    415: "not-supported",
     422: "business-rule",
     500: "exception",
 }

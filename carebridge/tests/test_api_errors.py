@@ -37,6 +37,33 @@ def test_a_body_within_the_limit_is_read(api_a, settings):
     assert response.json()["field"] == "family_name"
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", ""])
+def test_a_body_that_is_not_json_is_refused_naming_the_content_type(api_a, token_a, content_type):
+    response = Client().post(
+        "/api/patients",
+        '{"given_name": "Ana", "family_name": "Lima", "birth_date": "1990-01-02"}',
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {token_a}"},
+    )
+
+    assert response.status_code == 415
+    problem = response.json()
+    assert (problem["code"], problem["field"]) == ("unsupported_media_type", "Content-Type")
+    assert problem["message"].endswith(f"not {content_type or 'no Content-Type'}")
+    assert api_a.get("/patients", {"q": "lima"}).json()["total"] == 0
+
+
+def test_json_with_its_charset_is_read(api_a, token_a):
+    response = Client().post(
+        "/api/patients",
+        '{"given_name": "Ana", "family_name": "Lima", "birth_date": "1990-01-02"}',
+        content_type="application/json; charset=utf-8",
+        headers={"Authorization": f"Bearer {token_a}"},
+    )
+
+    assert response.status_code == 201
+
+
 def test_a_domain_error_keeps_its_status_code_and_field(api_a, patient_a):
     response = api_a.patch(f"/patients/{patient_a.public_id}", {"version": 7, "city": "X"})
 

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from carebridge.accounts.services import token_issue, token_revoke
@@ -105,6 +107,36 @@ def test_body_over_the_limit_gets_413_before_it_is_read(fhir_a, settings):
     assert response.status_code == 413
     assert outcome_issue(response)["code"] == "too-costly"
     assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/fhir+xml", "text/plain"])
+def test_a_resource_not_in_json_gets_415_naming_the_content_type(fhir_a, content_type):
+    body = '{"resourceType": "Patient", "name": [{"family": "Lima"}]}'
+
+    response = fhir_a.client.post(
+        "/fhir/Patient", body, content_type=content_type, headers=fhir_a.headers
+    )
+
+    assert response.status_code == 415
+    issue = outcome_issue(response)
+    assert (issue["code"], issue["expression"]) == ("not-supported", ["Content-Type"])
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json+fhir", "application/fhir+json"]
+)
+def test_a_resource_is_read_as_any_of_the_json_types(fhir_a, content_type):
+    body = json.dumps(
+        {"resourceType": "Patient", "name": [{"family": "Lima", "given": ["Ana"]}]}
+        | {"gender": "female", "birthDate": "1990-01-02"}
+    )
+
+    response = fhir_a.client.post(
+        "/fhir/Patient", body, content_type=content_type, headers=fhir_a.headers
+    )
+
+    assert response.status_code == 201
 
 
 def test_unsupported_methods_get_405_with_allow(fhir_a, patient_a):

@@ -315,8 +315,9 @@ def test_a_posted_search_is_refused_like_a_search(fhir_a, patients_a):
     fetched = fhir_a.get("Patient/_search", {"family": "page00"})
     anonymous = FhirClient(None).post_form("Patient/_search", "family=page00")
 
-    assert as_json.status_code == 400
+    assert as_json.status_code == 415
     assert outcome_issue(as_json)["expression"] == ["Content-Type"]
+    assert outcome_issue(as_json)["code"] == "not-supported"
     assert strict.status_code == 400
     assert outcome_issue(strict)["expression"] == ["shoe-size"]
     assert fetched.status_code == 405 and fetched["Allow"] == "POST"
