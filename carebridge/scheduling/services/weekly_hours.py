@@ -64,8 +64,18 @@ def _check_dates(
 
 
 def check_last_day(rule: AvailabilityRule, last_day: datetime.date) -> None:
-    """A day the hours may end on: a mistyped year is refused before anything reads it."""
-    check_years({"last_day": last_day}, zone=zone_of(rule.location.timezone))
+    """A day the hours may end on, refused before anything reads it: a mistyped year, or a
+    day already past (the days gone by keep the hours they had, as added hours can't end
+    before today either; hours to stop today are time off)."""
+    zone = zone_of(rule.location.timezone)
+    check_years({"last_day": last_day}, zone=zone)
+    today = clock.today(zone)
+    if last_day < today:
+        raise InvalidInput(
+            f"last_day: {last_day:%Y-%m-%d} is past; hours can end today"
+            f" ({today:%Y-%m-%d}) at the earliest",
+            field="last_day",
+        )
 
 
 def _works_at(practitioner: Practitioner, location: Location) -> None:

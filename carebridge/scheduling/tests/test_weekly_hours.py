@@ -159,9 +159,13 @@ def test_hours_ending_today_where_the_location_is_are_not_over(clinic_a, time_ma
     [
         (datetime.date(1, 1, 1), "last_day: before 1900; check the year"),
         (datetime.date(9999, 12, 31), "last_day: more than 5 years ahead; check the year"),
+        (
+            datetime.date(2026, 11, 29),
+            "last_day: 2026-11-29 is past; hours can end today (2026-11-30) at the earliest",
+        ),
     ],
 )
-def test_ending_hours_in_a_mistyped_year_is_refused(clinic_a, last_day, message):
+def test_ending_hours_in_a_mistyped_year_or_on_a_past_day_is_refused(clinic_a, last_day, message):
     rule = thursday_rule(clinic_a)
 
     with pytest.raises(InvalidInput) as refused:
@@ -170,6 +174,14 @@ def test_ending_hours_in_a_mistyped_year_is_refused(clinic_a, last_day, message)
     assert (refused.value.field, refused.value.message) == ("last_day", message)
     rule.refresh_from_db()
     assert rule.effective_until is None
+
+
+def test_hours_can_end_today_in_the_location_calendar(clinic_a):
+    # The clock stands at 07:00 on Monday 30 November in New York, the location's zone.
+    rule = weekly_hours_end(rule=thursday_rule(clinic_a), last_day=datetime.date(2026, 11, 30))
+
+    assert rule.effective_until == datetime.date(2026, 11, 30)
+    assert not free_starts(clinic_a, THURSDAY)
 
 
 def test_hours_elsewhere_on_other_dates_do_not_clash(clinic_a):
