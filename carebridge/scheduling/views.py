@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core.errors import NotFound
 from carebridge.notifications.selectors import access_message, answerable_as_patient
 from carebridge.scheduling.services.replies import (
@@ -22,15 +23,22 @@ from carebridge.scheduling.services.replies import (
 
 # The longest reply taken: a text of ten parts.
 REPLY_MAX_LENGTH = 1600
+# Replies are patient data: whoever may read patients may read them (as over the JSON API).
+READ_REPLIES = "patients.view_patient"
+# A reply confirms, cancels or moves visits, and dealing with one means answering the
+# patient about their visit: both are changes to appointments.
+ACT_ON_REPLIES = "scheduling.change_appointment"
 
 
 @require_GET
+@requires(READ_REPLIES)
 def reply_inbox(request: HttpRequest) -> HttpResponse:
     replies = replies_needing_attention(organization=request.user.organization, actor=request.user)
     return render(request, "scheduling/reply_inbox.html", {"replies": replies})
 
 
 @require_POST
+@requires(ACT_ON_REPLIES)
 def reply_resolve(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         reply = access_reply(
@@ -44,9 +52,11 @@ def reply_resolve(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
+@requires(ACT_ON_REPLIES)
 def reply_as_patient(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """With the file gateway (the demo's), texts reach no phone: staff answer one of them as
-    its patient would, and the reply goes the way a real one comes in through the webhook."""
+    its patient would, and the reply goes the way a real one comes in through the webhook,
+    except that the staff member is recorded as who made the changes it causes."""
     try:
         message = access_message(
             organization=request.user.organization, actor=request.user, public_id=public_id
@@ -64,6 +74,7 @@ def reply_as_patient(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             to_address=settings.SMS_FROM,
             body=body,
             provider_message_id=f"file-{uuid.uuid4().hex}",
+            actor=request.user,
         )
         meaning = reply.get_handled_as_display()
         waits = " It waits under Replies for a person." if reply.needs_attention else ""

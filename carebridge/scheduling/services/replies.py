@@ -129,11 +129,14 @@ def _free_slots(appointment: Appointment, not_before: datetime.datetime) -> list
 
 @transaction.atomic
 def reschedule_offer_make(
-    *, appointment: Appointment, reaches_patient_at: datetime.datetime | None = None
+    *,
+    appointment: Appointment,
+    reaches_patient_at: datetime.datetime | None = None,
+    actor: User | None = None,
 ) -> RescheduleOffer:
     """Offer the patient up to three other times for the visit (the offer may be empty),
     the earliest an hour after the offer reaches them (now, unless it waits for the end of
-    their quiet hours).
+    their quiet hours). `actor`: the staff member who asked for them, if any.
 
     Invariant: a visit has at most one open offer; making one closes the earlier ones.
     Side effect: audit entry.
@@ -161,7 +164,7 @@ def reschedule_offer_make(
             _free_slots(appointment, (reaches_patient_at or now) + OPTION_LEAD), start=1
         )
     )
-    _audit(appointment, None, "offered other times")
+    _audit(appointment, actor, "offered other times")
     return offer
 
 
@@ -329,8 +332,10 @@ def _send(appointment: Appointment, kind: str, **extra) -> None:
     )
 
 
-def _send_options(appointment: Appointment, *, after_taken: bool = False) -> None:
-    offer = reschedule_offer_make(appointment=appointment)
+def _send_options(
+    appointment: Appointment, *, actor: User | None, after_taken: bool = False
+) -> None:
+    offer = reschedule_offer_make(appointment=appointment, actor=actor)
     if not offer.options.exists():
         _send(appointment, MessageKind.REPLY_ACK, ack="no_options")
         return
@@ -342,43 +347,49 @@ def _send_options(appointment: Appointment, *, after_taken: bool = False) -> Non
     )
 
 
-def _act(appointment: Appointment, handling: str, word: str) -> None:
+def _act(appointment: Appointment, handling: str, word: str, actor: User | None) -> None:
     if handling == InboundHandling.CONFIRM:
-        appointment_confirm(appointment=appointment, via=ConfirmationChannel.SMS)
+        appointment_confirm(appointment=appointment, via=ConfirmationChannel.SMS, actor=actor)
         _send(appointment, MessageKind.REPLY_ACK, ack="confirmed")
     elif handling == InboundHandling.CANCEL:
         # The cancellation notice is the answer.
         appointment_cancel(
             appointment=appointment,
-            actor=None,
+            actor=actor,
             reason="the patient cancelled by text reply",
             cancelled_by=CancelledBy.PATIENT,
         )
     elif handling == InboundHandling.RESCHEDULE_REQUEST:
-        _send_options(appointment)
+        _send_options(appointment, actor=actor)
     else:
-        _choose(appointment, int(word))
+        _choose(appointment, int(word), actor)
 
 
-def _choose(appointment: Appointment, number: int) -> None:
+def _choose(appointment: Appointment, number: int, actor: User | None) -> None:
     """The update notice is the answer; a time taken meanwhile gets fresh options."""
     offer = open_offer(appointment)
     try:
         with transaction.atomic():
-            reschedule_offer_choose(offer=offer, number=number)
+            reschedule_offer_choose(offer=offer, number=number, actor=actor)
     except NotFound:
-        _send_options(appointment)
+        _send_options(appointment, actor=actor)
     except DomainError:
         # Taken by someone else, or no longer bookable for another reason.
-        _send_options(appointment, after_taken=True)
+        _send_options(appointment, actor=actor, after_taken=True)
 
 
 def sms_text_received(
-    *, from_address: str, to_address: str, body: str, provider_message_id: str
+    *,
+    from_address: str,
+    to_address: str,
+    body: str,
+    provider_message_id: str,
+    actor: User | None = None,
 ) -> InboundMessage:
     """A text that reached the clinic's number: record it (STOP, START and HELP act there),
-    then act on it as a reply. The gateway's webhook calls it, and so does the demo's
-    stand-in for a patient's phone."""
+    then act on it as a reply. The gateway's webhook calls it (no actor: the patient texted),
+    and so does the demo's stand-in for a patient's phone, with the staff member who typed
+    the reply as `actor`."""
     inbound = inbound_record(
         channel=MessageChannel.SMS,
         from_address=from_address,
@@ -386,13 +397,15 @@ def sms_text_received(
         body=body,
         provider_message_id=provider_message_id,
     )
-    return sms_reply_handle(inbound=inbound)
+    return sms_reply_handle(inbound=inbound, actor=actor)
 
 
 @transaction.atomic
-def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
+def sms_reply_handle(*, inbound: InboundMessage, actor: User | None = None) -> InboundMessage:
     """Act on a text reply that the outbox recorded (STOP, START and HELP are handled
-    there already). Idempotent: a message already handled is returned as it is.
+    there already). Idempotent: a message already handled is returned as it is. `actor`:
+    the staff member who typed the reply for the patient, recorded in the history and the
+    audit of what it changes; None for a reply from the patient's phone.
 
     Side effects: the visit confirmed, cancelled (by the patient, freeing the time) or
     moved, or other times offered, or a waitlist offer answered (offer_reply_handle); the
@@ -404,11 +417,15 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
         return inbound
     latest = _asking_messages({inbound.from_address}, QUESTIONS).first()
     if latest is not None and _whose_unclear(inbound, latest):
-        return _mark(inbound, latest, None, InboundHandling.UNRECOGNIZED, whose_known=False)
+        return _mark(
+            inbound, latest, None, InboundHandling.UNRECOGNIZED, actor=actor, whose_known=False
+        )
     asking = _asking_message(inbound)
     appointment = _appointment(asking)
     word = reply_word(inbound.body)
-    if offer_reply_handle(inbound=inbound, handling=_classify(word, None), after=asking):
+    if offer_reply_handle(
+        inbound=inbound, handling=_classify(word, None), after=asking, actor=actor
+    ):
         return inbound
     handling = _classify(word, open_offer(appointment) if appointment else None)
     if appointment is None or appointment.status not in UPCOMING_STATUSES:
@@ -416,8 +433,8 @@ def sms_reply_handle(*, inbound: InboundMessage) -> InboundMessage:
             _send(appointment, MessageKind.REPLY_ACK, ack="closed")
         handling = InboundHandling.UNRECOGNIZED
     elif handling != InboundHandling.UNRECOGNIZED:
-        _act(appointment, handling, word)
-    return _mark(inbound, asking, appointment, handling)
+        _act(appointment, handling, word, actor)
+    return _mark(inbound, asking, appointment, handling, actor=actor)
 
 
 def _appointment(asking: OutboundMessage | None) -> Appointment | None:
@@ -438,6 +455,7 @@ def _mark(
     appointment: Appointment | None,
     handling: str,
     *,
+    actor: User | None,
     whose_known: bool = True,
 ) -> InboundMessage:
     """Record what the reply was taken as. A reply whose patient is not known is kept for
@@ -454,7 +472,7 @@ def _mark(
     for name, value in fields.items():
         setattr(inbound, name, value)
     if appointment is not None:
-        _audit(appointment, None, f"text reply handled as {handling}")
+        _audit(appointment, actor, f"text reply handled as {handling}")
     return inbound
 
 

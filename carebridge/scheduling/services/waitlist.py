@@ -19,6 +19,8 @@ from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
 from carebridge.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from carebridge.core.timeranges import zone_of
+from carebridge.core.validation import check_years
 from carebridge.directory.models import Location, Practitioner, PractitionerRole, Specialty
 from carebridge.notifications.calendar import REQUEST
 from carebridge.notifications.constants import (
@@ -126,14 +128,26 @@ def _check_entry(entry: WaitlistEntry, *, new_latest_date: bool = True) -> None:
         raise InvalidInput(f"{field}: give time_from and time_to together", field=field)
     if entry.time_from is not None and entry.time_to <= entry.time_from:
         raise InvalidInput("time_to: must be after time_from", field="time_to")
+    _check_dates(entry, new_latest_date=new_latest_date)
+    if len(entry.note) > NOTE_MAX:
+        raise InvalidInput(f"note: at most {NOTE_MAX} characters", field="note")
+    _check_practitioner_fit(entry)
+
+
+def _check_dates(entry: WaitlistEntry, *, new_latest_date: bool) -> None:
+    """A mistyped year (a latest date in 9999 would keep the patient waiting, and being
+    offered slots, for ever), dates out of order, or a latest date given already past."""
+    # Days where the slots are: the chosen location's calendar, else the clinic's.
+    place = entry.location or entry.organization
+    check_years(
+        {"earliest_date": entry.earliest_date, "latest_date": entry.latest_date},
+        zone=zone_of(place.timezone),
+    )
     if entry.earliest_date and entry.latest_date and entry.latest_date < entry.earliest_date:
         raise InvalidInput("latest_date: must not be before earliest_date", field="latest_date")
     yesterday = clock.now().date() - datetime.timedelta(days=1)
     if new_latest_date and entry.latest_date and entry.latest_date < yesterday:
         raise InvalidInput("latest_date: is in the past", field="latest_date")
-    if len(entry.note) > NOTE_MAX:
-        raise InvalidInput(f"note: at most {NOTE_MAX} characters", field="note")
-    _check_practitioner_fit(entry)
 
 
 def _check_practitioner_fit(entry: WaitlistEntry) -> None:
@@ -213,9 +227,9 @@ def waitlist_add(
 
     Invariants: everything referenced belongs to the organization; the visit type is
     active; the patient is active and not merged into another record; weekdays are 0-6; a
-    time window has both ends in order; dates are in order and not past; a chosen
-    practitioner works at the chosen location and has the chosen specialty; a patient waits
-    at most once per visit type. Side effect: audit entry.
+    time window has both ends in order; dates are from 1900 to five years ahead, in order
+    and not past; a chosen practitioner works at the chosen location and has the chosen
+    specialty; a patient waits at most once per visit type. Side effect: audit entry.
     """
     entry = WaitlistEntry(
         organization=organization,
@@ -335,8 +349,11 @@ def _claim(offer: WaitlistOffer) -> None:
 
 
 @transaction.atomic
-def waitlist_offer_accept(*, offer: WaitlistOffer, via: str) -> OfferAnswer:
-    """The patient takes the offered slot (`via`: "link" or "sms", for the record).
+def waitlist_offer_accept(
+    *, offer: WaitlistOffer, via: str, actor: User | None = None
+) -> OfferAnswer:
+    """The patient takes the offered slot (`via`: "link" or "sms", for the record; `actor`:
+    the staff member who answered for them, if any).
 
     The first acceptance claims the slot and books the visit (booking channel portal), all
     in this transaction; the other open offers of the slot end as taken and their holders
@@ -352,7 +369,7 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, via: str) -> OfferAnswer:
             _claim(offer)
             appointment = appointment_book(
                 organization=slot.organization,
-                actor=None,
+                actor=actor,
                 patient=entry.patient,
                 practitioner=slot.practitioner,
                 location=slot.location,
@@ -362,12 +379,12 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, via: str) -> OfferAnswer:
                 notes=f"Booked from the waitlist by the patient ({via})",
             )
     except DomainError as error:
-        return _lost(offer, error)
-    _won(offer, appointment, via)
+        return _lost(offer, error, actor)
+    _won(offer, appointment, via, actor)
     return OfferAnswer(won=True, appointment=appointment)
 
 
-def _won(offer: WaitlistOffer, appointment: Appointment, via: str) -> None:
+def _won(offer: WaitlistOffer, appointment: Appointment, via: str, actor: User | None) -> None:
     entry, slot, now = offer.entry, offer.slot, clock.now()
     offer.status = OfferStatus.ACCEPTED
     BackfillSlot.objects.filter(pk=slot.pk).update(appointment=appointment)
@@ -387,10 +404,10 @@ def _won(offer: WaitlistOffer, appointment: Appointment, via: str) -> None:
         policy=policy_for(appointment),
         calendar_method=REQUEST,
     )
-    _audit(entry, None, AuditAction.UPDATE, f"booked from the waitlist ({via})")
+    _audit(entry, actor, AuditAction.UPDATE, f"booked from the waitlist ({via})")
 
 
-def _lost(offer: WaitlistOffer, error: DomainError) -> OfferAnswer:
+def _lost(offer: WaitlistOffer, error: DomainError, actor: User | None) -> OfferAnswer:
     offer.refresh_from_db(fields=["status"])
     if offer.status == OfferStatus.ACCEPTED:
         offer.entry.refresh_from_db(fields=["status", "appointment"])
@@ -411,15 +428,18 @@ def _lost(offer: WaitlistOffer, error: DomainError) -> OfferAnswer:
             status=BackfillSlotStatus.EXPIRED, closed_at=now, updated_at=now
         )
         offers_close(slot.offers.filter(status=OfferStatus.OPEN), status=OfferStatus.TAKEN)
-    _audit(offer.entry, None, AuditAction.UPDATE, f"acceptance came too late ({error.code})")
+    _audit(offer.entry, actor, AuditAction.UPDATE, f"acceptance came too late ({error.code})")
     return OfferAnswer(won=False)
 
 
 @transaction.atomic
-def waitlist_offer_decline(*, offer: WaitlistOffer, via: str) -> WaitlistOffer:
+def waitlist_offer_decline(
+    *, offer: WaitlistOffer, via: str, actor: User | None = None
+) -> WaitlistOffer:
     """The patient does not want this slot; they stay on the list for the next one. When no
     offer of the slot is left open, the next batch gets it now. Idempotent for an offer
-    that is no longer open. Side effects: audit entry, maybe the next batch's offers."""
+    that is no longer open. `actor`: the staff member who answered for them, if any.
+    Side effects: audit entry, maybe the next batch's offers."""
     now = clock.now()
     slot = BackfillSlot.objects.select_for_update(of=("self",)).get(pk=offer.slot_id)
     declined = WaitlistOffer.objects.filter(pk=offer.pk, status=OfferStatus.OPEN).update(
@@ -432,7 +452,7 @@ def waitlist_offer_decline(*, offer: WaitlistOffer, via: str) -> WaitlistOffer:
     WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistStatus.OFFERED).update(
         status=WaitlistStatus.WAITING, updated_at=now
     )
-    _audit(offer.entry, None, AuditAction.UPDATE, f"declined the offered slot ({via})")
+    _audit(offer.entry, actor, AuditAction.UPDATE, f"declined the offered slot ({via})")
     backfill_offer_next(slot=slot)
     return offer
 
@@ -460,7 +480,11 @@ def _is_newer(message: OutboundMessage, than: OutboundMessage | None) -> bool:
 
 @transaction.atomic
 def offer_reply_handle(
-    *, inbound: InboundMessage, handling: str, after: OutboundMessage | None
+    *,
+    inbound: InboundMessage,
+    handling: str,
+    after: OutboundMessage | None,
+    actor: User | None = None,
 ) -> bool:
     """Act on a text reply when the latest message to that number that asked for an answer
     was a waitlist offer (sent after `after`, the latest visit message that asked): a
@@ -468,7 +492,8 @@ def offer_reply_handle(
     the inbox linked to the patient. Returns False, touching nothing, when the reply is not
     about an offer. The caller has made sure that the texts to that number asked only this
     offer's patient (sms_reply_handle: a shared phone's YES must not take someone else's
-    slot). Side effects: those of accepting or declining; the reply marked.
+    slot). `actor`: the staff member who typed the reply for the patient, if any.
+    Side effects: those of accepting or declining; the reply marked.
     """
     message = _latest_offer_message(inbound)
     if message is None or not _is_newer(message, after):
@@ -483,9 +508,9 @@ def offer_reply_handle(
     if offer is None:
         return False
     if handling == InboundHandling.CONFIRM:
-        waitlist_offer_accept(offer=offer, via=ConfirmationChannel.SMS)
+        waitlist_offer_accept(offer=offer, via=ConfirmationChannel.SMS, actor=actor)
     elif handling == InboundHandling.CANCEL:
-        waitlist_offer_decline(offer=offer, via=ConfirmationChannel.SMS)
+        waitlist_offer_decline(offer=offer, via=ConfirmationChannel.SMS, actor=actor)
     else:
         handling = InboundHandling.UNRECOGNIZED
     fields = {
@@ -499,7 +524,7 @@ def offer_reply_handle(
     InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
     for name, value in fields.items():
         setattr(inbound, name, value)
-    _audit(offer.entry, None, AuditAction.UPDATE, f"text reply handled as {handling}")
+    _audit(offer.entry, actor, AuditAction.UPDATE, f"text reply handled as {handling}")
     return True
 
 
