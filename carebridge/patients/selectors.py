@@ -253,17 +253,47 @@ def patient_search(
     Every patient returned gets a `query` audit entry.
     """
     queryset = _scoped(organization).filter(_query_filter(query))
-    patients = list(
-        queryset.order_by("search_family", "search_given", "id")[offset : offset + limit]
-    )
+    patients = list(_in_name_order(queryset)[offset : offset + limit])
     total = queryset.count() if with_total else None
+    _audit_shown(organization, actor, patients)
+    return patients, total
+
+
+def patient_possible_duplicates(
+    *,
+    organization: Organization,
+    actor: User | None,
+    given_name: str,
+    family_name: str,
+    birth_date: datetime.date,
+    limit: int = 5,
+) -> list[Patient]:
+    """Records the person about to be registered may already have: born the same day, with
+    the same given and family names in any case and with or without accents. A merged
+    record is left out (the one it was merged into stands for it). Each one shown gets a
+    `query` audit entry."""
+    same_person = Q(
+        birth_date=birth_date,
+        search_given=fold_text(given_name),
+        search_family=fold_text(family_name),
+        merged_into=None,
+    )
+    patients = list(_in_name_order(_scoped(organization).filter(same_person))[:limit])
+    _audit_shown(organization, actor, patients)
+    return patients
+
+
+def _in_name_order(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    return patients.order_by("search_family", "search_given", "id")
+
+
+def _audit_shown(organization: Organization, actor: User | None, patients: list[Patient]) -> None:
     audit_record_many(
         organization_id=organization.pk,
         actor=actor,
         action=AuditAction.QUERY,
         targets=[_target(patient) for patient in patients],
     )
-    return patients, total
 
 
 def access_patient(

@@ -225,7 +225,7 @@ class AppointmentNotesIn(Versioned):
     notes: str = Field(max_length=4000)
 
 
-class AppointmentConfirmIn(Input):
+class AppointmentConfirmIn(Versioned):
     via: ConfirmationChannel = Field(description="How the patient said they will come")
 
 
@@ -578,7 +578,7 @@ def update_appointment_notes(
 
 @router.post(
     "/appointments/{appointment_id}/confirm",
-    response={200: AppointmentOut, **problems(404, 422)},
+    response={200: AppointmentOut, **problems(404, 412, 422)},
 )
 def confirm_appointment(
     request: HttpRequest, appointment_id: uuid.UUID, payload: AppointmentConfirmIn
@@ -587,7 +587,10 @@ def confirm_appointment(
     confirmed keeps its first confirmation."""
     require(request, "scheduling.change_appointment")
     return appointment_confirm(
-        appointment=_appointment(request, appointment_id), via=payload.via, actor=actor(request)
+        appointment=_appointment(request, appointment_id),
+        via=payload.via,
+        actor=actor(request),
+        expected_version=payload.version,
     )
 
 

@@ -496,9 +496,14 @@ def bookable_minutes(
     return minutes
 
 
+def last_searchable_day() -> datetime.date:
+    """The last day a search may look at: the booking horizon from today."""
+    return clock.now().date() + BOOKING_HORIZON
+
+
 def check_search_day(day: datetime.date, field: str) -> None:
     """A day a search may name: from the first visit year to the booking horizon."""
-    latest = clock.now().date() + BOOKING_HORIZON
+    latest = last_searchable_day()
     if day.year < EARLIEST_VISIT_YEAR or day > latest:
         raise InvalidInput(
             f"{field}: must be from {EARLIEST_VISIT_YEAR}-01-01 to {latest}; check the year",

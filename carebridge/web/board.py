@@ -8,6 +8,7 @@ grid by row and column; cells say whether that time is free, off-hours or otherw
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,9 @@ FIRST_COLUMN = 2
 @dataclass
 class Cell:
     start: datetime.datetime
-    state: str  # "free" (bookable), "open" (doors open, not bookable) or "off" (closed)
+    # "free" (the chosen visit type can be booked to start here), "open" (doors open, but
+    # busy, not working or too short a gap for that visit) or "off" (closed)
+    state: str
     grid_row: int
     grid_column: int
     practitioner: object
@@ -133,16 +136,13 @@ def _state(start: datetime.datetime, free: set, opening) -> str:
     return "off"
 
 
-def _free_starts(slots: list[FreeSlot], practitioner_id: int) -> set[datetime.datetime]:
-    """Every row start inside a free slot of this practitioner, in UTC."""
-    starts = set()
+def _free_starts(slots: list[FreeSlot]) -> dict[int, set[datetime.datetime]]:
+    """Each practitioner's bookable start times, in UTC: the slots' own starts only. A
+    later row inside a slot is no start of its own when the visit would run from there into
+    a break, the next visit or closing."""
+    starts = defaultdict(set)
     for slot in slots:
-        if slot.practitioner_id != practitioner_id:
-            continue
-        cursor = slot.start
-        while cursor < slot.end:
-            starts.add(cursor)
-            cursor += ROW
+        starts[slot.practitioner_id].add(slot.start)
     return starts
 
 
@@ -187,8 +187,9 @@ def build_board(
         )
     ]
     columns, blocks = [], []
+    free_starts = _free_starts(slots)
     for position, practitioner in enumerate(practitioners):
-        free = _free_starts(slots, practitioner.pk)
+        free = free_starts.get(practitioner.pk, set())
         column = Column(practitioner, position + FIRST_COLUMN)
         column.time_off = [
             time_off_label(entry, day, zone) for entry in (time_off or {}).get(practitioner.pk, [])

@@ -8,9 +8,11 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 
+from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
 from carebridge.core.forms import show_domain_error
 from carebridge.core.languages import language_label, language_name
+from carebridge.core.timeranges import zone_of
 from carebridge.directory.selectors import (
     languages_spoken,
     location_list,
@@ -20,7 +22,7 @@ from carebridge.directory.selectors import (
 from carebridge.notifications.template_selectors import shipped_languages
 from carebridge.patients.models import Patient
 from carebridge.patients.services import EDITABLE_FIELDS
-from carebridge.scheduling.availability import check_search_day
+from carebridge.scheduling.availability import check_search_day, last_searchable_day
 from carebridge.scheduling.constants import AppointmentStatus, CancelledBy
 from carebridge.scheduling.models import Appointment
 from carebridge.scheduling.selectors import visit_type_list
@@ -239,7 +241,6 @@ class FindForm(OrganizationForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
         for field in ("start_date", "end_date"):
             if not cleaned.get(field):
                 continue
@@ -247,9 +248,26 @@ class FindForm(OrganizationForm):
                 check_search_day(cleaned[field], field)
             except InvalidInput as error:
                 show_domain_error(self, error)
-        if start and end and end < start:
-            self.add_error("end_date", "Must be on or after the start date.")
+        # A day refused above has left `cleaned`; a From refused in any way is not compared.
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if end and not self.has_error("start_date") and end < (start or self._today()):
+            self.add_error(
+                "end_date",
+                "Must be on or after the start date."
+                if start
+                else "Must be today or later when “From” is empty.",
+            )
         time_from, time_to = cleaned.get("time_from"), cleaned.get("time_to")
         if time_from and time_to and time_to <= time_from:
             self.add_error("time_to", "Must be later than “Not before”.")
         return cleaned
+
+    def _today(self) -> datetime.date:
+        return clock.today(zone_of(self.organization.timezone))
+
+    def search_days(self, length: datetime.timedelta) -> tuple[datetime.date, datetime.date]:
+        """The first and last day to search: From, or today where the clinic is; To, or
+        `length` after the first day but no later than `check_search_day` lets a search
+        look (a valid From is never past that, so an empty To never makes an error)."""
+        first = self.cleaned_data["start_date"] or self._today()
+        return first, self.cleaned_data["end_date"] or min(first + length, last_searchable_day())

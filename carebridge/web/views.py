@@ -19,11 +19,17 @@ from carebridge.accounts.decorators import requires
 from carebridge.core import clock
 from carebridge.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from carebridge.core.forms import show_domain_error
+from carebridge.core.htmx import is_htmx
 from carebridge.core.timeranges import local_day_bounds, zone_of
 from carebridge.directory.selectors import PractitionerQuery, location_list, practitioner_list
 from carebridge.noshow.selectors import noshow_risks_attach
 from carebridge.notifications.selectors import message_list
-from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
+from carebridge.patients.selectors import (
+    PatientQuery,
+    access_patient,
+    patient_possible_duplicates,
+    patient_search,
+)
 from carebridge.patients.services import patient_check, patient_create, patient_update
 from carebridge.scheduling.availability import check_search_day, slot_search
 from carebridge.scheduling.constants import INACTIVE_STATUSES, ConfirmationChannel
@@ -48,6 +54,7 @@ from carebridge.web.board import build_board, time_off_label
 from carebridge.web.forms import (
     DATE_INPUT_FORMATS,
     PATIENT_FIELDS,
+    AppointmentChangeForm,
     BookingForm,
     CancelForm,
     FindForm,
@@ -63,14 +70,12 @@ FIRST_AVAILABLE_LIMIT = 12
 FIRST_AVAILABLE_DAYS = 60
 # The newest messages to a patient shown on their page; the rest are a link away.
 PATIENT_PAGE_MESSAGES = 5
+# Posted by the button that registers a person whose possible duplicates were shown.
+REGISTER_ANYWAY = "register_anyway"
 STALE_MESSAGE = (
     "Someone else changed this appointment while you had it open. "
     "This is the current version: check it and try again."
 )
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def render_page(request, template: str, context: dict, partial: str, status: int = 200):
@@ -458,11 +463,20 @@ def appointment_status_view(request: HttpRequest, public_id) -> HttpResponse:
 @requires("scheduling.change_appointment")
 def appointment_confirm_view(request: HttpRequest, public_id) -> HttpResponse:
     """The coordinator reached the patient, who said they will come."""
-    appointment = appointment_confirm(
-        appointment=_appointment(request, public_id),
-        via=ConfirmationChannel.PHONE,
-        actor=request.user,
-    )
+    appointment = _appointment(request, public_id)
+    form = AppointmentChangeForm(request.POST)
+    if not form.is_valid():
+        return _invalid_form(request, public_id, transition_error=form.errors.as_text())
+    try:
+        appointment = appointment_confirm(
+            appointment=appointment,
+            via=ConfirmationChannel.PHONE,
+            actor=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except DomainError as error:
+        # e.g. the visit was cancelled from another page since this one was drawn
+        return _change_failed(request, public_id, error, transition_error=error.reason)
     return _after_change(request, appointment, "Marked confirmed.")
 
 
@@ -512,7 +526,8 @@ def _booking_page(request, form: BookingForm, status: int = 200) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_pages
-@requires("scheduling.view_appointment", to_change="scheduling.add_appointment")
+# the form too, not only the booking: nobody fills in a form they may not submit
+@requires("scheduling.add_appointment")
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """The booking form (prefilled from the board or a found slot) and the booking itself."""
     organization = request.user.organization
@@ -568,6 +583,11 @@ def _after_booking(request, appointment) -> HttpResponse:
 # Patients
 
 
+# Search as you type shows the first matches; one more is read to tell that more match,
+# since counting every match of a short prefix would scan them all on each keystroke.
+PATIENT_SEARCH_SHOWN = 20
+
+
 @require_GET
 @requires("patients.view_patient")
 def patient_search_view(request: HttpRequest) -> HttpResponse:
@@ -575,17 +595,21 @@ def patient_search_view(request: HttpRequest) -> HttpResponse:
     # No record holds a NUL character, and PostgreSQL cannot compare one: typed, it is dropped.
     text = request.GET.get("q", "").replace("\x00", "").strip()
     picking = request.GET.get("mode") == "pick"
-    patients = []
+    found = []
     if text:
-        patients, _ = patient_search(
+        found, _ = patient_search(
             organization=request.user.organization,
             actor=request.user,
             # a record merged into another is found, but not chosen for a booking
             query=PatientQuery(text=text, include_merged=not picking),
-            limit=20,
+            limit=PATIENT_SEARCH_SHOWN + 1,
         )
     partial = "pick" if picking else "results"
-    context = {"patients": patients, "q": text}
+    context = {
+        "patients": found[:PATIENT_SEARCH_SHOWN],
+        "more_match": len(found) > PATIENT_SEARCH_SHOWN,
+        "q": text,
+    }
     return render_page(request, "web/patient_search.html", context, partial)
 
 
@@ -605,9 +629,12 @@ def _check_refused(form: PatientForm, organization, patient=None) -> None:
 @requires("patients.add_patient")
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, organization=request.user.organization)
+    duplicates: list = []
     if request.method == "POST" and not form.is_valid():
         _check_refused(form, request.user.organization)
-    elif request.method == "POST":
+    elif request.method == "POST" and not request.POST.get(REGISTER_ANYWAY):
+        duplicates = _possible_duplicates(request, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         try:
             patient = patient_create(
                 organization=request.user.organization,
@@ -620,10 +647,30 @@ def patient_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
             return redirect("web:patient_detail", public_id=patient.public_id)
     status = 400 if form.errors else 200
-    return render(request, "web/patient_form.html", {"form": form}, status=status)
+    context = {"form": form, "duplicates": duplicates, "register_anyway": REGISTER_ANYWAY}
+    return render(request, "web/patient_form.html", context, status=status)
 
 
-def _patient_page(request, patient, form: PatientForm, status: int = 200) -> HttpResponse:
+def _possible_duplicates(request: HttpRequest, form: PatientForm) -> list:
+    """Records the desk should look at before registering the person again."""
+    return patient_possible_duplicates(
+        organization=request.user.organization,
+        actor=request.user,
+        given_name=form.cleaned_data["given_name"],
+        family_name=form.cleaned_data["family_name"],
+        birth_date=form.cleaned_data["birth_date"],
+    )
+
+
+def _patient_page(
+    request,
+    patient,
+    form: PatientForm,
+    status: int = 200,
+    changed_meanwhile: list[tuple[str, object]] | None = None,
+) -> HttpResponse:
+    """The patient's page. For a save that came too late, `changed_meanwhile` lists what
+    another save changed since the form was drawn."""
     appointments, total = appointment_list(
         organization=request.user.organization,
         actor=request.user,
@@ -645,6 +692,7 @@ def _patient_page(request, patient, form: PatientForm, status: int = 200) -> Htt
             limit=PATIENT_PAGE_MESSAGES,
         ),
         "book_url": f"{reverse('web:find')}?patient={patient.public_id}",
+        "changed_meanwhile": changed_meanwhile,
     }
     return render(request, "web/patient_detail.html", context, status=status)
 
@@ -657,17 +705,10 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
     organization = request.user.organization
     patient = access_patient(organization=organization, actor=request.user, public_id=public_id)
     if request.method == "GET":
-        initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
         return _patient_page(
-            request,
-            patient,
-            PatientForm(
-                initial={**initial, "expected_version": patient.version},
-                organization=organization,
-                new=False,
-            ),
+            request, patient, _demographics_form(organization, initial=_demographics(patient))
         )
-    form = PatientForm(request.POST, organization=organization, new=False)
+    form = _demographics_form(organization, request.POST)
     if not form.is_valid():
         _check_refused(form, organization, patient)
         return _patient_page(request, patient, form, 400)
@@ -678,11 +719,62 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
             fields=form.patient_fields(),
             expected_version=form.cleaned_data["expected_version"],
         )
+    except StaleVersion as error:
+        return _stale_edit(request, public_id, form, error)
     except DomainError as error:
         show_domain_error(form, error)
         return _patient_page(request, patient, form, error.http_status)
     messages.success(request, "Saved.")
     return redirect("web:patient_detail", public_id=patient.public_id)
+
+
+def _demographics(patient) -> dict:
+    """The edit form's values for the record as stored, its version included."""
+    stored = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+    return {**stored, "expected_version": patient.version}
+
+
+def _demographics_form(organization, data=None, initial=None) -> PatientForm:
+    """The edit form. Each field also carries, hidden, the value the page showed: a save
+    that finds the record changed meanwhile tells the user's own edits from the others'."""
+    form = PatientForm(data, initial=initial, organization=organization, new=False)
+    for name in PATIENT_FIELDS:
+        form.fields[name].show_hidden_initial = True
+    return form
+
+
+def _stale_edit(request, public_id, form: PatientForm, error: StaleVersion) -> HttpResponse:
+    """The form again on the record as it is now: its current values and version with the
+    user's own edits on top, so that saving once more keeps both; and what changed."""
+    patient = access_patient(
+        organization=request.user.organization, actor=request.user, public_id=public_id
+    )
+    current = _demographics(patient)
+    edits = {name: form.cleaned_data[name] for name in form.changed_data if name in PATIENT_FIELDS}
+    shown_now = {form[name].html_initial_name: current[name] for name in PATIENT_FIELDS}
+    rebased = _demographics_form(request.user.organization, {**current, **edits, **shown_now})
+    changed = _changed_since_shown(form, patient)
+    return _patient_page(request, patient, rebased, error.http_status, changed)
+
+
+def _changed_since_shown(form: PatientForm, patient) -> list[tuple[str, object]]:
+    """(label, value now) of each field whose stored value is not the one the form showed.
+    A form drawn without the shown values (an older page) names none."""
+    changed = []
+    for name in PATIENT_FIELDS:
+        shown = form.data.get(form[name].html_initial_name)
+        if shown is not None and form.fields[name].has_changed(getattr(patient, name), shown):
+            changed.append((form[name].label, _stored_in_words(patient, name)))
+    return changed
+
+
+def _stored_in_words(patient, name: str):
+    """A stored demographic as the form words it: a choice by its label, a flag yes or no."""
+    value = getattr(patient, name)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    in_words = getattr(patient, f"get_{name}_display", None)
+    return in_words() if in_words else value
 
 
 # First available
@@ -691,7 +783,7 @@ def patient_detail(request: HttpRequest, public_id) -> HttpResponse:
 def _find_slots(request, form: FindForm, patient) -> list:
     """The earliest offers; for a chosen patient, only times they have no other visit at."""
     data = form.cleaned_data
-    start_date = data["start_date"] or clock.today(zone_of(request.user.organization.timezone))
+    start_date, end_date = form.search_days(datetime.timedelta(days=FIRST_AVAILABLE_DAYS))
     practitioner = form.chosen("practitioner")
     time_of_day = None
     if data["time_from"] or data["time_to"]:
@@ -700,7 +792,7 @@ def _find_slots(request, form: FindForm, patient) -> list:
         organization=request.user.organization,
         visit_type=form.chosen("visit_type"),
         start_date=start_date,
-        end_date=data["end_date"] or start_date + datetime.timedelta(days=FIRST_AVAILABLE_DAYS),
+        end_date=end_date,
         practitioner_ids=[practitioner.pk] if practitioner else None,
         specialty_id=getattr(form.chosen("specialty"), "pk", None),
         location_id=getattr(form.chosen("location"), "pk", None),

@@ -31,8 +31,8 @@ from carebridge.fhir_api.search import (
     split_token,
     start_bounds,
 )
-from carebridge.scheduling.availability import slot_is_free, slot_search
-from carebridge.scheduling.constants import ACTIVE_STATUSES, BOOKING_HORIZON
+from carebridge.scheduling.availability import last_searchable_day, slot_is_free, slot_search
+from carebridge.scheduling.constants import ACTIVE_STATUSES
 from carebridge.scheduling.models import Appointment, VisitType
 from carebridge.scheduling.selectors import (
     AppointmentQuery,
@@ -87,7 +87,7 @@ def read(caller: Caller, resource_id: str) -> dict:
     pair, visit_type, start = slot_target(caller, resource_id)
     practitioner, location = pair
     # The engine will not look past the booking horizon, and nothing is offered there.
-    if start.astimezone(zone_of(location.timezone)).date() > clock.now().date() + BOOKING_HORIZON:
+    if start.astimezone(zone_of(location.timezone)).date() > last_searchable_day():
         raise NotFound("Slot not found: no time that far ahead is offered")
     free = slot_is_free(
         organization=caller.organization,
@@ -170,7 +170,7 @@ def _engine_dates(window: Window) -> tuple[datetime.date, datetime.date] | None:
     one_day = datetime.timedelta(days=1)
     today = clock.now().date()
     first = max((window.start_from - one_day).date(), today - one_day)
-    last = min((window.start_before + one_day).date(), today + BOOKING_HORIZON)
+    last = min((window.start_before + one_day).date(), last_searchable_day())
     return (first, last) if first <= last else None
 
 

@@ -441,7 +441,7 @@ def _stale_version() -> StaleVersion:
     )
 
 
-def _check_fresh(appointment: Appointment, expected_version: int | None) -> None:
+def check_fresh(appointment: Appointment, expected_version: int | None) -> None:
     """Refuse a change made from a page read before the appointment's latest version."""
     if expected_version not in (None, appointment.version):
         raise _stale_version()
@@ -558,7 +558,7 @@ def appointment_reschedule(
     ):
         # Telling the patient their visit "moved" to the time it already has would only
         # confuse them; a stale version is still refused, as for any change.
-        _check_fresh(appointment, expected_version)
+        check_fresh(appointment, expected_version)
         return appointment
     before = _snapshot(appointment)
     _claim_version(appointment, expected_version)
@@ -640,7 +640,7 @@ def transition_refusal(appointment: Appointment, status: str) -> DomainError | N
 def _check_transition(appointment: Appointment, status: str, expected_version: int | None) -> None:
     # A page read before someone else's change is told so first: the status it shows is out
     # of date, so a step refused from the current one (two people pressing Arrived) is too.
-    _check_fresh(appointment, expected_version)
+    check_fresh(appointment, expected_version)
     refusal = transition_refusal(appointment, status)
     if refusal is not None:
         raise refusal

@@ -10,15 +10,21 @@ from carebridge.core.errors import DomainError, InvalidInput
 from carebridge.scheduling.constants import ConfirmationChannel
 from carebridge.scheduling.errors import SchedulingErrorCode as Code
 from carebridge.scheduling.models import Appointment
-from carebridge.scheduling.services.appointments import _record, _snapshot
+from carebridge.scheduling.services.appointments import _record, _snapshot, check_fresh
 from carebridge.scheduling.services.messages import UPCOMING_STATUSES
 
 
 @transaction.atomic
 def appointment_confirm(
-    *, appointment: Appointment, via: str, actor: User | None = None
+    *,
+    appointment: Appointment,
+    via: str,
+    actor: User | None = None,
+    expected_version: int | None = None,
 ) -> Appointment:
-    """Record that the patient confirmed the visit (`via`: how they said so).
+    """Record that the patient confirmed the visit (`via`: how they said so). A desk that
+    confirms what its page shows names that page's version: the patient agreed to that
+    time, not to one another page has moved the visit to since (StaleVersion).
 
     Idempotent: a visit already confirmed keeps its first confirmation and nothing is
     written. Invariant: only a visit still ahead of its lifecycle (proposed, pending,
@@ -33,6 +39,7 @@ def appointment_confirm(
             code=Code.ILLEGAL_TRANSITION,
             field="status",
         )
+    check_fresh(appointment, expected_version)
     now = clock.now()
     # The conditional update makes two confirmations at once (link and text) write once.
     # updated_at moves too: what was worked out from the unconfirmed visit (its no-show

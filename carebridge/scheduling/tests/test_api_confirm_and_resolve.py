@@ -8,7 +8,11 @@ from carebridge.accounts.services import token_issue, user_create
 from carebridge.audit.models import AuditEntry
 from carebridge.fhir_api.tests.messages import reply
 from carebridge.scheduling.models import AppointmentHistory
-from carebridge.scheduling.services.appointments import appointment_book, appointment_cancel
+from carebridge.scheduling.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+)
 from carebridge.tests.api_client import ApiClient
 
 MONDAY_MORNING = datetime.datetime(2030, 6, 10, 12, 0, tzinfo=datetime.UTC)
@@ -59,6 +63,23 @@ def test_confirm_records_how_and_keeps_the_first(api_a, booked, coordinator_a):
     assert again.json()["confirmed_via"] == "phone"
     entry = AppointmentHistory.objects.get(appointment=booked, action="confirm")
     assert entry.changed_by == coordinator_a
+
+
+def test_confirm_of_a_version_moved_since_is_refused(api_a, booked):
+    drawn = booked.version
+    appointment_reschedule(
+        appointment=booked, actor=None, start=booked.start + datetime.timedelta(hours=1)
+    )
+
+    stale = api_a.post(
+        f"/appointments/{booked.public_id}/confirm", {"via": "phone", "version": drawn}
+    )
+    current = api_a.post(
+        f"/appointments/{booked.public_id}/confirm", {"via": "phone", "version": drawn + 1}
+    )
+
+    assert stale.status_code == 412 and stale.json()["field"] == "version"
+    assert current.status_code == 200 and current.json()["confirmed_via"] == "phone"
 
 
 def test_confirm_needs_a_known_way_and_an_upcoming_visit(api_a, booked):

@@ -11,7 +11,9 @@ def test_the_panel_says_whether_the_patient_confirmed(coordinator_client, clinic
     assert "<dt>Confirmed</dt><dd>Not yet</dd>" in panel
     assert "Patient confirmed by phone" in panel
 
-    response = coordinator_client.post(f"/appointments/{appointment.public_id}/confirm/", **htmx())
+    response = coordinator_client.post(
+        f"/appointments/{appointment.public_id}/confirm/", {"expected_version": 1}, **htmx()
+    )
 
     html = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger"] == "board-changed"
@@ -22,6 +24,8 @@ def test_the_panel_says_whether_the_patient_confirmed(coordinator_client, clinic
 def test_another_clinics_visit_cannot_be_confirmed(client, coordinator_b, clinic_a, patient_a):
     appointment = book(clinic_a, patient_a, at(10))
     client.force_login(coordinator_b)
-    response = client.post(f"/appointments/{appointment.public_id}/confirm/")
+    response = client.post(
+        f"/appointments/{appointment.public_id}/confirm/", {"expected_version": 1}
+    )
     appointment.refresh_from_db()
     assert response.status_code == 404 and appointment.confirmed_at is None

@@ -111,3 +111,38 @@ def test_errors_are_described_by_the_ids_the_inputs_point_at(coordinator_client,
     assert '<p class="field-error" id="id_given_name_error">' in html
     assert 'aria-describedby="id_mrn_helptext"' in html
     assert '<small class="help" id="id_mrn_helptext">Leave empty to assign one</small>' in html
+
+
+def test_a_possible_duplicate_is_shown_before_registering_again(coordinator_client, patient_a):
+    again = new_patient(given_name="jose", family_name="ALVAREZ", birth_date="1980-05-17")
+
+    response = coordinator_client.post("/patients/new/", again)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["duplicates"] == [patient_a]
+    assert f'href="/patients/{patient_a.public_id}/"' in html and "A-1001" in html
+    assert 'value="jose"' in html  # what was typed is kept
+    assert Patient.objects.filter(organization=patient_a.organization).count() == 1
+
+
+def test_the_desk_can_register_a_namesake_anyway(coordinator_client, patient_a):
+    again = new_patient(given_name="José", family_name="Álvarez", birth_date="1980-05-17")
+
+    response = coordinator_client.post("/patients/new/", again | {"register_anyway": "1"})
+
+    assert response.status_code == 302
+    assert Patient.objects.filter(organization=patient_a.organization).count() == 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"given_name": "José", "family_name": "Álvarez", "birth_date": "1980-05-18"},
+        {"given_name": "Josefa", "family_name": "Álvarez", "birth_date": "1980-05-17"},
+    ],
+)
+def test_another_birth_date_or_name_is_no_duplicate(coordinator_client, patient_a, changes):
+    response = coordinator_client.post("/patients/new/", new_patient(**changes))
+
+    assert response.status_code == 302

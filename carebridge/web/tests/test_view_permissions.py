@@ -44,7 +44,9 @@ def test_a_physician_updates_visits_but_does_not_book_or_edit_records(
     physician_client, clinic_a, patient_a
 ):
     appointment = book(clinic_a, patient_a, at(10))
-    response = physician_client.post(f"/appointments/{appointment.public_id}/confirm/")
+    response = physician_client.post(
+        f"/appointments/{appointment.public_id}/confirm/", {"expected_version": 1}
+    )
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.confirmed_via == "phone"
