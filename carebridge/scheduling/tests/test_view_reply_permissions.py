@@ -1,5 +1,6 @@
-"""Who may act on patients' replies: answering a text as the patient and marking a reply
-as dealt with both change appointments; any role that sees patients may read the inbox."""
+"""Replies to read: who may act on them (answering a text as the patient and marking a
+reply as dealt with both change appointments; any role that sees patients may read the
+inbox), and when each came, in the clinic's time."""
 
 import pytest
 
@@ -91,3 +92,15 @@ def test_a_clinician_who_may_change_visits_may_do_both(client, clinician_a, conf
     assert (answered.status_code, resolved.status_code) == (302, 302)
     assert "Dealt with" in html
     assert reply.resolved_by == clinician_a
+
+
+def test_the_inbox_shows_when_a_reply_came_in_the_clinics_time(
+    client, coordinator_a, unclear_reply
+):
+    client.force_login(coordinator_a)
+
+    html = client.get("/inbox/").content.decode()
+
+    # 12:00 UTC is 07:00 in Boston, where Clinic A is.
+    assert "2026-11-30 07:00 EST" in html
+    assert "12:00" not in html and "UTC" not in html
