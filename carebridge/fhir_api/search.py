@@ -40,6 +40,8 @@ SPECIAL = "\\,$|"
 SYSTEM_AND_CODE = re.compile(r"((?:\\.|[^\\|])*)\|(.*)", re.DOTALL)
 
 NOT = "not"
+MISSING = "missing"
+MISSING_FLAGS = ("true", "false")
 # The modifiers of a name parameter and how each matches (none: NameMatch.START).
 NAME_MODIFIERS = {"exact": NameMatch.EXACT, "contains": NameMatch.CONTAINS}
 
@@ -58,12 +60,19 @@ class SearchParam:
     alternatives: bool = True
     # The modifiers it takes: `family:exact` is searched as a parameter of its own.
     modifiers: tuple[str, ...] = ()
+    # Whether `:missing=true` (no value) and `:missing=false` (a value) may be asked; the
+    # resource searches them as a parameter of their own, like the modifiers above.
+    can_be_missing: bool = False
 
     @property
     def all_modifiers(self) -> tuple[str, ...]:
-        """Its own modifiers, and :not for a token with a fixed set of codes (searched as
-        the other codes)."""
-        return (*self.modifiers, NOT) if self.codes else self.modifiers
+        """Its own modifiers, :not for a token with a fixed set of codes (searched as the
+        other codes), and :missing when the value can be missing."""
+        return (
+            *self.modifiers,
+            *((NOT,) if self.codes else ()),
+            *((MISSING,) if self.can_be_missing else ()),
+        )
 
     def code(self, value: str) -> str:
         """The code of one alternative, without the parameter's own system in front."""
@@ -189,6 +198,8 @@ def _alternatives(
 ) -> tuple[str, ...]:
     """The value's comma-separated alternatives; those of a token with a fixed set of codes
     as plain codes, each code it does not have added to `unknown`."""
+    if name == f"{param.name}:{MISSING}":
+        return (_missing_flag(name, value),)
     # A token keeps `\|` and `\\` escaped until `split_token` has found the bar before its code.
     kept = "\\|" if param.type == "token" else ""
     pieces = (_unescape(piece, keep=kept) for piece in ALTERNATIVE.findall(value))
@@ -208,6 +219,13 @@ def _alternatives(
         if code not in param.codes
     ]
     return codes
+
+
+def _missing_flag(name: str, value: str) -> str:
+    flag = value.strip().lower()
+    if flag not in MISSING_FLAGS:
+        raise InvalidInput(f"{name}: true or false, not {value!r}", field=name)
+    return flag
 
 
 def unknown_code_effect(error: InvalidInput) -> str:

@@ -53,6 +53,9 @@ class PatientQuery:
     identifier_system: str | None = None
     identifier_value: str = ""
     public_ids: tuple[uuid.UUID, ...] = ()
+    # Ways to reach the patient (CONTACTS) the record has no value for, or has one for.
+    missing: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
     include_inactive: bool = True
     include_merged: bool = True
     one_of_each: tuple[tuple[PatientQuery, ...], ...] = ()
@@ -145,6 +148,10 @@ def _phone_prefix(digits: str) -> Q:
     return _prefix("search_phone", national)
 
 
+# The column that is blank when a record has no way of this kind to reach the patient: the
+# searched phone is the mobile number, else the home one.
+CONTACTS = {"email": "email", "phone": "search_phone"}
+
 PHONE_TEXT = re.compile(r"[\d\s()+.\-]+")
 
 
@@ -231,6 +238,10 @@ def _query_filter(query: PatientQuery) -> Q:
         condition &= _identifier_held(query.identifier_system, query.identifier_value)
     if query.public_ids:
         condition &= Q(public_id__in=query.public_ids)
+    for contact in query.missing:
+        condition &= Q(**{CONTACTS[contact]: ""})
+    for contact in query.present:
+        condition &= ~Q(**{CONTACTS[contact]: ""})
     condition &= one_of_each(map(_query_filter, group) for group in query.one_of_each)
     if not query.include_inactive:
         condition &= Q(active=True)

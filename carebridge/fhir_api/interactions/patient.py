@@ -16,6 +16,7 @@ from carebridge.fhir_api.handler import Caller, ResourceHandler
 from carebridge.fhir_api.resources import fhir_date
 from carebridge.fhir_api.resources.patient import mrn_system, parse_patient, to_fhir_patient
 from carebridge.fhir_api.search import (
+    MISSING,
     NAME_MODIFIERS,
     SearchParam,
     SearchRequest,
@@ -27,7 +28,7 @@ from carebridge.fhir_api.search import (
 )
 from carebridge.patients.constants import Sex
 from carebridge.patients.models import Patient
-from carebridge.patients.selectors import PatientQuery, access_patient, patient_search
+from carebridge.patients.selectors import CONTACTS, PatientQuery, access_patient, patient_search
 from carebridge.patients.services import identifier_add, patient_create, patient_update
 
 
@@ -91,6 +92,11 @@ def _by_name(field: str, match: NameMatch, value: str) -> PatientQuery:
     return PatientQuery(**{field: value}, name_match=match)
 
 
+def _missing(contact: str) -> Callable[[str], PatientQuery]:
+    """`:missing=true`: no such way to reach the patient; `false`: one."""
+    return lambda flag: PatientQuery(**{"missing" if flag == "true" else "present": (contact,)})
+
+
 def _criteria(organization: Organization) -> dict[str, Callable[[str], PatientQuery | None]]:
     """What one alternative of each parameter asks of a patient."""
     return CRITERIA | {"identifier": _by_identifier(organization)}
@@ -102,6 +108,7 @@ CRITERIA: dict[str, Callable[[str], PatientQuery | None]] = {
     "birthdate": lambda birthdate: PatientQuery(birth_date=_birth_date(birthdate)),
     "phone": lambda phone: PatientQuery(phone=phone),
     "email": lambda email: PatientQuery(email=email),
+    **{f"{contact}:{MISSING}": _missing(contact) for contact in CONTACTS},
     "gender": lambda gender: PatientQuery(sex=gender),
 }
 
@@ -171,8 +178,13 @@ HANDLER = ResourceHandler(
             modifiers=tuple(NAME_MODIFIERS),
         ),
         SearchParam("birthdate", "date", "Exact birth date, YYYY-MM-DD."),
-        SearchParam("phone", "token", "Phone number, matched from the area code on."),
-        SearchParam("email", "token", "Email address, case-insensitive."),
+        SearchParam(
+            "phone",
+            "token",
+            "Phone number (mobile, else home), matched from the area code on.",
+            can_be_missing=True,
+        ),
+        SearchParam("email", "token", "Email address, case-insensitive.", can_be_missing=True),
         SearchParam(
             "gender",
             "token",

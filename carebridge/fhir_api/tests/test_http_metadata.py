@@ -90,3 +90,4 @@ def test_capability_statement_says_how_search_values_combine(db):
     assert patient["family"]["documentation"].endswith("Modifiers: :exact, :contains.")
     assert "Modifiers" not in patient["birthdate"]["documentation"]
     assert patient["gender"]["documentation"].endswith("Modifiers: :not.")
+    assert patient["email"]["documentation"].endswith("Modifiers: :missing.")

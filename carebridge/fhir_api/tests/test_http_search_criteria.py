@@ -343,3 +343,43 @@ def test_slot_start_takes_no_alternatives(fhir_a, clinic_a):
     issue = outcome_issue(response)
     assert issue["expression"] == ["start"]
     assert "not alternatives" in issue["diagnostics"]
+
+
+@pytest.fixture
+def unreachable(org_a):
+    """Una Solo: no email, no phone."""
+    patient = patient_create(
+        organization=org_a,
+        actor=None,
+        fields={
+            "given_name": "Una",
+            "family_name": "Solo",
+            "birth_date": datetime.date(1990, 2, 3),
+        },
+    )
+    return str(patient.public_id)
+
+
+@pytest.mark.parametrize("contact", ["email", "phone"])
+def test_missing_finds_the_records_without_a_way_to_reach_the_patient(
+    fhir_a, two, unreachable, contact
+):
+    without = ids(fhir_a.get("Patient", {f"{contact}:missing": "true"}))
+    with_one = ids(fhir_a.get("Patient", {f"{contact}:missing": "false", "family": "zim"}))
+
+    assert without == [unreachable]
+    assert with_one == [two.z]
+
+
+def test_missing_takes_only_true_or_false(fhir_a, two):
+    response = fhir_a.get("Patient", {"email:missing": "maybe"})
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["email:missing"]
+
+
+def test_missing_is_refused_where_a_value_is_always_there(fhir_a, two):
+    response = fhir_a.get("Patient", {"family:missing": "true"}, Prefer="handling=strict")
+
+    assert response.status_code == 400
+    assert outcome_issue(response)["expression"] == ["family:missing"]
