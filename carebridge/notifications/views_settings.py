@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carebridge.accounts.decorators import requires
 from carebridge.core.errors import InvalidInput
+from carebridge.core.languages import language_tag_cased
 from carebridge.notifications.constants import MessageChannel, MessageKind
 from carebridge.notifications.forms_settings import MessageTemplateForm
 from carebridge.notifications.rendering import Rendered
@@ -56,7 +57,9 @@ def message_settings(request: HttpRequest) -> HttpResponse:
         except InvalidInput as refused:
             error = refused.message.removeprefix(f"{refused.field}: ")
         else:
-            return redirect("notifications:message_setting", *chosen)
+            return redirect(
+                "notifications:message_setting", kind, language_tag_cased(language), channel
+            )
     entries = message_template_catalogue(organization=request.user.organization)
     kinds = [(label, list(group)) for label, group in groupby(entries, key=lambda e: e.kind_label)]
     context = {
@@ -109,6 +112,9 @@ def message_setting_edit(
     """GET: the current words and their preview. POST: preview the draft (action=preview)
     or keep it; a draft that fails the checks comes back with the field's error."""
     _require_known(kind, language, channel)
+    if language != (cased := language_tag_cased(language)):
+        # Wording is kept under the tag's usual case: edit it there, where what is kept shows.
+        return redirect("notifications:message_setting", kind, cased, channel)
     organization = request.user.organization
     where = {"organization": organization, "kind": kind, "language": language, "channel": channel}
     if request.method == "GET":
@@ -157,4 +163,4 @@ def message_setting_reset(
         channel=channel,
     ):
         messages.success(request, "The default wording applies again.")
-    return redirect("notifications:message_setting", kind, language, channel)
+    return redirect("notifications:message_setting", kind, language_tag_cased(language), channel)

@@ -11,26 +11,40 @@ from django import forms
 
 from carebridge.scheduling.models import ReminderPolicy
 from carebridge.scheduling.services.messages import DEFAULT_POLICY
+from carebridge.scheduling.services.reminders import OFFSET_MAX
 
 UNITS = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60}
 # "2 hours", "30 min", "7d": a whole number and a unit, known by its first letter.
 UNIT_BY_LETTER = {unit[0]: size for unit, size in UNITS.items()}
 OFFSET = re.compile(r"(\d+)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)", re.IGNORECASE)
+MAX_MINUTES = OFFSET_MAX // datetime.timedelta(minutes=1)
 
 
 def offsets_parse(text: str) -> list[datetime.timedelta]:
     """ "7 days, 2 days, 2 hours" -> timedeltas; ValidationError quoting the part that is
-    not a whole number with a unit."""
-    offsets = []
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
-        match = OFFSET.fullmatch(part)
-        if match is None:
-            raise forms.ValidationError(
-                f"“{part}” is not like 7 days, 2 hours or 30 minutes.", code="invalid"
-            )
+    not a whole number with a unit, or is longer than OFFSET_MAX."""
+    return [
+        datetime.timedelta(minutes=_part_minutes(part))
+        for part in filter(None, (piece.strip() for piece in text.split(",")))
+    ]
+
+
+def _part_minutes(part: str) -> int:
+    match = OFFSET.fullmatch(part)
+    if match is None:
+        raise forms.ValidationError(
+            f"“{part}” is not like 7 days, 2 hours or 30 minutes.", code="invalid"
+        )
+    # Count the digits before reading the number: int() refuses thousands of them, and
+    # timedelta overflows on far fewer.
+    if len(match[1].lstrip("0")) <= len(str(MAX_MINUTES)):
         minutes = int(match[1]) * UNIT_BY_LETTER[match[2][0].lower()]
-        offsets.append(datetime.timedelta(minutes=minutes))
-    return offsets
+        if minutes <= MAX_MINUTES:
+            return minutes
+    raise forms.ValidationError(
+        f"“{part}” is too long before the visit: at most {offset_text(OFFSET_MAX)}.",
+        code="max_value",
+    )
 
 
 def offset_text(offset: datetime.timedelta) -> str:

@@ -27,6 +27,7 @@ from carebridge.audit.constants import AuditAction
 from carebridge.audit.services import AuditTarget, audit_record
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
+from carebridge.core.languages import language_tag_cased
 from carebridge.notifications.constants import MessageChannel, MessageKind
 from carebridge.notifications.models import MessageTemplate
 from carebridge.notifications.rendering import (
@@ -47,6 +48,11 @@ ALLOWED_TAGS = "if, for, with, firstof, comment"
 BUILTIN_NAMES = frozenset({"True", "False", "None", "forloop"})
 SMS_ALLOWED = SMS_FIELDS | {"visit_type"}
 SUBJECT_MAX = MessageTemplate._meta.get_field("subject").max_length
+# The longest wording kept, per channel. SMS gateways refuse a text over 1,600 characters
+# (Twilio's limit, about ten joined segments); placeholders only lengthen the wording, so
+# a template over it could never be sent. Email has no such limit: the cap only keeps a
+# pasted document out of every message.
+BODY_MAX = {MessageChannel.SMS: 1_600, MessageChannel.EMAIL: 20_000}
 LANGUAGE_MAX = MessageTemplate._meta.get_field("language").max_length
 
 
@@ -211,10 +217,18 @@ def _validated(
         raise InvalidInput(f"subject: at most {SUBJECT_MAX} characters", field="subject")
     if not body.strip():
         raise InvalidInput("body: write the message", field="body")
+    if len(body) > BODY_MAX[channel]:
+        raise InvalidInput(_body_too_long(channel, len(body)), field="body")
     context = sample_context(organization=organization, kind=kind, language=language)
     _check(subject, field="subject", channel=channel, context=context)
     _check(body, field="body", channel=channel, context=context)
     return subject, body
+
+
+def _body_too_long(channel: str, length: int) -> str:
+    limit = BODY_MAX[channel]
+    why = " (the most an SMS gateway sends)" if channel == MessageChannel.SMS else ""
+    return f"body: at most {limit:,} characters{why}; this one has {length:,}"
 
 
 def _target(kind: str, language: str, channel: str) -> AuditTarget:
@@ -255,9 +269,11 @@ def message_template_set(
     """Create or replace the clinic's wording of one kind, language and channel.
 
     Invariants: the wording passes the checks above (InvalidInput names "subject" or
-    "body" otherwise); an SMS keeps no subject. Side effects: messages queued from now on
-    use it (queued ones keep their text); audit entry.
+    "body" otherwise); an SMS keeps no subject; the language tag is kept in BCP 47's
+    usual case (language_tag_cased), so "VI" wording reaches "vi" patients. Side effects:
+    messages queued from now on use it (queued ones keep their text); audit entry.
     """
+    language = language_tag_cased(language)
     row, created = _write(
         organization=organization,
         kind=kind,
@@ -285,6 +301,7 @@ def message_template_delete(
 
     Side effect: audit entry when a row was removed.
     """
+    language = language_tag_cased(language)
     deleted, _ = MessageTemplate.objects.filter(
         organization=organization, kind=kind, language=language, channel=channel
     ).delete()
@@ -316,6 +333,7 @@ def message_template_preview(
     always rolled back, so the preview goes through exactly the path real messages take.
     Raises InvalidInput like message_template_set for a draft that fails the checks.
     """
+    language = language_tag_cased(language)
     context = sample_context(organization=organization, kind=kind, language=language)
     with transaction.atomic():
         if body is not None:

@@ -49,6 +49,10 @@ REMINDER_HORIZON = datetime.timedelta(days=1)
 _QUIET_SHIFT = datetime.timedelta(days=1)
 # Visits whose reminders the sweep writes in one transaction.
 SWEEP_BATCH = 100
+# The longest offset a policy may hold. No clinic reminds a patient more than a year
+# ahead, and the bound keeps "visit start minus offset" (and the sweep's reach) well
+# inside the calendar: an unbounded offset made every booking fail.
+OFFSET_MAX = datetime.timedelta(days=365)
 
 
 def _in_quiet(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
@@ -260,6 +264,19 @@ def _reminders_ever_queued(
     return set(rows)
 
 
+def _offset_minutes(offsets: Iterable[datetime.timedelta]) -> list[int]:
+    """The distinct offsets in whole minutes, longest first; InvalidInput on "offsets" for
+    one under a minute or over OFFSET_MAX."""
+    minutes = sorted({int(offset.total_seconds() // 60) for offset in offsets}, reverse=True)
+    if any(value <= 0 for value in minutes):
+        raise InvalidInput("offsets: each must be at least one minute", field="offsets")
+    if minutes and minutes[0] > OFFSET_MAX // datetime.timedelta(minutes=1):
+        raise InvalidInput(
+            f"offsets: each at most {OFFSET_MAX.days} days before the visit", field="offsets"
+        )
+    return minutes
+
+
 @transaction.atomic
 def reminder_policy_set(
     *,
@@ -274,15 +291,14 @@ def reminder_policy_set(
 ) -> ReminderPolicy:
     """Create or replace the organization's policy, or a visit type's override of it.
 
-    Invariants: offsets are positive whole minutes, each at most once; the visit type
-    belongs to the organization. Reminders already queued (due within the horizon) keep
-    their times; the policy applies to every later one. Side effect: audit entry.
+    Invariants: offsets are whole minutes from one minute to OFFSET_MAX, each at most
+    once; the visit type belongs to the organization. Reminders already queued (due within
+    the horizon) keep their times; the policy applies to every later one. Side effect:
+    audit entry.
     """
     if visit_type is not None and visit_type.organization_id != organization.pk:
         raise InvalidInput("visit_type: not found", field="visit_type")
-    minutes = sorted({int(offset.total_seconds() // 60) for offset in offsets}, reverse=True)
-    if any(value <= 0 for value in minutes):
-        raise InvalidInput("offsets: each must be at least one minute", field="offsets")
+    minutes = _offset_minutes(offsets)
     policy, _ = ReminderPolicy.objects.update_or_create(
         organization=organization,
         visit_type=visit_type,
