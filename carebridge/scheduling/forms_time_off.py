@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from carebridge.core.errors import InvalidInput, raise_all
+from carebridge.core.timeranges import wall_to_utc
+from carebridge.core.validation import check_years
 from carebridge.directory.selectors import location_list, practitioner_list, practitioner_zone
 from carebridge.scheduling.constants import ExceptionKind
 from carebridge.scheduling.forms_waitlist import ChoicesFromOrganization, DateInput, TimeInput
@@ -61,12 +64,44 @@ class TimeOffForm(ChoicesFromOrganization):
 
     def span(self) -> tuple[datetime.datetime, datetime.datetime]:
         """From the start time (or midnight) of the first day to the end time of the last
-        day, or the midnight after it."""
+        day, or the midnight after it. Raises InvalidInput naming the form's field for a
+        mistyped year or a time the clocks skip."""
         data, zone = self.cleaned_data, self.zone()
         first, last = data["start_date"], data["end_date"] or data["start_date"]
+        # Before any date arithmetic: the day after 9999-12-31 does not exist.
+        check_years({"start_date": first, "end_date": data["end_date"]}, zone=zone)
+        raise_all(
+            _skipped_time_problems(
+                zone, start_time=(first, data["start_time"]), end_time=(last, data["end_time"])
+            )
+        )
         start = datetime.datetime.combine(first, data["start_time"] or datetime.time(0), zone)
         if data["end_time"] is None:
             return start, datetime.datetime.combine(
                 last + datetime.timedelta(days=1), datetime.time(0), zone
             )
         return start, datetime.datetime.combine(last, data["end_time"], zone)
+
+
+def _skipped_time_problems(
+    zone: ZoneInfo, **typed: tuple[datetime.date, datetime.time | None]
+) -> list[InvalidInput]:
+    """A problem per time typed that the wall clock never shows on its day, because the
+    clocks move forward over it. Such a time has no instant of its own (02:30 and 03:30 on
+    a spring-forward night are the same moment), so a span from it means nothing the
+    coordinator meant. A repeated time (clocks moving back) is taken the first time it
+    shows, as everywhere else (`wall_to_utc`). Midnight left empty is not checked: a day
+    whose midnight is skipped starts when the clocks move."""
+    return [
+        InvalidInput(
+            f"{field}: {time:%H:%M} does not exist on {day} in {zone.key}: clocks move forward",
+            field=field,
+        )
+        for field, (day, time) in typed.items()
+        if time is not None and not _shown_on(day, time, zone)
+    ]
+
+
+def _shown_on(day: datetime.date, time: datetime.time, zone: ZoneInfo) -> bool:
+    shown = wall_to_utc(day, time, zone).astimezone(zone)
+    return (shown.date(), shown.time()) == (day, time)

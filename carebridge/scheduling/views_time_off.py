@@ -109,8 +109,8 @@ def time_off(request: HttpRequest) -> HttpResponse:
     form = TimeOffForm(request.POST, organization=organization)
     if not form.is_valid():
         return _page(request, form, shown, 400)
-    start, end = form.span()
     try:
+        start, end = form.span()
         entry = availability_exception_create(
             practitioner=form.chosen("practitioner"),
             kind=form.cleaned_data["kind"],

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from carebridge.core import clock
 from carebridge.core.errors import InvalidInput
-from carebridge.core.timeranges import zone_of
+from carebridge.core.timeranges import overlaps, wall_to_utc, zone_of
 from carebridge.core.validation import check_years
 from carebridge.directory.models import Location, Practitioner
 from carebridge.directory.selectors import practitioner_role_list
@@ -29,6 +29,48 @@ def _dates_overlap(rule: AvailabilityRule, first, last) -> bool:
     )
 
 
+# Mondays of a week of northern winter and one of northern summer. Weekly hours are wall
+# clock times, each in its location's zone, so they are compared as the instants they stand
+# for in real weeks. The offset between two zones can change with the season (Phoenix and
+# Chicago, Chicago and London), so hours are compared in both weeks and a clash in either
+# counts: the practitioner would be in two places for half of every year. Zones whose
+# offsets differ by the same all year (the US zones keeping summer time, which change
+# clocks on the same dates) give the same answer in both weeks. Hours that overlap only in
+# the few days when one zone has changed its clocks and the other not yet are not caught.
+REFERENCE_MONDAYS = (datetime.date(2026, 1, 5), datetime.date(2026, 7, 6))
+WEEK_SHIFTS = tuple(datetime.timedelta(weeks=weeks) for weeks in (-1, 0, 1))
+
+
+def _week_span(
+    location: Location,
+    weekday: int,
+    times: tuple[datetime.time, datetime.time],
+    monday: datetime.date,
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants hours on the weekday stand for in the week from `monday`."""
+    day, zone = monday + datetime.timedelta(days=weekday), zone_of(location.timezone)
+    return wall_to_utc(day, times[0], zone), wall_to_utc(day, times[1], zone)
+
+
+def _clash(
+    rule: AvailabilityRule,
+    location: Location,
+    weekday: int,
+    times: tuple[datetime.time, datetime.time],
+) -> bool:
+    """Whether the hours overlap the rule's in a reference week. The rule is also placed in
+    the weeks either side: Sunday evening in one zone can be Monday in the next."""
+    rule_times = (rule.start_time, rule.end_time)
+    return any(
+        overlaps(
+            *_week_span(location, weekday, times, monday),
+            *_week_span(rule.location, rule.weekday, rule_times, monday + shift),
+        )
+        for monday in REFERENCE_MONDAYS
+        for shift in WEEK_SHIFTS
+    )
+
+
 def _elsewhere_then(
     practitioner: Practitioner,
     location: Location,
@@ -36,16 +78,20 @@ def _elsewhere_then(
     times: tuple[datetime.time, datetime.time],
     dates: tuple[datetime.date | None, datetime.date | None],
 ) -> AvailabilityRule | None:
-    """Working hours at another location that the new hours would overlap."""
-    others = AvailabilityRule.objects.filter(
-        practitioner=practitioner,
-        weekday=weekday,
-        kind=RuleKind.WORKING,
-        start_time__lt=times[1],
-        end_time__gt=times[0],
-    ).exclude(location=location)
+    """Working hours at another location that the new hours would overlap in real time.
+    Every weekday is read: hours late in the evening in one zone can fall on the next day
+    in another."""
+    others = (
+        AvailabilityRule.objects.filter(practitioner=practitioner, kind=RuleKind.WORKING)
+        .exclude(location=location)
+        .select_related("location")
+    )
     return next(
-        (rule for rule in others.select_related("location") if _dates_overlap(rule, *dates)),
+        (
+            rule
+            for rule in others
+            if _dates_overlap(rule, *dates) and _clash(rule, location, weekday, times)
+        ),
         None,
     )
 
@@ -120,7 +166,7 @@ def weekly_hours_add(
             if clash is not None:
                 raise InvalidInput(
                     f"start_time: {practitioner.display_name} works at {clash.location.name}"
-                    f" on {WEEKDAY_NAMES[weekday]}s {clash.start_time:%H:%M}"
+                    f" on {WEEKDAY_NAMES[clash.weekday]}s {clash.start_time:%H:%M}"
                     f"\u2013{clash.end_time:%H:%M}",
                     field="start_time",
                 )
