@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from carebridge.accounts.decorators import requires
 from carebridge.core.errors import DomainError
 from carebridge.noshow.forms import PolicyForm
 from carebridge.noshow.selectors import (
@@ -22,6 +23,9 @@ from carebridge.noshow.selectors import (
 from carebridge.noshow.services import noshow_outreach_refresh, noshow_policy_set
 
 CHANGE_POLICY = "noshow.change_noshowpolicy"
+# Rescoring texts patients extra reminders: outreach is the desk's work, so the roles that
+# book visits (coordinators, admins) may run it; roles that only view or chart may not.
+RESCORE = "scheduling.add_appointment"
 
 
 @require_GET
@@ -37,6 +41,7 @@ def _page(request: HttpRequest, policy_form: PolicyForm | None = None, status: i
         "policy": policy,
         "policy_form": policy_form or PolicyForm.of(policy),
         "can_change_policy": request.user.has_perm(CHANGE_POLICY),
+        "can_rescore": request.user.has_perm(RESCORE),
         "model": noshow_model_current(organization=organization),
         "call_list": noshow_call_list(organization=organization, actor=request.user),
         "overbooking": noshow_overbooking(organization=organization),
@@ -67,6 +72,7 @@ def noshow_policy_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(RESCORE)
 def noshow_refresh(request: HttpRequest) -> HttpResponse:
     """Rescore the visits ahead and queue extra reminders now, not at the daily run."""
     scored, reminded = noshow_outreach_refresh(organization=request.user.organization)

@@ -62,7 +62,10 @@ def waitlist_offer_take(request: HttpRequest, token: str) -> HttpResponse:
     offer.refresh_from_db(fields=["status"])
     if answer.won:
         return _page(request, offer, token, notice="offer_won")
-    return _page(request, offer, token, notice="offer_taken", status=409)
+    # A page opened earlier may be sent after the offer ran out or was declined: say that,
+    # not that someone else took the time.
+    notice = ENDED_NOTICES.get(offer.status, "offer_taken")
+    return _page(request, offer, token, notice=notice, status=409)
 
 
 @require_POST

@@ -53,6 +53,7 @@ from carebridge.scheduling.models import (
     Appointment,
     AppointmentFieldChange,
     AppointmentHistory,
+    RescheduleOffer,
     VisitType,
 )
 from carebridge.scheduling.services.backfill import (
@@ -537,9 +538,9 @@ def appointment_reschedule(
     """Move a visit to another time (and optionally practitioner or location).
 
     Same invariants as booking, checked against every other appointment. Side effects:
-    version + 1, history with the old and new values, audit entry, the patient's update
-    and re-planned reminders in the outbox. A move to where the visit already is changes
-    nothing and is returned as it is.
+    version + 1, history with the old and new values, audit entry, the visit's open
+    reschedule offer closed, the patient's update and re-planned reminders in the outbox.
+    A move to where the visit already is changes nothing and is returned as it is.
     """
     organization = appointment.organization
     practitioner = practitioner or appointment.practitioner
@@ -570,6 +571,7 @@ def appointment_reschedule(
     reason = reason.strip()
     _save_without_overlap(appointment, _change(appointment, actor, "reschedule", before, reason))
     _audit(appointment, actor, "reschedule", reason)
+    reschedule_offers_close(appointment=appointment)
     notice_after_reschedule(appointment=appointment)
     backfill_after_reschedule(appointment=appointment, before=before)
     return appointment
@@ -585,7 +587,11 @@ def appointment_cancel(
     cancelled_by: str = CancelledBy.CLINIC,
     expected_version: int | None = None,
 ) -> Appointment:
-    """Cancel a visit, recording who cancelled and why; its time becomes free at once."""
+    """Cancel a visit, recording who cancelled and why; its time becomes free at once.
+
+    Side effects: history, audit entry, its open reschedule offer closed, the patient's
+    notice in the outbox, the freed time offered to the waitlist.
+    """
     if not reason.strip():
         raise InvalidInput("reason: say why the appointment is cancelled", field="reason")
     if cancelled_by not in choice_values(CancelledBy):
@@ -600,9 +606,22 @@ def appointment_cancel(
     appointment.cancelled_by = cancelled_by
     appointment.save()
     _record(appointment, actor, "cancel", before, reason=appointment.cancellation_reason)
+    reschedule_offers_close(appointment=appointment)
     notice_after_cancel(appointment=appointment)
     backfill_after_cancel(appointment=appointment)
     return appointment
+
+
+def reschedule_offers_close(*, appointment: Appointment) -> None:
+    """Close the visit's open reschedule offer, if any.
+
+    Its options were found for the visit as it was, so once the visit moves or ends they
+    must not move it again. A patient's own choice closes its offer before moving the
+    visit, so this finds nothing then and keeps the chosen number.
+    """
+    RescheduleOffer.objects.filter(appointment=appointment, closed_at__isnull=True).update(
+        closed_at=clock.now()
+    )
 
 
 def _earliest_mark(appointment: Appointment, status: str) -> datetime.datetime | None:

@@ -51,7 +51,11 @@ from carebridge.scheduling.models import (
     RescheduleOption,
     WaitlistOffer,
 )
-from carebridge.scheduling.services.appointments import appointment_cancel, appointment_reschedule
+from carebridge.scheduling.services.appointments import (
+    appointment_cancel,
+    appointment_reschedule,
+    reschedule_offers_close,
+)
 from carebridge.scheduling.services.backfill import TOPIC_TYPE as OFFER_TOPIC
 from carebridge.scheduling.services.confirmations import appointment_confirm
 from carebridge.scheduling.services.messages import (
@@ -145,10 +149,8 @@ def reschedule_offer_make(
         raise DomainError(
             "status: this appointment can no longer be moved", code="closed", field="status"
         )
+    reschedule_offers_close(appointment=appointment)
     now = clock.now()
-    RescheduleOffer.objects.filter(appointment=appointment, closed_at__isnull=True).update(
-        closed_at=now
-    )
     offer = RescheduleOffer.objects.create(
         organization_id=appointment.organization_id, appointment=appointment, offered_at=now
     )
