@@ -173,6 +173,18 @@ def coordinator_a(org_a) -> User:
 
 
 @pytest.fixture
+def admin_a(org_a) -> User:
+    return user_create(organization=org_a, username="admin-a", password=PASSWORD, role="admin")
+
+
+@pytest.fixture
+def admin_client(client, admin_a):
+    """Django's test client, signed in as clinic A's admin."""
+    client.force_login(admin_a)
+    return client
+
+
+@pytest.fixture
 def clinician_a(org_a) -> User:
     return user_create(organization=org_a, username="doc-a", password=PASSWORD, role="physician")
 

@@ -5,9 +5,7 @@ on its field, by the service and on the editor page, and nothing is kept."""
 import datetime
 
 import pytest
-from django.test import Client
 
-from carebridge.accounts.services import user_create
 from carebridge.core.errors import InvalidInput
 from carebridge.notifications.constants import MessageChannel, MessageKind
 from carebridge.notifications.models import MessageTemplate
@@ -21,15 +19,6 @@ SUBJECT = {SMS: "", EMAIL: "Your visit"}
 @pytest.fixture(autouse=True)
 def monday(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def admin(org_a) -> Client:
-    client = Client()
-    client.force_login(
-        user_create(organization=org_a, username="admin-a", password="x" * 20, role="admin")
-    )
-    return client
 
 
 def keep(org, *, channel, body):
@@ -72,9 +61,11 @@ def test_a_longer_body_is_refused_on_the_body_field(org_a, channel, length, word
 
 
 @pytest.mark.parametrize("action", ["save", "preview"])
-def test_the_editor_shows_the_error_on_the_body_and_keeps_the_draft(admin, action):
+def test_the_editor_shows_the_error_on_the_body_and_keeps_the_draft(admin_client, action):
     body = "A" * 200_000
-    response = admin.post("/settings/messages/reminder/es/sms/", {"body": body, "action": action})
+    response = admin_client.post(
+        "/settings/messages/reminder/es/sms/", {"body": body, "action": action}
+    )
 
     assert response.status_code == 400
     errors = response.context["form"].errors

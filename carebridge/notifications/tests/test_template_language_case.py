@@ -4,9 +4,7 @@
 import datetime
 
 import pytest
-from django.test import Client
 
-from carebridge.accounts.services import user_create
 from carebridge.core.languages import language_tag_cased
 from carebridge.notifications.constants import MessageChannel, MessageKind
 from carebridge.notifications.models import MessageTemplate
@@ -22,15 +20,6 @@ NOW = datetime.datetime(2026, 11, 30, 15, tzinfo=datetime.UTC)  # a Monday, 10:0
 @pytest.fixture(autouse=True)
 def monday(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def admin(org_a) -> Client:
-    client = Client()
-    client.force_login(
-        user_create(organization=org_a, username="admin-a", password="x" * 20, role="admin")
-    )
-    return client
 
 
 def keep(org, language):
@@ -96,11 +85,11 @@ def test_dropping_in_another_case_drops_the_wording(org_a):
     assert not MessageTemplate.objects.exists()
 
 
-def test_the_editor_opens_under_the_usual_case(admin):
-    chosen = admin.get(
+def test_the_editor_opens_under_the_usual_case(admin_client):
+    chosen = admin_client.get(
         "/settings/messages/", {"kind": "update", "language": "pt-br", "channel": "sms"}
     )
-    typed = admin.get("/settings/messages/update/VI/sms/")
+    typed = admin_client.get("/settings/messages/update/VI/sms/")
 
     assert chosen.status_code == 302 and chosen.url == "/settings/messages/update/pt-BR/sms/"
     assert typed.status_code == 302 and typed.url == "/settings/messages/update/vi/sms/"

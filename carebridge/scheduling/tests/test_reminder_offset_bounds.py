@@ -6,9 +6,7 @@ import datetime
 
 import pytest
 from django import forms
-from django.test import Client
 
-from carebridge.accounts.services import user_create
 from carebridge.core.errors import InvalidInput
 from carebridge.scheduling.forms_reminders import offsets_parse
 from carebridge.scheduling.models import ReminderPolicy
@@ -23,15 +21,6 @@ POLICY = {"offsets": "2 days", "quiet_start": "21:00", "quiet_end": "08:00"}
 @pytest.fixture(autouse=True)
 def monday(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def admin(org_a) -> Client:
-    client = Client()
-    client.force_login(
-        user_create(organization=org_a, username="admin-a", password="x" * 20, role="admin")
-    )
-    return client
 
 
 def test_the_longest_offset_is_kept_and_visits_are_still_booked(clinic_a):
@@ -71,8 +60,8 @@ def test_the_parser_reads_leading_zeros_as_the_number_they_write():
 
 
 @pytest.mark.parametrize("text", ["500000 weeks", "99999999999 weeks", "4" * 400 + " days"])
-def test_the_page_shows_the_error_on_the_field_and_keeps_the_input(admin, text):
-    response = admin.post(PAGE, {**POLICY, "offsets": f"2 days, {text}"})
+def test_the_page_shows_the_error_on_the_field_and_keeps_the_input(admin_client, text):
+    response = admin_client.post(PAGE, {**POLICY, "offsets": f"2 days, {text}"})
 
     assert response.status_code == 400
     errors = response.context["form"].errors
