@@ -145,6 +145,10 @@ def visit_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
     appointment = appointment_for_link(token=token)
     if appointment.status not in UPCOMING_STATUSES:
         return _visit_page(request, appointment, token)
+    if action == "confirm" and time_off_over_visit(appointment):
+        # The practitioner will be away: the page says so and offers another time instead.
+        status = 200 if request.method == "GET" else 409
+        return _visit_page(request, appointment, token, status=status)
     if request.method == "GET":
         return _visit_page(request, appointment, token, action=action)
     try:
@@ -179,12 +183,14 @@ def visit_choose(request: HttpRequest, token: str) -> HttpResponse:
 @link_page
 def email_opt_out(request: HttpRequest, token: str) -> HttpResponse:
     patient = patient_for_opt_out_link(token=token)
-    _, texts = texts_for(patient.preferred_language)
-    done = request.method == "POST"
-    if done:
+    language, texts = texts_for(patient.preferred_language)
+    if request.method == "POST":
         patient_contact_opt_out(patient=patient, channel=MessageChannel.EMAIL)
+    # A link opened again after opting out says so rather than asking again.
+    done = request.method == "POST" or patient.email_opted_out_at is not None
     clinic = patient.organization.name
     context = {
+        "language": language,
         "t": texts,
         "question": texts["opt_out_question"].format(clinic=clinic),
         "done": texts["opted_out"].format(clinic=clinic) if done else "",

@@ -34,3 +34,18 @@ def test_a_forged_link_is_not_found(client, patient):
     assert client.post(path_of(patient)[:-4] + "abc/").status_code == 404
     patient.refresh_from_db()
     assert patient.consent_email
+
+
+def test_the_page_is_marked_in_the_language_it_is_written_in(client, patient):
+    html = client.get(path_of(patient)).content.decode()
+
+    assert '<html lang="es">' in html
+
+
+def test_opening_the_link_again_after_opting_out_says_so(client, patient):
+    client.post(path_of(patient))
+
+    html = client.get(path_of(patient)).content.decode()
+
+    assert "No recibirá más correos de Clinic A." in html
+    assert "¿Quiere dejar de recibir correos" not in html

@@ -201,3 +201,24 @@ def test_the_page_says_when_the_practitioner_cannot_come_after_all(client, clini
 
     assert "Dr. Ana Okafor cannot see you at this time after all." in html
     assert "Sick" not in html  # the reason is the clinic's business
+
+
+def test_a_visit_the_practitioner_will_miss_is_not_confirmed(client, clinic_a, appointment):
+    availability_exception_create(
+        practitioner=clinic_a.practitioner,
+        kind="unavailable",
+        start=VISIT - datetime.timedelta(hours=1),
+        end=VISIT + datetime.timedelta(hours=2),
+        reason="Sick",
+    )
+    confirm = links(appointment)["confirm_url"]
+
+    asked = client.get(confirm).content.decode()
+    response = client.post(confirm)
+
+    appointment.refresh_from_db()
+    html = response.content.decode()
+    assert 'action="' + confirm not in asked  # no button to confirm it
+    assert response.status_code == 409
+    assert "cannot see you at this time after all" in html and "confirmed" not in html
+    assert appointment.confirmed_at is None
