@@ -178,7 +178,7 @@ def admin_a(org_a) -> User:
 
 
 @pytest.fixture
-def admin_client(client, admin_a):
+def clinic_admin_client(client, admin_a):
     """Django's test client, signed in as clinic A's admin."""
     client.force_login(admin_a)
     return client

@@ -61,9 +61,9 @@ def test_a_longer_body_is_refused_on_the_body_field(org_a, channel, length, word
 
 
 @pytest.mark.parametrize("action", ["save", "preview"])
-def test_the_editor_shows_the_error_on_the_body_and_keeps_the_draft(admin_client, action):
+def test_the_editor_shows_the_error_on_the_body_and_keeps_the_draft(clinic_admin_client, action):
     body = "A" * 200_000
-    response = admin_client.post(
+    response = clinic_admin_client.post(
         "/settings/messages/reminder/es/sms/", {"body": body, "action": action}
     )
 

@@ -85,11 +85,11 @@ def test_dropping_in_another_case_drops_the_wording(org_a):
     assert not MessageTemplate.objects.exists()
 
 
-def test_the_editor_opens_under_the_usual_case(admin_client):
-    chosen = admin_client.get(
+def test_the_editor_opens_under_the_usual_case(clinic_admin_client):
+    chosen = clinic_admin_client.get(
         "/settings/messages/", {"kind": "update", "language": "pt-br", "channel": "sms"}
     )
-    typed = admin_client.get("/settings/messages/update/VI/sms/")
+    typed = clinic_admin_client.get("/settings/messages/update/VI/sms/")
 
     assert chosen.status_code == 302 and chosen.url == "/settings/messages/update/pt-BR/sms/"
     assert typed.status_code == 302 and typed.url == "/settings/messages/update/vi/sms/"

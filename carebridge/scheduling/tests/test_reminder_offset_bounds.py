@@ -60,8 +60,8 @@ def test_the_parser_reads_leading_zeros_as_the_number_they_write():
 
 
 @pytest.mark.parametrize("text", ["500000 weeks", "99999999999 weeks", "4" * 400 + " days"])
-def test_the_page_shows_the_error_on_the_field_and_keeps_the_input(admin_client, text):
-    response = admin_client.post(PAGE, {**POLICY, "offsets": f"2 days, {text}"})
+def test_the_page_shows_the_error_on_the_field_and_keeps_the_input(clinic_admin_client, text):
+    response = clinic_admin_client.post(PAGE, {**POLICY, "offsets": f"2 days, {text}"})
 
     assert response.status_code == 400
     errors = response.context["form"].errors
