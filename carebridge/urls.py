@@ -20,3 +20,6 @@ urlpatterns = [
     path("waitlist/", include("carebridge.scheduling.urls_waitlist")),
     path("", include("carebridge.web.urls")),
 ]
+
+# A patient's page fails in the patient's words (see portal.views.server_error).
+handler500 = "carebridge.portal.views.server_error"

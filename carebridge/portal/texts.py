@@ -34,6 +34,11 @@ TEXTS = {
         "call the clinic.",
         "expired_title": "This link has expired",
         "expired": "The link is no longer valid. Please call the clinic.",
+        "form_expired_title": "This page was open too long",
+        "form_expired": "Please open the link from your message again and try once more, or "
+        "call the clinic.",
+        "server_error_title": "Something went wrong",
+        "server_error": "We could not finish this. Please try again later, or call the clinic.",
         "opt_out_title": "Stop emails",
         "opt_out_question": "Do you want to stop receiving emails from {clinic}?",
         "opt_out_button": "Stop emails",
@@ -75,6 +80,11 @@ TEXTS = {
         "clínica.",
         "expired_title": "Este enlace ha vencido",
         "expired": "El enlace ya no es válido. Por favor, llame a la clínica.",
+        "form_expired_title": "Esta página estuvo abierta demasiado tiempo",
+        "form_expired": "Abra otra vez el enlace de su mensaje e inténtelo de nuevo, o llame a "
+        "la clínica.",
+        "server_error_title": "Algo salió mal",
+        "server_error": "No pudimos completar esto. Inténtelo más tarde o llame a la clínica.",
         "opt_out_title": "No recibir correos",
         "opt_out_question": "¿Quiere dejar de recibir correos de {clinic}?",
         "opt_out_button": "No recibir más correos",

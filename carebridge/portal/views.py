@@ -10,6 +10,7 @@ import functools
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -60,6 +61,27 @@ def link_page(view):
             return _problem(request, "invalid", status=404)
 
     return wrapper
+
+
+# Where the patient's pages are: their errors are in the patient's words, not the desk's.
+PATIENT_PAGES = "/p/"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its valid CSRF token: a page left open for days, cookies
+    blocked, or staff signed in again in another tab. Patients are told in every language
+    we have; staff get the desk's refusal (a panel's message for an htmx request)."""
+    if request.path.startswith(PATIENT_PAGES):
+        return _problem(request, "form_expired", status=403)
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The server's own failure: on a patient's page in every language we have, with no
+    instructions meant for staff; elsewhere the desk's page."""
+    if request.path.startswith(PATIENT_PAGES):
+        return _problem(request, "server_error", status=500)
+    return defaults.server_error(request)
 
 
 def _problem(request: HttpRequest, kind: str, status: int) -> HttpResponse:
