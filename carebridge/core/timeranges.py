@@ -64,6 +64,12 @@ def wall_to_utc(day: datetime.date, time: datetime.time, zone: ZoneInfo) -> date
     return datetime.datetime.combine(day, time, tzinfo=zone).astimezone(UTC)
 
 
+def wall_time_exists(day: datetime.date, time: datetime.time, zone: ZoneInfo) -> bool:
+    """False when clocks in `zone` skip `time` on `day` (the spring-forward hour)."""
+    shown = wall_to_utc(day, time, zone).astimezone(zone)
+    return (shown.date(), shown.time()) == (day, time)
+
+
 def is_unambiguous_wall_time(local: datetime.datetime, zone: ZoneInfo) -> bool:
     """False when the wall time is skipped (spring forward) or repeated (fall back)."""
     aware = local.replace(tzinfo=zone)

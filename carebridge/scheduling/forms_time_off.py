@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from carebridge.core.errors import InvalidInput, raise_all
-from carebridge.core.timeranges import wall_to_utc
+from carebridge.core.timeranges import wall_time_exists
 from carebridge.core.validation import check_years
 from carebridge.directory.selectors import location_list, practitioner_list, practitioner_zone
 from carebridge.scheduling.constants import ExceptionKind
@@ -98,10 +98,5 @@ def _skipped_time_problems(
             field=field,
         )
         for field, (day, time) in typed.items()
-        if time is not None and not _shown_on(day, time, zone)
+        if time is not None and not wall_time_exists(day, time, zone)
     ]
-
-
-def _shown_on(day: datetime.date, time: datetime.time, zone: ZoneInfo) -> bool:
-    shown = wall_to_utc(day, time, zone).astimezone(zone)
-    return (shown.date(), shown.time()) == (day, time)
